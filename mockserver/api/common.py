@@ -1,0 +1,92 @@
+"""What every API handler needs: the caller's merchant, and a checked JSON body."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from aiohttp import web
+
+from mockserver import keys
+from mockserver.errors import ApiError, InvalidField, Unauthorized, UnsupportedMediaType
+
+
+def owner_of_token(token: str) -> str:
+    """A token names its merchant; only a digest of it is stored."""
+    return hashlib.sha256(token.encode()).hexdigest()[:24]
+
+
+def bearer_token(request: web.Request) -> str:
+    header = request.headers.get("Authorization")
+    if header is None:
+        raise Unauthorized(
+            "missing Authorization header; send 'Authorization: Bearer <access token>'",
+            field="Authorization",
+        )
+    scheme, _, token = header.partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthorized(
+            "malformed Authorization header; it must be 'Bearer <access token>'",
+            field="Authorization",
+        )
+    accepted = request.app[keys.config].tokens
+    if accepted and token not in accepted:
+        raise Unauthorized(
+            "this access token is not accepted by this server (see its --token list)",
+            field="Authorization",
+            code="invalid_token",
+        )
+    return token
+
+
+def owner(request: web.Request) -> str:
+    return owner_of_token(bearer_token(request))
+
+
+async def json_object(request: web.Request, *, required: bool = True) -> dict[str, Any]:
+    """Read the body as a JSON object, or raise a 4xx that says what is wrong."""
+    content_type = request.headers.get("Content-Type")
+    if content_type is not None and request.content_type != "application/json":
+        raise UnsupportedMediaType(
+            f"Content-Type is {request.content_type!r}; send 'Content-Type: application/json'",
+            field="Content-Type",
+        )
+    raw = await request.read()  # bounded by the app's client_max_size
+    if not raw.strip():
+        if required:
+            raise ApiError("the request body is empty; send a JSON object", field="body", code="invalid_json")
+        return {}
+    try:
+        body = json.loads(raw)
+    except UnicodeDecodeError:
+        raise ApiError("the request body is not UTF-8 text", field="body", code="invalid_json") from None
+    except json.JSONDecodeError as exc:
+        raise ApiError(
+            f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            field="body",
+            code="invalid_json",
+        ) from None
+    except RecursionError:
+        raise ApiError("the request body is nested too deeply", field="body", code="invalid_json") from None
+    if not isinstance(body, dict):
+        raise ApiError(
+            f"the request body must be a JSON object, not {type(body).__name__}",
+            field="body",
+            code="invalid_json",
+        )
+    return body
+
+
+def int_param(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
+    raw = request.query.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise InvalidField(f"'{name}' must be an integer", field=name) from None
+    if not lo <= value <= hi:
+        raise InvalidField(f"'{name}' must be between {lo} and {hi}", field=name)
+    return value

@@ -1,0 +1,193 @@
+"""The /_mock control API: trigger events, read deliveries, move the clock, reset."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import datetime, timezone
+from typing import Any
+
+from aiohttp import web
+
+from mockserver import keys, schedule
+from mockserver.api.common import int_param, json_object, owner
+from mockserver.errors import ApiError, InvalidField
+from mockserver.models import DELIVERY_STATUSES, EVENT_TYPES, iso
+from mockserver.rules import check_event_type
+from mockserver.shop.generate import generate_payloads
+from mockserver.shop.schemas import load_schema
+from mockserver.shop.simulator import OPERATIONS
+
+MAX_TRIGGER = 1000
+
+
+async def clock_state(request: web.Request) -> web.Response:
+    clock = request.app[keys.clock]
+    now = clock.now()
+    return web.json_response({"mode": clock.mode, "scale": clock.scale, "now": iso(now), "now_epoch": now})
+
+
+async def clock_advance(request: web.Request) -> web.Response:
+    owner(request)
+    body = await json_object(request)
+    now = request.app[keys.clock].now()
+    if set(body) - {"seconds", "to"} or len(body) != 1:
+        raise InvalidField("send exactly one of 'seconds' (a number) or 'to' (an ISO 8601 time)", field="seconds")
+    if "seconds" in body:
+        seconds = body["seconds"]
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or not 0 <= seconds <= 366 * 86400:
+            raise InvalidField("'seconds' must be a number from 0 to 31622400 (a year)", field="seconds")
+        target = now + seconds
+    else:
+        target = _parse_time(body["to"])
+    made = await request.app[keys.dispatcher].advance(target)
+    return web.json_response({"now": iso(request.app[keys.clock].now()), "attempts_made": made})
+
+
+def _parse_time(value: object) -> float:
+    if not isinstance(value, str):
+        raise InvalidField("'to' must be an ISO 8601 time such as 2025-07-01T12:00:00Z", field="to")
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidField("'to' must be an ISO 8601 time such as 2025-07-01T12:00:00Z", field="to") from None
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=timezone.utc)
+    return stamp.timestamp()
+
+
+async def retry_schedule(request: web.Request) -> web.Response:
+    config = request.app[keys.config]
+    steps = schedule.table(config.max_attempts, config.retry_window)
+    return web.json_response({
+        "max_attempts": config.max_attempts,
+        "retry_window_seconds": config.retry_window,
+        "jitter": schedule.JITTER if config.retry_jitter else 0,
+        "attempts": [
+            {"attempt": s.attempt, "delay_seconds": s.delay, "offset_seconds": s.offset,
+             "offset": schedule.human(s.offset)}
+            for s in steps
+        ],
+    })
+
+
+async def trigger(request: web.Request) -> web.Response:
+    """Make the shop act (by event type or named operation), or send a payload as given."""
+    who = owner(request)
+    body = await json_object(request)
+    unknown = set(body) - {"type", "operation", "count", "payload"}
+    if unknown:
+        name = sorted(unknown)[0]
+        raise InvalidField(f"unknown field {name!r}; use type, operation, count, payload", field=name)
+    count = body.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TRIGGER:
+        raise InvalidField(f"'count' must be an integer from 1 to {MAX_TRIGGER}", field="count")
+    payloads = _payloads(request, who, body, count)
+    dispatcher = request.app[keys.dispatcher]
+    published = []
+    for group in payloads:
+        group_id = "grp_" + secrets.token_hex(6) if len(group) > 1 else None
+        published += [dispatcher.publish(who, p["type"], json.dumps(p), group_id) for p in group]
+    await dispatcher.kick()
+    deliveries = request.app[keys.store].deliveries
+    return web.json_response(
+        {"events": [
+            {**event.to_json(), "deliveries": [d.to_json() for d in deliveries.for_event(event.id)]}
+            for event, _ in published
+        ]},
+        status=201,
+    )
+
+
+def _payloads(request: web.Request, who: str, body: dict[str, Any], count: int) -> list[list[dict[str, Any]]]:
+    """Groups of payloads, one group per shop operation, in sending order."""
+    now = request.app[keys.clock].now()
+    if "payload" in body:
+        type_ = check_event_type(body.get("type"), field="type")
+        if not isinstance(body["payload"], dict):
+            raise InvalidField("'payload' must be a JSON object", field="payload")
+        return [[{**body["payload"], "type": type_}] for _ in range(count)]
+    shops = request.app[keys.shops]
+    sim = shops.get(who)
+    if "operation" in body:
+        operation = body["operation"]
+        if operation not in OPERATIONS:
+            raise InvalidField(
+                f"unknown operation {operation!r}; use one of " + ", ".join(OPERATIONS), field="operation"
+            )
+        groups = [sim.run(operation, now) for _ in range(count)]
+    elif "type" in body:
+        type_ = check_event_type(body["type"], field="type")
+        groups = [sim.act(type_, now) for _ in range(count)]
+    else:
+        raise InvalidField("send 'type' (one of " + ", ".join(EVENT_TYPES) + ") or 'operation'", field="type")
+    shops.save(who)
+    return groups
+
+
+async def list_events(request: web.Request) -> web.Response:
+    limit = int_param(request, "limit", 100, 1, 1000)
+    events = request.app[keys.store].deliveries.events(owner(request), limit=limit)
+    return web.json_response({"data": [e.to_json() for e in events]})
+
+
+async def list_deliveries(request: web.Request) -> web.Response:
+    who = owner(request)
+    status = request.query.get("status")
+    if status is not None and status not in DELIVERY_STATUSES:
+        raise InvalidField("'status' must be one of " + ", ".join(DELIVERY_STATUSES), field="status")
+    event_type = request.query.get("event_type")
+    if event_type is not None:
+        check_event_type(event_type, field="event_type")
+    rows = request.app[keys.store].deliveries.query(
+        who,
+        webhook_id=request.query.get("webhook_id"),
+        status=status,
+        event_type=event_type,
+        limit=int_param(request, "limit", 100, 1, 1000),
+    )
+    return web.json_response({"data": [d.to_json() for d in rows]})
+
+
+async def get_delivery(request: web.Request) -> web.Response:
+    who = owner(request)
+    deliveries = request.app[keys.store].deliveries
+    delivery = deliveries.get(who, request.match_info["id"])
+    event = deliveries.event(who, delivery.event_id)
+    return web.json_response({
+        **delivery.to_json(),
+        "event": event.to_json(),
+        "attempts": [a.to_json() for a in deliveries.attempts(delivery.id)],
+    })
+
+
+async def redeliver(request: web.Request) -> web.Response:
+    delivery = await request.app[keys.dispatcher].redeliver(owner(request), request.match_info["id"])
+    return web.json_response(delivery.to_json(), status=201)
+
+
+async def reset(request: web.Request) -> web.Response:
+    who = owner(request)
+    request.app[keys.store].reset(who)
+    request.app[keys.shops].forget(who)
+    return web.json_response({"reset": True})
+
+
+async def schema(request: web.Request) -> web.Response:
+    type_ = request.match_info["type"]
+    check_event_type(type_, field="type")
+    return web.json_response(load_schema(type_))
+
+
+async def payloads(request: web.Request) -> web.Response:
+    """Generated payloads, delivered nowhere: the same as ``salesplay-mock generate``."""
+    type_ = request.match_info["type"]
+    check_event_type(type_, field="type")
+    count = int_param(request, "count", 1, 1, 10_000)
+    seed = int_param(request, "seed", request.app[keys.config].seed, -(2**63), 2**63 - 1)
+    locale = request.query.get("locale", "en_US")
+    try:
+        data = generate_payloads(type_, count, seed=seed, locale=locale)
+    except ValueError as exc:
+        raise ApiError(str(exc), field="locale", code="invalid_locale") from None
+    return web.json_response({"data": data})

@@ -1,0 +1,149 @@
+"""Records as the store hands them out, and their JSON shape for the APIs."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+EVENT_TYPES = (
+    "inventory_levels.update",
+    "products.update",
+    "customers.update",
+    "receipts.update",
+    "credit_note.update",
+)
+
+DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled", "skipped")
+
+
+def iso(t: float | None) -> str | None:
+    """Simulated seconds as ISO 8601 UTC with millisecond precision."""
+    if t is None:
+        return None
+    stamp = datetime.fromtimestamp(t, tz=timezone.utc).isoformat(timespec="milliseconds")
+    return stamp.replace("+00:00", "Z")
+
+
+@dataclass(frozen=True)
+class Webhook:
+    id: str
+    owner: str
+    url: str
+    events: tuple[str, ...]
+    status: str
+    disabled_reason: str | None
+    created_at: float
+    updated_at: float
+
+    @property
+    def enabled(self) -> bool:
+        return self.status == "enabled"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "url": self.url,
+            "events": list(self.events),
+            "status": self.status,
+            "disabled_reason": self.disabled_reason,
+            "created_at": iso(self.created_at),
+            "updated_at": iso(self.updated_at),
+        }
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    owner: str
+    type: str
+    payload: str
+    created_at: float
+    group_id: str | None
+
+    def to_json(self, *, with_payload: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "id": self.id,
+            "type": self.type,
+            "created_at": iso(self.created_at),
+            "group_id": self.group_id,
+        }
+        if with_payload:
+            out["payload"] = json.loads(self.payload)
+        return out
+
+
+@dataclass(frozen=True)
+class Delivery:
+    id: str
+    owner: str
+    event_id: str
+    webhook_id: str
+    kind: str
+    status: str
+    attempts: int
+    next_at: float | None
+    created_at: float
+    deadline: float
+    last_error: str | None
+    last_status: int | None
+    event_type: str
+    url: str
+    fault: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "event_id": self.event_id,
+            "event_type": self.event_type,
+            "webhook_id": self.webhook_id,
+            "url": self.url,
+            "kind": self.kind,
+            "status": self.status,
+            "attempt_count": self.attempts,
+            "next_attempt_at": iso(self.next_at),
+            "created_at": iso(self.created_at),
+            "deadline": iso(self.deadline),
+            "last_status": self.last_status,
+            "last_error": self.last_error,
+            "fault": self.fault,
+        }
+
+
+@dataclass(frozen=True)
+class Attempt:
+    id: int
+    delivery_id: str
+    number: int
+    state: str
+    scheduled_at: float
+    started_at: float
+    started_real: float
+    duration_ms: float | None
+    url: str
+    request_headers: dict[str, str]
+    response_status: int | None
+    response_headers: dict[str, str] | None
+    response_body: str | None
+    response_truncated: bool
+    error_kind: str | None
+    error_message: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "number": self.number,
+            "state": self.state,
+            "scheduled_at": iso(self.scheduled_at),
+            "started_at": iso(self.started_at),
+            "started_at_real": iso(self.started_real),
+            "duration_ms": self.duration_ms,
+            "url": self.url,
+            "request_headers": self.request_headers,
+            "response_status": self.response_status,
+            "response_headers": self.response_headers,
+            "response_body": self.response_body,
+            "response_truncated": self.response_truncated,
+            "error_kind": self.error_kind,
+            "error_message": self.error_message,
+        }

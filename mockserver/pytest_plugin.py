@@ -1,0 +1,1 @@
+"""pytest plugin: salesplay-mock for receivers' own test suites."""

@@ -1,0 +1,55 @@
+"""Every route, in one flat table."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from aiohttp import web
+
+from mockserver import __version__, keys, sink
+from mockserver.api import control, webhooks
+
+
+@cache
+def openapi_document() -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(resources.files("mockserver").joinpath("openapi.json").read_text("utf-8"))
+    return doc
+
+
+async def healthz(request: web.Request) -> web.Response:
+    request.app[keys.store].conn.execute("SELECT 1").fetchone()
+    return web.json_response({"status": "ok", "version": __version__, "clock": request.app[keys.clock].mode})
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.json_response(openapi_document())
+
+
+def setup_routes(app: web.Application) -> None:
+    app.router.add_routes([
+        web.get("/healthz", healthz),
+        web.get("/openapi.json", openapi),
+        web.post("/v1.0/webhook", webhooks.create_webhook),
+        web.get("/v1.0/webhook", webhooks.list_webhooks),
+        web.get("/v1.0/webhook/{id}", webhooks.get_webhook),
+        web.put("/v1.0/webhook/{id}", webhooks.update_webhook),
+        web.delete("/v1.0/webhook/{id}", webhooks.delete_webhook),
+        web.get("/_mock/clock", control.clock_state),
+        web.post("/_mock/clock/advance", control.clock_advance),
+        web.get("/_mock/schedule", control.retry_schedule),
+        web.post("/_mock/events", control.trigger),
+        web.get("/_mock/events", control.list_events),
+        web.get("/_mock/deliveries", control.list_deliveries),
+        web.get("/_mock/deliveries/{id}", control.get_delivery),
+        web.post("/_mock/deliveries/{id}/redeliver", control.redeliver),
+        web.post("/_mock/reset", control.reset),
+        web.get("/_mock/schemas/{type}", control.schema),
+        web.get("/_mock/payloads/{type}", control.payloads),
+        web.post("/_mock/sink/{name}", sink.receive),
+        web.put("/_mock/sink/{name}", sink.receive),
+        web.get("/_mock/sink/{name}", sink.show),
+        web.delete("/_mock/sink/{name}", sink.clear),
+    ])

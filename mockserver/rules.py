@@ -1,0 +1,163 @@
+"""SalesPlay's webhook rules: what a registration must be, and what it should be."""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import socket
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from mockserver.errors import InvalidField
+from mockserver.models import EVENT_TYPES, Webhook
+
+MAX_URL_LENGTH = 2048
+STATUSES = ("enabled", "disabled")
+
+
+@dataclass(frozen=True)
+class WebhookInput:
+    url: str | None
+    events: tuple[str, ...] | None
+    status: str | None
+
+
+def parse_webhook(body: dict[str, Any], *, partial: bool) -> WebhookInput:
+    """Check a create (``partial=False``) or update body; raise naming the first bad field."""
+    allowed = {"url", "event", "events"} | ({"status"} if partial else set())
+    for key in body:
+        if key not in allowed:
+            raise InvalidField(
+                f"unknown field {key!r}; allowed fields are {', '.join(sorted(allowed))}",
+                field=key,
+                code="unknown_field",
+            )
+    if "event" in body and "events" in body:
+        raise InvalidField("send either 'event' or 'events', not both", field="events")
+    url = body.get("url")
+    if url is None and not partial:
+        raise InvalidField("'url' is required: the address SalesPlay posts events to", field="url")
+    if url is not None:
+        url = check_url(url)
+    events = _parse_events(body)
+    if events is None and not partial:
+        raise InvalidField(
+            "'event' is required: one of " + ", ".join(EVENT_TYPES), field="event"
+        )
+    status = body.get("status")
+    if status is not None and status not in STATUSES:
+        raise InvalidField("'status' must be 'enabled' or 'disabled'", field="status")
+    return WebhookInput(url, events, status)
+
+
+def _parse_events(body: dict[str, Any]) -> tuple[str, ...] | None:
+    if "event" in body:
+        return (check_event_type(body["event"], field="event"),)
+    if "events" not in body:
+        return None
+    raw = body["events"]
+    if not isinstance(raw, list) or not raw:
+        raise InvalidField("'events' must be a non-empty list of event types", field="events")
+    events = tuple(check_event_type(e, field="events") for e in raw)
+    if len(set(events)) != len(events):
+        raise InvalidField("'events' lists an event type twice", field="events")
+    return events
+
+
+def check_event_type(value: object, *, field: str) -> str:
+    if not isinstance(value, str):
+        raise InvalidField(f"'{field}' must be a string event type", field=field)
+    if value not in EVENT_TYPES:
+        raise InvalidField(
+            f"unknown event type {value!r}; SalesPlay sends " + ", ".join(EVENT_TYPES),
+            field=field,
+            code="unknown_event_type",
+        )
+    return value
+
+
+def check_url(value: object) -> str:
+    """The documented rules: http(s), well formed, absolute with a host."""
+    if not isinstance(value, str):
+        raise InvalidField("'url' must be a string", field="url")
+    if len(value) > MAX_URL_LENGTH:
+        raise InvalidField(f"'url' is longer than {MAX_URL_LENGTH} characters", field="url")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise InvalidField("'url' must not contain spaces or control characters", field="url")
+    if not value.lower().startswith(("http://", "https://")):
+        raise InvalidField("'url' must start with http:// or https://", field="url", code="invalid_url")
+    try:
+        parts = urlsplit(value)
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidField(f"'url' is not a well-formed URL: {exc}", field="url", code="invalid_url") from None
+    host = parts.hostname
+    if not host:
+        raise InvalidField("'url' has no host name", field="url", code="invalid_url")
+    if port == 0:
+        raise InvalidField("'url' has port 0; use a port from 1 to 65535", field="url", code="invalid_url")
+    if not _is_ip(host):
+        try:
+            ascii_host = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise InvalidField("'url' has a host name that is not valid", field="url", code="invalid_url") from None
+        labels = ascii_host.rstrip(".").split(".")
+        if any(not label or len(label) > 63 or not _label_ok(label) for label in labels):
+            raise InvalidField("'url' has a host name that is not valid", field="url", code="invalid_url")
+    return value
+
+
+def _label_ok(label: str) -> bool:
+    return all(ch.isalnum() or ch in "-_" for ch in label) and not label.startswith("-")
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+async def check_public(url: str) -> None:
+    """SalesPlay needs a URL reachable from the internet: refuse non-public addresses."""
+    host = urlsplit(url).hostname or ""
+    try:
+        addresses = {ipaddress.ip_address(host)}
+    except ValueError:
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await asyncio.wait_for(loop.getaddrinfo(host, None, type=socket.SOCK_STREAM), 5)
+        except (OSError, asyncio.TimeoutError):
+            raise InvalidField(
+                f"'url' host {host!r} does not resolve; SalesPlay needs a publicly reachable URL",
+                field="url",
+                code="url_not_public",
+            ) from None
+        addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
+    for address in addresses:
+        if not address.is_global:
+            raise InvalidField(
+                f"'url' host {host!r} is {address}, which is not a public address "
+                "(loopback, private, link-local or reserved); SalesPlay only posts to "
+                "publicly reachable URLs. Drop --public-urls-only to allow it",
+                field="url",
+                code="url_not_public",
+            )
+
+
+def warnings_for(url: str, events: tuple[str, ...], others: list[Webhook]) -> list[dict[str, str]]:
+    """SalesPlay's two recommendations, as warnings rather than errors."""
+    out = []
+    if len(events) > 1:
+        out.append({
+            "code": "one_event_per_webhook",
+            "message": "SalesPlay recommends one event type per webhook",
+        })
+    if any(h.url == url and set(h.events) != set(events) for h in others):
+        out.append({
+            "code": "distinct_url_per_event",
+            "message": "SalesPlay recommends a distinct URL for each event type; another webhook uses this URL",
+        })
+    return out

@@ -1,0 +1,97 @@
+"""One POST to a receiver, whatever it does: every outcome becomes an Outcome, never an exception."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+import time
+from collections.abc import Callable
+
+import aiohttp
+
+from mockserver.store.deliveries import Outcome
+
+MAX_HEADERS_KEPT = 100
+
+
+async def post(
+    session: aiohttp.ClientSession,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    *,
+    timeout: float,
+    body_limit: int,
+) -> Outcome:
+    started = time.perf_counter()
+
+    def elapsed() -> float:
+        return round((time.perf_counter() - started) * 1000, 3)
+
+    try:
+        # wait_for bounds the whole exchange, body included, whatever the receiver stalls on.
+        return await asyncio.wait_for(_exchange(session, url, body, headers, body_limit, elapsed), timeout)
+    except asyncio.TimeoutError:
+        return _failed(elapsed(), "timeout", f"no complete answer within {timeout:g} s")
+    except aiohttp.ClientConnectorDNSError as exc:
+        return _failed(elapsed(), "dns", str(exc))
+    except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError, ssl.SSLError) as exc:
+        return _failed(elapsed(), "tls", str(exc))
+    except aiohttp.ClientConnectorError as exc:
+        return _failed(elapsed(), "connection_refused", str(exc))
+    except aiohttp.ServerDisconnectedError as exc:
+        return _failed(elapsed(), "connection_closed", f"the receiver closed the connection: {exc}")
+    except aiohttp.ClientPayloadError as exc:
+        return _failed(elapsed(), "broken_body", f"the response body was cut off or malformed: {exc}")
+    except aiohttp.ClientResponseError as exc:
+        return _failed(elapsed(), "bad_http", f"the receiver did not speak valid HTTP: {exc.message}")
+    except aiohttp.InvalidURL as exc:
+        return _failed(elapsed(), "invalid_url", str(exc))
+    except (aiohttp.ClientOSError, ConnectionError) as exc:
+        return _failed(elapsed(), "connection_reset", str(exc) or type(exc).__name__)
+    except aiohttp.ClientError as exc:
+        return _failed(elapsed(), "client_error", f"{type(exc).__name__}: {exc}")
+
+
+async def _exchange(
+    session: aiohttp.ClientSession,
+    url: str,
+    body: bytes,
+    headers: dict[str, str],
+    body_limit: int,
+    elapsed: Callable[[], float],
+) -> Outcome:
+    async with session.post(url, data=body, headers=headers, allow_redirects=False) as resp:
+        kept, truncated = await _read_bounded(resp, body_limit)
+        response_headers: dict[str, str] = {}
+        for name, value in list(resp.headers.items())[:MAX_HEADERS_KEPT]:
+            response_headers[name] = f"{response_headers[name]}, {value}" if name in response_headers else value
+        if truncated:
+            resp.close()  # drop the rest unread: the connection is not reused
+        duration = elapsed()
+        status = resp.status
+        text = kept.decode("utf-8", errors="replace")
+        if 200 <= status < 300:
+            return Outcome("succeeded", duration, status, response_headers, text, truncated)
+        if 300 <= status < 400:
+            where = resp.headers.get("Location", "nowhere")
+            kind, message = "redirect", f"the receiver redirected ({status}) to {where}; SalesPlay does not follow redirects"
+        else:
+            kind, message = "http_status", f"the receiver answered {status}, not 2xx"
+        return Outcome("failed", duration, status, response_headers, text, truncated, kind, message)
+
+
+async def _read_bounded(resp: aiohttp.ClientResponse, limit: int) -> tuple[bytes, bool]:
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = await resp.content.read(min(65536, limit + 1 - size))
+        if not chunk:
+            return b"".join(chunks), False
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)[:limit], True
+
+
+def _failed(duration: float, kind: str, message: str) -> Outcome:
+    return Outcome("failed", duration, error_kind=kind, error_message=message)

@@ -1,0 +1,27 @@
+"""Ids of the exact shapes SalesPlay sends (see SALESPLAY.md).
+
+Entity ids: base64(base64(16 bytes)), 32 characters ending in QT09, UT09, Zz09 or dz09.
+Merchant ids: base64(base64(21 bytes) + "="), 40 characters ending in "=".
+"""
+
+from __future__ import annotations
+
+import base64
+import random
+
+
+def entity_id(rng: random.Random) -> str:
+    inner = base64.b64encode(rng.getrandbits(128).to_bytes(16, "big"))
+    return base64.b64encode(inner).decode("ascii")
+
+
+def merchant_id(rng: random.Random) -> str:
+    inner = base64.b64encode(rng.getrandbits(168).to_bytes(21, "big")) + b"="
+    return base64.b64encode(inner).decode("ascii")
+
+
+def decoded_size(value: str) -> int:
+    """Bytes under the two layers of base64: 16 for an entity id, 21 for a merchant id."""
+    inner = base64.b64decode(value, validate=True).rstrip(b"=")
+    inner += b"=" * (-len(inner) % 4)
+    return len(base64.b64decode(inner, validate=True))

@@ -1,0 +1,242 @@
+"""What happens in the shop, and the events each happening sends.
+
+Every operation changes the world and returns ``[(event_type, records), ...]`` in the
+order a POS would send them; ``payloads.envelope`` wraps each in SalesPlay's envelope.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Any
+
+from mockserver.shop import catalogue, ids, money
+from mockserver.shop.world import Customer, Product, Shop, World, new_customer, new_product
+
+Emitted = list[tuple[str, list[dict[str, Any]]]]
+RECENT_RECEIPTS = 50
+MAX_PRODUCTS = 200
+MAX_CUSTOMERS = 200
+
+
+def _level(world: World, shop_id: str, product: Product) -> dict[str, Any]:
+    return {
+        "product_id": product.product_id,
+        "shop_id": shop_id,
+        "product_code": product.product_code,
+        "in_stock": world.stock.get(f"{shop_id}/{product.product_id}", 0),
+    }
+
+
+def _inventory(world: World, shop_id: str, product_ids: list[str]) -> tuple[str, list[dict[str, Any]]]:
+    by_id = {p.product_id: p for p in world.products}
+    seen = list(dict.fromkeys(product_ids))  # each product once, in the order touched
+    return ("inventory_levels.update", [_level(world, shop_id, by_id[pid]) for pid in seen])
+
+
+def _shop(world: World, shop_id: str) -> Shop:
+    return next(s for s in world.shops if s.shop_id == shop_id)
+
+
+def _receipt_record(world: World, r: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "receipt_id": r["receipt_id"],
+        "receipt_number": r["receipt_number"],
+        "receipt_type": "sale",
+        "status": r["status"],
+        "shop_id": r["shop_id"],
+        "shop_name": _shop(world, r["shop_id"]).name,
+        "cashier_id": r["cashier"]["id"],
+        "cashier_name": r["cashier"]["name"],
+        "customer_id": r["customer_id"],
+        "created_at": r["created_at"],
+        "updated_at": r["updated_at"],
+        "line_items": money.public_lines(r["lines"]),
+        **money.totals(r["lines"]),
+        "currency": world.currency(),
+        "payment_type": r["payment_type"],
+        "payments": [{"payment_type": r["payment_type"], "amount": money.out(sum(ln["total"] for ln in r["lines"]))}]
+        if r["status"] == "completed" else [],
+    }
+
+
+def sale(world: World, now: str) -> Emitted:
+    """A customer buys a few things: a receipt, and the stock it lowered."""
+    rng = world.rng
+    shop = rng.choice(world.shops)
+    in_stock = [p for p in world.live_products() if world.stock.get(f"{shop.shop_id}/{p.product_id}", 0) > 0]
+    if not in_stock:
+        return goods_receipt(world, now, shop=shop)
+    lines = []
+    for product in rng.sample(in_stock, k=min(len(in_stock), rng.choice((1, 1, 2, 2, 3, 4, 5)))):
+        key = f"{shop.shop_id}/{product.product_id}"
+        qty = rng.randint(1, min(3, world.stock[key]))
+        world.stock[key] -= qty
+        discount = qty * product.price * rng.choice((5, 10, 15, 20)) // 100 if rng.random() < 0.2 else 0
+        ref = {"product_id": product.product_id, "product_code": product.product_code, "product_name": product.name}
+        lines.append({**money.line(ref, qty, product.price, discount, product.tax_rate), "refunded": 0,
+                      "refunded_discount": 0, "refunded_tax": 0})
+    customers = world.live_customers()
+    receipt = {
+        "receipt_id": ids.entity_id(rng),
+        "receipt_number": f"{world.shops.index(shop) + 1}-{world.next_number('receipt'):06d}",
+        "shop_id": shop.shop_id,
+        "cashier": rng.choice(shop.cashiers),
+        "customer_id": rng.choice(customers).customer_id if customers and rng.random() < 0.4 else None,
+        "status": "completed" if rng.random() < 0.9 else "open",
+        "created_at": now,
+        "updated_at": now,
+        "payment_type": rng.choice(catalogue.PAYMENT_TYPES),
+        "lines": lines,
+    }
+    world.receipts.append(receipt)
+    del world.receipts[:-RECENT_RECEIPTS]
+    return [("receipts.update", [_receipt_record(world, receipt)]),
+            _inventory(world, shop.shop_id, [ln["product_id"] for ln in lines])]
+
+
+def receipt_update(world: World, now: str) -> Emitted:
+    """An open receipt is paid, or else an unrefunded one is voided (its stock goes back)."""
+    open_ = [r for r in world.receipts if r["status"] == "open"]
+    if open_:
+        receipt = world.rng.choice(open_)
+        receipt["status"] = "completed"
+        receipt["updated_at"] = now
+        return [("receipts.update", [_receipt_record(world, receipt)])]
+    voidable = [r for r in world.receipts if r["status"] == "completed" and not any(ln["refunded"] for ln in r["lines"])]
+    if not voidable:
+        return sale(world, now)
+    receipt = world.rng.choice(voidable)
+    receipt["status"] = "voided"
+    receipt["updated_at"] = now
+    for ln in receipt["lines"]:
+        world.stock[f"{receipt['shop_id']}/{ln['product_id']}"] += ln["qty"]
+    return [("receipts.update", [_receipt_record(world, receipt)]),
+            _inventory(world, receipt["shop_id"], [ln["product_id"] for ln in receipt["lines"]])]
+
+
+def refund(world: World, now: str) -> Emitted:
+    """A credit note or cash refund for some lines of an earlier sale; the stock goes back."""
+    rng = world.rng
+    refundable = [r for r in world.receipts if r["status"] == "completed"
+                  and any(ln["qty"] > ln["refunded"] for ln in r["lines"])]
+    before: Emitted = []
+    if not refundable:  # nothing to refund yet: someone buys first
+        before = sale(world, now)
+        refundable = [r for r in world.receipts if r["status"] == "completed"
+                      and any(ln["qty"] > ln["refunded"] for ln in r["lines"])]
+        if not refundable:  # the sale was left open or the shelves were empty
+            return before
+    receipt = rng.choice(refundable)
+    open_lines = [ln for ln in receipt["lines"] if ln["qty"] > ln["refunded"]]
+    lines = [_refund_line(ln, rng.randint(1, ln["qty"] - ln["refunded"]))
+             for ln in rng.sample(open_lines, k=rng.randint(1, len(open_lines)))]
+    for ln in lines:
+        world.stock[f"{receipt['shop_id']}/{ln['product_id']}"] += ln["qty"]
+    kind = rng.choice(("credit_note", "cash_refund"))
+    note = {
+        "credit_note_id": ids.entity_id(rng),
+        "credit_note_number": f"CN{world.shops.index(_shop(world, receipt['shop_id'])) + 1}-"
+                              f"{world.next_number('credit_note'):06d}",
+        "credit_note_type": kind,
+        "status": "completed",
+        "receipt_id": receipt["receipt_id"],
+        "receipt_number": receipt["receipt_number"],
+        "shop_id": receipt["shop_id"],
+        "cashier_id": receipt["cashier"]["id"],
+        "cashier_name": receipt["cashier"]["name"],
+        "customer_id": receipt["customer_id"],
+        "reason": rng.choice(catalogue.REFUND_REASONS),
+        "created_at": now,
+        "updated_at": now,
+        "line_items": money.public_lines(lines),
+        **money.totals(lines),
+        "currency": world.currency(),
+        "refund_method": "cash" if kind == "cash_refund" else receipt["payment_type"],
+    }
+    return before + [("credit_note.update", [note]),
+            _inventory(world, receipt["shop_id"], [ln["product_id"] for ln in lines])]
+
+
+def _refund_line(ln: dict[str, Any], qty: int) -> dict[str, Any]:
+    """Refund ``qty`` units of a sold line; the last units take what is left, so refunds
+    never add up to more than the line."""
+    last = ln["refunded"] + qty == ln["qty"]
+    discount = ln["discount"] - ln["refunded_discount"] if last else ln["discount"] * qty // ln["qty"]
+    tax = ln["tax"] - ln["refunded_tax"] if last else ln["tax"] * qty // ln["qty"]
+    ln["refunded"] += qty
+    ln["refunded_discount"] += discount
+    ln["refunded_tax"] += tax
+    return {"product_id": ln["product_id"], "product_code": ln["product_code"], "product_name": ln["product_name"],
+            "qty": qty, "unit_price": ln["unit_price"], "discount": discount, "tax_rate": ln["tax_rate"],
+            "tax": tax, "total": qty * ln["unit_price"] - discount + tax}
+
+
+def product_change(world: World, now: str, action: str | None = None) -> Emitted:
+    """A product is created, edited or deleted (a deletion is the record with deleted=true)."""
+    rng = world.rng
+    live = world.live_products()
+    action = action or rng.choices(("create", "edit", "delete"), (2, 7, 1))[0]
+    if action == "create" or not live or (action == "delete" and len(live) <= 5):
+        product = new_product(world, now)
+        if len(world.products) >= MAX_PRODUCTS:
+            world.products.remove(next(p for p in world.products if p.deleted) if any(
+                p.deleted for p in world.products) else world.products[0])
+        world.products.append(product)
+    elif action == "edit":
+        product = rng.choice(live)
+        product.price = max(1, product.price * rng.randint(90, 115) // 100)
+        product.updated_at = now
+    else:
+        product = rng.choice(live)
+        product.deleted, product.deleted_at, product.updated_at = True, now, now
+    return [("products.update", [_product_record(product)])]
+
+
+def _product_record(p: Product) -> dict[str, Any]:
+    record = asdict(p)
+    record["price"], record["cost"] = money.out(p.price), money.out(p.cost)
+    return record
+
+
+def customer_change(world: World, now: str, action: str | None = None) -> Emitted:
+    """A customer is created, edited or deleted (a deletion is the record with deleted=true)."""
+    rng = world.rng
+    live = world.live_customers()
+    action = action or rng.choices(("create", "edit", "delete"), (3, 6, 1))[0]
+    customer: Customer
+    if action == "create" or not live or (action == "delete" and len(live) <= 5):
+        customer = new_customer(world, now)
+        world.customers.append(customer)
+        del world.customers[:-MAX_CUSTOMERS]
+    elif action == "edit":
+        customer = rng.choice(live)
+        customer.loyalty_points += rng.randint(1, 50)
+        customer.updated_at = now
+    else:
+        customer = rng.choice(live)
+        customer.deleted, customer.deleted_at, customer.updated_at = True, now, now
+    return [("customers.update", [asdict(customer)])]
+
+
+def stock_count(world: World, now: str) -> Emitted:
+    """A stock take finds a few levels different from the system's."""
+    rng = world.rng
+    shop = rng.choice(world.shops)
+    live = world.live_products()
+    counted = rng.sample(live, k=min(len(live), rng.randint(1, 4)))
+    for product in counted:
+        key = f"{shop.shop_id}/{product.product_id}"
+        world.stock[key] = max(0, world.stock.get(key, 0) + rng.randint(-3, 3))
+    return [_inventory(world, shop.shop_id, [p.product_id for p in counted])]
+
+
+def goods_receipt(world: World, now: str, shop: Shop | None = None) -> Emitted:
+    """A delivery from a supplier raises stock, lowest first."""
+    rng = world.rng
+    shop = shop or rng.choice(world.shops)
+    live = sorted(world.live_products(), key=lambda p: world.stock.get(f"{shop.shop_id}/{p.product_id}", 0))
+    received = live[: rng.randint(1, 6)]
+    for product in received:
+        key = f"{shop.shop_id}/{product.product_id}"
+        world.stock[key] = world.stock.get(key, 0) + rng.randint(10, 40)
+    return [_inventory(world, shop.shop_id, [p.product_id for p in received])]

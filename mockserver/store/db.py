@@ -1,0 +1,108 @@
+"""SQLite connection and the versioned schema (migrations keyed on PRAGMA user_version)."""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: webhooks, events, deliveries, attempts, and small key/value metadata.
+    """
+    CREATE TABLE webhooks (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        url TEXT NOT NULL,
+        events TEXT NOT NULL,
+        status TEXT NOT NULL,
+        disabled_reason TEXT,
+        created_at REAL NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    CREATE INDEX webhooks_owner ON webhooks (owner, created_at);
+    CREATE TABLE events (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        type TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        group_id TEXT
+    );
+    CREATE INDEX events_owner ON events (owner, created_at);
+    CREATE TABLE deliveries (
+        id TEXT PRIMARY KEY,
+        owner TEXT NOT NULL,
+        event_id TEXT NOT NULL,
+        webhook_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_at REAL,
+        created_at REAL NOT NULL,
+        deadline REAL NOT NULL,
+        last_error TEXT,
+        last_status INTEGER,
+        event_type TEXT NOT NULL,
+        url TEXT NOT NULL,
+        fault TEXT
+    );
+    CREATE INDEX deliveries_due ON deliveries (next_at) WHERE status = 'pending';
+    CREATE INDEX deliveries_owner ON deliveries (owner);
+    CREATE INDEX deliveries_webhook ON deliveries (webhook_id, status);
+    CREATE TABLE attempts (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        delivery_id TEXT NOT NULL,
+        number INTEGER NOT NULL,
+        state TEXT NOT NULL,
+        scheduled_at REAL NOT NULL,
+        started_at REAL NOT NULL,
+        started_real REAL NOT NULL,
+        duration_ms REAL,
+        url TEXT NOT NULL,
+        request_headers TEXT NOT NULL,
+        response_status INTEGER,
+        response_headers TEXT,
+        response_body TEXT,
+        response_truncated INTEGER NOT NULL DEFAULT 0,
+        error_kind TEXT,
+        error_message TEXT
+    );
+    CREATE INDEX attempts_delivery ON attempts (delivery_id, number);
+    CREATE INDEX attempts_in_flight ON attempts (state) WHERE state = 'in_flight';
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE shops (owner TEXT PRIMARY KEY, state TEXT NOT NULL);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def connect(path: str) -> sqlite3.Connection:
+    """Open (creating if needed) and migrate the database at ``path`` or ``:memory:``."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.row_factory = sqlite3.Row
+    if path != ":memory:":
+        # WAL keeps readers and the writer apart; NORMAL sync survives a killed process.
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=5000")
+    migrate(conn)
+    return conn
+
+
+def migrate(conn: sqlite3.Connection) -> None:
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"the database has schema version {version}, newer than this salesplay-mock "
+            f"understands ({SCHEMA_VERSION}); upgrade salesplay-mock or use another --db"
+        )
+    for number in range(version, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in MIGRATIONS[number].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number + 1}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise

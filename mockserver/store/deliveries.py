@@ -1,0 +1,290 @@
+"""Events, their deliveries to webhooks, and every attempt made."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from mockserver.errors import RecordNotFound
+from mockserver.models import Attempt, Delivery, Event, Webhook
+
+if TYPE_CHECKING:
+    from mockserver.store import Store
+
+_DELIVERY_COLUMNS = (
+    "id, owner, event_id, webhook_id, kind, status, attempts, next_at, created_at, "
+    "deadline, last_error, last_status, event_type, url, fault"
+)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one attempt came to, and what it means for its delivery."""
+
+    state: str  # succeeded | failed
+    duration_ms: float
+    response_status: int | None = None
+    response_headers: dict[str, str] | None = None
+    response_body: str | None = None
+    response_truncated: bool = False
+    error_kind: str | None = None
+    error_message: str | None = None
+
+
+def _delivery(row: sqlite3.Row) -> Delivery:
+    return Delivery(**{k: row[k] for k in row.keys()})
+
+
+def _event(row: sqlite3.Row) -> Event:
+    return Event(**{k: row[k] for k in row.keys()})
+
+
+def _attempt(row: sqlite3.Row) -> Attempt:
+    data: dict[str, Any] = {k: row[k] for k in row.keys()}
+    data["request_headers"] = json.loads(data["request_headers"])
+    if data["response_headers"] is not None:
+        data["response_headers"] = json.loads(data["response_headers"])
+    data["response_truncated"] = bool(data["response_truncated"])
+    return Attempt(**data)
+
+
+class Deliveries:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    @property
+    def _c(self) -> sqlite3.Connection:
+        return self._store.conn
+
+    def add_event(
+        self, owner: str, type_: str, payload: str, now: float, group_id: str | None = None
+    ) -> Event:
+        event = Event("evt_" + secrets.token_hex(8), owner, type_, payload, now, group_id)
+        with self._store.tx() as c:
+            c.execute(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
+                (event.id, owner, type_, payload, now, group_id),
+            )
+        return event
+
+    def create(
+        self,
+        event: Event,
+        hook: Webhook,
+        *,
+        kind: str,
+        status: str,
+        next_at: float | None,
+        deadline: float,
+        note: str | None = None,
+        fault: str | None = None,
+    ) -> Delivery:
+        delivery = Delivery(
+            id="dlv_" + secrets.token_hex(8),
+            owner=event.owner,
+            event_id=event.id,
+            webhook_id=hook.id,
+            kind=kind,
+            status=status,
+            attempts=0,
+            next_at=next_at,
+            created_at=event.created_at,
+            deadline=deadline,
+            last_error=note,
+            last_status=None,
+            event_type=event.type,
+            url=hook.url,
+            fault=fault,
+        )
+        with self._store.tx() as c:
+            c.execute(
+                f"INSERT INTO deliveries ({_DELIVERY_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    delivery.id, delivery.owner, event.id, hook.id, kind, status, 0, next_at,
+                    delivery.created_at, deadline, note, None, event.type, hook.url, fault,
+                ),
+            )
+        return delivery
+
+    def due(self, now: float, limit: int) -> list[Delivery]:
+        rows = self._c.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE status = 'pending' "
+            "AND next_at IS NOT NULL AND next_at <= ? ORDER BY next_at, rowid LIMIT ?",
+            (now, limit),
+        )
+        return [_delivery(r) for r in rows]
+
+    def next_due_at(self) -> float | None:
+        row = self._c.execute(
+            "SELECT MIN(next_at) FROM deliveries WHERE status = 'pending' AND next_at IS NOT NULL"
+        ).fetchone()
+        return None if row[0] is None else float(row[0])
+
+    def start_attempt(
+        self,
+        delivery: Delivery,
+        *,
+        started_at: float,
+        started_real: float,
+        headers: dict[str, str],
+    ) -> int:
+        """Record an attempt before it is made, so a crash mid-attempt is known on restart."""
+        with self._store.tx() as c:
+            cur = c.execute(
+                "INSERT INTO attempts (delivery_id, number, state, scheduled_at, started_at, "
+                "started_real, url, request_headers) VALUES (?, ?, 'in_flight', ?, ?, ?, ?, ?)",
+                (
+                    delivery.id, delivery.attempts + 1, delivery.next_at or started_at,
+                    started_at, started_real, delivery.url, json.dumps(headers),
+                ),
+            )
+            c.execute(
+                "UPDATE deliveries SET next_at = NULL, attempts = attempts + 1 WHERE id = ?",
+                (delivery.id,),
+            )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def finish_attempt(
+        self, attempt_id: int, delivery_id: str, outcome: Outcome, *, status: str, next_at: float | None
+    ) -> None:
+        with self._store.tx() as c:
+            c.execute(
+                "UPDATE attempts SET state = ?, duration_ms = ?, response_status = ?, "
+                "response_headers = ?, response_body = ?, response_truncated = ?, error_kind = ?, "
+                "error_message = ? WHERE id = ?",
+                (
+                    outcome.state, outcome.duration_ms, outcome.response_status,
+                    None if outcome.response_headers is None else json.dumps(outcome.response_headers),
+                    outcome.response_body, int(outcome.response_truncated), outcome.error_kind,
+                    outcome.error_message, attempt_id,
+                ),
+            )
+            error = None if outcome.error_kind is None else f"{outcome.error_kind}: {outcome.error_message}"
+            if outcome.state == "failed" and error is None:
+                error = f"http_status: the receiver answered {outcome.response_status}"
+            # A delivery cancelled while its attempt was under way stays cancelled.
+            c.execute(
+                "UPDATE deliveries SET status = CASE WHEN status = 'pending' THEN ? ELSE status END, "
+                "next_at = CASE WHEN status = 'pending' THEN ? ELSE NULL END, "
+                "last_status = ?, last_error = ? WHERE id = ?",
+                (status, next_at, outcome.response_status, error, delivery_id),
+            )
+
+    def recover_interrupted(self) -> int:
+        """After a crash: attempts cut off mid-flight are failed, and made again at once."""
+        with self._store.tx() as c:
+            rows = c.execute(
+                "SELECT id, delivery_id, started_at FROM attempts WHERE state = 'in_flight'"
+            ).fetchall()
+            for row in rows:
+                c.execute(
+                    "UPDATE attempts SET state = 'failed', error_kind = 'interrupted', "
+                    "error_message = 'the server stopped during this attempt; it is made again' "
+                    "WHERE id = ?",
+                    (row["id"],),
+                )
+                c.execute(
+                    "UPDATE deliveries SET next_at = ?, last_error = 'interrupted' "
+                    "WHERE id = ? AND status = 'pending'",
+                    (row["started_at"], row["delivery_id"]),
+                )
+        return len(rows)
+
+    def cancel_pending(self, webhook_id: str, reason: str) -> None:
+        with self._store.tx() as c:
+            c.execute(
+                "UPDATE deliveries SET status = 'cancelled', next_at = NULL, last_error = ? "
+                "WHERE webhook_id = ? AND status = 'pending'",
+                (reason, webhook_id),
+            )
+
+    def redeliver(self, delivery: Delivery, now: float, deadline: float) -> None:
+        with self._store.tx() as c:
+            c.execute(
+                "UPDATE deliveries SET status = 'pending', next_at = ?, deadline = ?, "
+                "last_error = NULL WHERE id = ?",
+                (now, deadline, delivery.id),
+            )
+
+    def get(self, owner: str, delivery_id: str) -> Delivery:
+        row = self._c.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE id = ? AND owner = ?",
+            (delivery_id, owner),
+        ).fetchone()
+        if row is None:
+            raise RecordNotFound(f"no delivery {delivery_id!r} for this token", field="id")
+        return _delivery(row)
+
+    def query(
+        self,
+        owner: str,
+        *,
+        webhook_id: str | None = None,
+        status: str | None = None,
+        event_type: str | None = None,
+        limit: int = 100,
+        before: int | None = None,
+    ) -> list[Delivery]:
+        where, args = ["owner = ?"], [owner]
+        for column, value in (("webhook_id", webhook_id), ("status", status), ("event_type", event_type)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                args.append(value)
+        rows = self._c.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE {' AND '.join(where)} "
+            "ORDER BY rowid DESC LIMIT ?",
+            (*args, limit),
+        )
+        return [_delivery(r) for r in rows]
+
+    def for_event(self, event_id: str) -> list[Delivery]:
+        rows = self._c.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE event_id = ? ORDER BY rowid", (event_id,)
+        )
+        return [_delivery(r) for r in rows]
+
+    def attempts(self, delivery_id: str) -> list[Attempt]:
+        rows = self._c.execute(
+            "SELECT * FROM attempts WHERE delivery_id = ? ORDER BY number, id", (delivery_id,)
+        )
+        return [_attempt(r) for r in rows]
+
+    def event(self, owner: str, event_id: str) -> Event:
+        row = self._c.execute(
+            "SELECT * FROM events WHERE id = ? AND owner = ?", (event_id, owner)
+        ).fetchone()
+        if row is None:
+            raise RecordNotFound(f"no event {event_id!r} for this token", field="id")
+        return _event(row)
+
+    def events(self, owner: str, *, limit: int = 100) -> list[Event]:
+        rows = self._c.execute(
+            "SELECT * FROM events WHERE owner = ? ORDER BY rowid DESC LIMIT ?", (owner, limit)
+        )
+        return [_event(r) for r in rows]
+
+    def prune(self, keep: int) -> int:
+        """Forget the oldest finished deliveries beyond ``keep``, with their attempts and
+        the events no delivery refers to any more: the log stays bounded."""
+        with self._store.tx() as c:
+            old = [r[0] for r in c.execute(
+                "SELECT id FROM deliveries WHERE status != 'pending' ORDER BY rowid DESC LIMIT -1 OFFSET ?",
+                (keep,),
+            )]
+            for start in range(0, len(old), 500):
+                chunk = old[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                c.execute(f"DELETE FROM attempts WHERE delivery_id IN ({marks})", chunk)
+                c.execute(f"DELETE FROM deliveries WHERE id IN ({marks})", chunk)
+            if old:
+                c.execute("DELETE FROM events WHERE id NOT IN (SELECT event_id FROM deliveries) "
+                          "AND rowid < (SELECT COALESCE(MAX(rowid), 0) FROM events) - ?", (keep,))
+        return len(old)
+
+    def count_pending(self) -> int:
+        return int(self._c.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'pending'").fetchone()[0])

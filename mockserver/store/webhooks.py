@@ -1,0 +1,124 @@
+"""Webhook registrations, scoped to the merchant (token) that made them."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+from typing import TYPE_CHECKING
+
+from mockserver.errors import RecordNotFound
+from mockserver.models import Webhook
+
+if TYPE_CHECKING:
+    from mockserver.store import Store
+
+
+def _row(row: sqlite3.Row) -> Webhook:
+    return Webhook(
+        id=row["id"],
+        owner=row["owner"],
+        url=row["url"],
+        events=tuple(json.loads(row["events"])),
+        status=row["status"],
+        disabled_reason=row["disabled_reason"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+class Webhooks:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def create(self, owner: str, url: str, events: tuple[str, ...], now: float) -> Webhook:
+        hook = Webhook(
+            id="wh_" + secrets.token_hex(8),
+            owner=owner,
+            url=url,
+            events=events,
+            status="enabled",
+            disabled_reason=None,
+            created_at=now,
+            updated_at=now,
+        )
+        with self._store.tx() as c:
+            c.execute(
+                "INSERT INTO webhooks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (hook.id, owner, url, json.dumps(list(events)), hook.status, None, now, now),
+            )
+        return hook
+
+    def of_owner(self, owner: str) -> list[Webhook]:
+        rows = self._store.conn.execute(
+            "SELECT * FROM webhooks WHERE owner = ? ORDER BY created_at, rowid", (owner,)
+        )
+        return [_row(r) for r in rows]
+
+    def get(self, owner: str, webhook_id: str) -> Webhook:
+        row = self._store.conn.execute(
+            "SELECT * FROM webhooks WHERE id = ? AND owner = ?", (webhook_id, owner)
+        ).fetchone()
+        if row is None:
+            raise RecordNotFound(
+                f"no webhook {webhook_id!r} for this token; GET /v1.0/webhook lists yours",
+                field="id",
+            )
+        return _row(row)
+
+    def get_any(self, webhook_id: str) -> Webhook | None:
+        row = self._store.conn.execute("SELECT * FROM webhooks WHERE id = ?", (webhook_id,)).fetchone()
+        return None if row is None else _row(row)
+
+    def subscribed(self, owner: str, event_type: str) -> list[Webhook]:
+        return [h for h in self.of_owner(owner) if event_type in h.events]
+
+    def update(
+        self,
+        owner: str,
+        webhook_id: str,
+        now: float,
+        *,
+        url: str | None = None,
+        events: tuple[str, ...] | None = None,
+        status: str | None = None,
+    ) -> Webhook:
+        hook = self.get(owner, webhook_id)
+        new_url = hook.url if url is None else url
+        new_events = hook.events if events is None else events
+        new_status = hook.status if status is None else status
+        reason = hook.disabled_reason
+        if status == "enabled":
+            reason = None
+        elif status == "disabled" and hook.status != "disabled":
+            reason = "disabled through the API"
+        with self._store.tx() as c:
+            c.execute(
+                "UPDATE webhooks SET url = ?, events = ?, status = ?, disabled_reason = ?, "
+                "updated_at = ? WHERE id = ?",
+                (new_url, json.dumps(list(new_events)), new_status, reason, now, webhook_id),
+            )
+            if new_url != hook.url:
+                c.execute(
+                    "UPDATE deliveries SET url = ? WHERE webhook_id = ? AND status = 'pending'",
+                    (new_url, webhook_id),
+                )
+            if new_status == "disabled":
+                self._store.deliveries.cancel_pending(webhook_id, "the webhook was disabled")
+        return self.get(owner, webhook_id)
+
+    def disable(self, webhook_id: str, reason: str, now: float) -> None:
+        """SalesPlay's rule: a webhook whose delivery kept failing stops receiving events."""
+        with self._store.tx() as c:
+            c.execute(
+                "UPDATE webhooks SET status = 'disabled', disabled_reason = ?, updated_at = ? "
+                "WHERE id = ?",
+                (reason, now, webhook_id),
+            )
+            self._store.deliveries.cancel_pending(webhook_id, "the webhook was disabled")
+
+    def delete(self, owner: str, webhook_id: str) -> None:
+        self.get(owner, webhook_id)
+        with self._store.tx() as c:
+            c.execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,))
+            self._store.deliveries.cancel_pending(webhook_id, "the webhook was deleted")

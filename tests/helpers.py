@@ -1,0 +1,112 @@
+"""Helpers for talking to the app under test and scripting receivers."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+START = 1751284800.0  # 2025-06-30 12:00:00 UTC
+TOKEN = "test-token"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+class Receiver:
+    """A receiver under test: answers from a script of statuses, and records every request."""
+
+    def __init__(self, answers: list[int] | None = None, default: int = 200) -> None:
+        self.answers = list(answers or [])
+        self.default = default
+        self.requests: list[dict[str, Any]] = []
+        self.server: TestServer | None = None
+
+    async def handle(self, request: web.Request) -> web.StreamResponse:
+        self.requests.append({"headers": dict(request.headers), "body": await request.json()})
+        status = self.answers.pop(0) if self.answers else self.default
+        return web.json_response({"ok": status < 300}, status=status)
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return str(self.server.make_url("/hook"))
+
+
+async def register(client: TestClient[Any, Any], url: str, event: str = "receipts.update", **extra: Any) -> dict[str, Any]:
+    resp = await client.post("/v1.0/webhook", json={"url": url, "event": event, **extra}, headers=AUTH)
+    assert resp.status == 201, await resp.text()
+    body: dict[str, Any] = await resp.json()
+    return body
+
+
+async def trigger(client: TestClient[Any, Any], type_: str = "receipts.update", count: int = 1) -> dict[str, Any]:
+    resp = await client.post("/_mock/events", json={"type": type_, "count": count}, headers=AUTH)
+    assert resp.status == 201, await resp.text()
+    body: dict[str, Any] = await resp.json()
+    return body
+
+
+async def advance(client: TestClient[Any, Any], seconds: float) -> dict[str, Any]:
+    resp = await client.post("/_mock/clock/advance", json={"seconds": seconds}, headers=AUTH)
+    assert resp.status == 200, await resp.text()
+    body: dict[str, Any] = await resp.json()
+    return body
+
+
+async def deliveries(client: TestClient[Any, Any], **query: str) -> list[dict[str, Any]]:
+    resp = await client.get("/_mock/deliveries", params=query, headers=AUTH)
+    assert resp.status == 200, await resp.text()
+    data: list[dict[str, Any]] = (await resp.json())["data"]
+    return data
+
+
+async def delivery(client: TestClient[Any, Any], delivery_id: str) -> dict[str, Any]:
+    resp = await client.get(f"/_mock/deliveries/{delivery_id}", headers=AUTH)
+    assert resp.status == 200, await resp.text()
+    body: dict[str, Any] = await resp.json()
+    return body
+
+
+class RawReceiver:
+    """A receiver below HTTP: ``behaviour(reader, writer)`` decides what the mock gets."""
+
+    def __init__(self, behaviour: Any) -> None:
+        self.behaviour = behaviour
+        self.connections = 0
+        self.server: asyncio.base_events.Server | None = None
+
+    async def start(self) -> RawReceiver:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return self
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            await self.behaviour(reader, writer)
+        except (ConnectionError, asyncio.CancelledError):
+            pass
+        finally:
+            writer.close()
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        port = self.server.sockets[0].getsockname()[1]
+        return f"http://127.0.0.1:{port}/hook"
+
+    async def close(self) -> None:
+        assert self.server is not None
+        self.server.close()
+        if hasattr(self.server, "close_clients"):
+            self.server.close_clients()
+        await self.server.wait_closed()
+
+
+async def read_request(reader: asyncio.StreamReader) -> None:
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":")[1])
+    await reader.readexactly(length)

@@ -1,0 +1,210 @@
+"""The /_mock control API: triggering, reading, the clock, schemas, payloads, reset, the sink."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import jsonschema
+import pytest
+
+from tests.helpers import AUTH, START, advance, deliveries, register, trigger
+
+
+async def test_trigger_a_sale_sends_the_receipt_and_its_stock_change(client: Any, receiver: Any) -> None:
+    receipts = await receiver()
+    stock = await receiver()
+    await register(client, receipts.url, "receipts.update")
+    await register(client, stock.url, "inventory_levels.update")
+    resp = await client.post("/_mock/events", json={"operation": "sale"}, headers=AUTH)
+    assert resp.status == 201
+    events = (await resp.json())["events"]
+    assert [e["type"] for e in events] == ["receipts.update", "inventory_levels.update"]
+    assert events[0]["group_id"] == events[1]["group_id"] is not None
+    sold = {ln["product_id"] for ln in receipts.requests[0]["body"]["receipts"][0]["line_items"]}
+    levels = {lv["product_id"] for lv in stock.requests[0]["body"]["inventory_levels"]}
+    assert sold == levels
+
+
+async def test_trigger_by_type_with_count(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    await register(client, rec.url, "products.update")
+    sent = await trigger(client, "products.update", count=5)
+    assert [e["type"] for e in sent["events"]] == ["products.update"] * 5
+    assert len(rec.requests) == 5
+
+
+async def test_trigger_a_payload_as_given(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    await register(client, rec.url, "customers.update")
+    resp = await client.post(
+        "/_mock/events", json={"type": "customers.update", "payload": {"customers": [{"x": 1}]}}, headers=AUTH
+    )
+    assert resp.status == 201
+    assert rec.requests[0]["body"] == {"customers": [{"x": 1}], "type": "customers.update"}
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({}, "type"),
+        ({"type": "sales.update"}, "type"),
+        ({"type": 1}, "type"),
+        ({"operation": "rob"}, "operation"),
+        ({"type": "receipts.update", "count": 0}, "count"),
+        ({"type": "receipts.update", "count": 1001}, "count"),
+        ({"type": "receipts.update", "count": "3"}, "count"),
+        ({"type": "receipts.update", "count": True}, "count"),
+        ({"type": "receipts.update", "payload": []}, "payload"),
+        ({"type": "receipts.update", "when": "now"}, "when"),
+    ],
+)
+async def test_bad_triggers_are_422_naming_the_field(client: Any, body: dict[str, Any], field: str) -> None:
+    resp = await client.post("/_mock/events", json=body, headers=AUTH)
+    assert resp.status == 422
+    assert (await resp.json())["error"]["field"] == field
+
+
+async def test_trigger_needs_a_token(client: Any) -> None:
+    resp = await client.post("/_mock/events", json={"type": "receipts.update"})
+    assert resp.status == 401
+
+
+async def test_events_go_only_to_the_merchants_own_webhooks(client: Any, receiver: Any) -> None:
+    mine = await receiver()
+    theirs = await receiver()
+    await register(client, mine.url)
+    other = {"Authorization": "Bearer other-merchant"}
+    await client.post("/v1.0/webhook", json={"url": theirs.url, "event": "receipts.update"}, headers=other)
+    await trigger(client)
+    assert (len(mine.requests), len(theirs.requests)) == (1, 0)
+    assert (await (await client.get("/_mock/deliveries", headers=other)).json())["data"] == []
+
+
+async def test_each_merchant_has_its_own_shop(client: Any) -> None:
+    a = (await trigger(client))["events"][0]["payload"]["merchant_id"]
+    resp = await client.post("/_mock/events", json={"type": "receipts.update"}, headers={"Authorization": "Bearer b"})
+    b = (await resp.json())["events"][0]["payload"]["merchant_id"]
+    assert a != b
+    assert (await trigger(client))["events"][0]["payload"]["merchant_id"] == a
+
+
+async def test_deliveries_can_be_filtered(client: Any, receiver: Any) -> None:
+    ok = await receiver()
+    bad = await receiver(default=500)
+    hook_ok = await register(client, ok.url, "receipts.update")
+    await register(client, bad.url, "products.update")
+    await trigger(client, "receipts.update")
+    await trigger(client, "products.update")
+    assert [d["webhook_id"] for d in await deliveries(client, webhook_id=hook_ok["id"])] == [hook_ok["id"]]
+    assert [d["event_type"] for d in await deliveries(client, status="pending")] == ["products.update"]
+    assert [d["status"] for d in await deliveries(client, event_type="receipts.update")] == ["succeeded"]
+
+
+@pytest.mark.parametrize(
+    "query", [{"status": "lost"}, {"event_type": "x"}, {"limit": "0"}, {"limit": "many"}, {"limit": "1001"}]
+)
+async def test_bad_delivery_filters_are_422(client: Any, query: dict[str, str]) -> None:
+    resp = await client.get("/_mock/deliveries", params=query, headers=AUTH)
+    assert resp.status == 422
+
+
+async def test_unknown_delivery_is_404(client: Any) -> None:
+    assert (await client.get("/_mock/deliveries/dlv_nope", headers=AUTH)).status == 404
+    assert (await client.post("/_mock/deliveries/dlv_nope/redeliver", headers=AUTH)).status == 404
+
+
+async def test_events_are_listed_newest_first(client: Any) -> None:
+    await trigger(client, "products.update")
+    await trigger(client, "customers.update")
+    data = (await (await client.get("/_mock/events", headers=AUTH)).json())["data"]
+    assert [e["type"] for e in data] == ["customers.update", "products.update"]
+
+
+async def test_clock_tells_mode_and_time(client: Any) -> None:
+    body = await (await client.get("/_mock/clock")).json()
+    assert (body["mode"], body["now"]) == ("manual", "2025-06-30T12:00:00.000Z")
+
+
+async def test_clock_advance_by_seconds_and_to_a_time(client: Any) -> None:
+    assert (await advance(client, 90))["now"] == "2025-06-30T12:01:30.000Z"
+    resp = await client.post("/_mock/clock/advance", json={"to": "2025-07-01T00:00:00Z"}, headers=AUTH)
+    assert (await resp.json())["now"] == "2025-07-01T00:00:00.000Z"
+
+
+@pytest.mark.parametrize(
+    "body", [{"seconds": -1}, {"seconds": "10"}, {"seconds": True}, {"to": "yesterday"}, {"to": "2020-01-01T00:00:00Z"},
+             {}, {"seconds": 1, "to": "2025-07-01T00:00:00Z"}, {"seconds": 1e12}]
+)
+async def test_bad_clock_moves_are_4xx(client: Any, body: dict[str, Any]) -> None:
+    resp = await client.post("/_mock/clock/advance", json=body, headers=AUTH)
+    assert resp.status == 422, await resp.text()
+
+
+async def test_only_a_manual_clock_moves(make_client: Any, config: Any, aiohttp_client: Any) -> None:
+    from mockserver.app import create_app
+
+    scaled = await aiohttp_client(create_app(config.__class__(db=":memory:", clock="scaled", clock_start=START)))
+    resp = await scaled.post("/_mock/clock/advance", json={"seconds": 5}, headers=AUTH)
+    assert resp.status == 400
+    assert (await resp.json())["error"]["code"] == "clock_not_manual"
+
+
+async def test_schedule_is_published(client: Any) -> None:
+    body = await (await client.get("/_mock/schedule")).json()
+    assert body["max_attempts"] == 200 and len(body["attempts"]) == 200
+    assert body["attempts"][-1]["offset_seconds"] <= 48 * 3600
+
+
+async def test_schemas_are_served_and_valid(client: Any) -> None:
+    resp = await client.get("/_mock/schemas/receipts.update")
+    schema = await resp.json()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    assert (await client.get("/_mock/schemas/nope.update")).status == 422
+
+
+async def test_payloads_are_generated_without_delivering(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    await register(client, rec.url, "credit_note.update")
+    resp = await client.get("/_mock/payloads/credit_note.update", params={"count": "3", "seed": "7"})
+    data = (await resp.json())["data"]
+    assert len(data) == 3 and rec.requests == []
+    again = (await (await client.get("/_mock/payloads/credit_note.update", params={"count": "3", "seed": "7"})).json())
+    assert again["data"] == data
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [("/_mock/payloads/nope", {}), ("/_mock/payloads/receipts.update", {"count": "0"}),
+     ("/_mock/payloads/receipts.update", {"count": "10001"}), ("/_mock/payloads/receipts.update", {"seed": "x"}),
+     ("/_mock/payloads/receipts.update", {"locale": "xx_XX"})],
+)
+async def test_bad_payload_requests_are_4xx(client: Any, path: str, query: dict[str, str]) -> None:
+    resp = await client.get(path, params=query)
+    assert 400 <= resp.status < 500
+
+
+async def test_reset_forgets_only_the_callers_things(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    await register(client, rec.url)
+    other = {"Authorization": "Bearer keep-me"}
+    await client.post("/v1.0/webhook", json={"url": rec.url, "event": "products.update"}, headers=other)
+    await trigger(client)
+    assert (await client.post("/_mock/reset", headers=AUTH)).status == 200
+    assert (await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"] == []
+    assert await deliveries(client) == []
+    assert len((await (await client.get("/v1.0/webhook", headers=other)).json())["data"]) == 1
+
+
+async def test_sink_answers_as_told_and_keeps_what_it_got(client: Any) -> None:
+    url = "/_mock/sink/demo?fail_first=2&status=202"
+    statuses = [(await client.post(url, json={"n": i})).status for i in range(3)]
+    assert statuses == [500, 500, 202]
+    body = await (await client.get("/_mock/sink/demo")).json()
+    assert body["requests"] == 3 and body["received"][2]["body"] == {"n": 2}
+    assert (await client.delete("/_mock/sink/demo")).status == 204
+    assert (await (await client.get("/_mock/sink/demo")).json())["requests"] == 0
+
+
+async def test_sink_rejects_bad_parameters(client: Any) -> None:
+    assert (await client.post("/_mock/sink/x?status=99")).status == 422
+    assert (await client.post("/_mock/sink/x?delay_ms=-1")).status == 422

@@ -1,0 +1,290 @@
+"""The delivery engine on the manual clock: SalesPlay's 2xx-or-retry rule end to end."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from mockserver import schedule
+from tests.helpers import AUTH, RawReceiver, advance, deliveries, delivery, read_request, register, trigger
+
+HOURS = 3600
+
+
+async def test_always_200_is_one_attempt(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    await register(client, rec.url)
+    sent = await trigger(client)
+    [d] = sent["events"][0]["deliveries"]
+    assert (d["status"], d["attempt_count"], d["last_status"]) == ("succeeded", 1, 200)
+    assert rec.requests[0]["body"] == sent["events"][0]["payload"]
+    headers = rec.requests[0]["headers"]
+    assert headers["Content-Type"] == "application/json"
+    assert headers["X-Mock-Delivery-Id"] == d["id"]
+    assert headers["X-Mock-Attempt"] == "1"
+
+
+async def test_500_twice_then_200_is_three_attempts_and_still_enabled(client: Any, receiver: Any) -> None:
+    rec = await receiver([500, 500], default=200)
+    hook = await register(client, rec.url)
+    sent = await trigger(client)
+    dlv_id = sent["events"][0]["deliveries"][0]["id"]
+    assert sent["events"][0]["deliveries"][0]["status"] == "pending"
+    await advance(client, 60)
+    detail = await delivery(client, dlv_id)
+    assert (detail["status"], detail["attempt_count"]) == ("succeeded", 3)
+    assert [a["response_status"] for a in detail["attempts"]] == [500, 500, 200]
+    assert [a["request_headers"]["X-Mock-Attempt"] for a in detail["attempts"]] == ["1", "2", "3"]
+    assert len(rec.requests) == 3
+    got = await (await client.get(f"/v1.0/webhook/{hook['id']}", headers=AUTH)).json()
+    assert got["status"] == "enabled"
+
+
+async def test_attempts_follow_the_published_schedule(client: Any, receiver: Any) -> None:
+    rec = await receiver([500] * 5)
+    await register(client, rec.url)
+    sent = await trigger(client)
+    await advance(client, 3600)
+    attempts = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
+    offsets = [s.offset for s in schedule.table(200, 48 * HOURS)][:6]
+    created = attempts[0]["started_at"]
+    from datetime import datetime
+
+    def t(stamp: str) -> float:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+    assert [round(t(a["started_at"]) - t(created), 3) for a in attempts] == offsets
+    assert attempts[-1]["state"] == "succeeded"
+
+
+async def test_always_500_is_200_attempts_within_48h_then_disabled(client: Any, receiver: Any) -> None:
+    rec = await receiver(default=500)
+    hook = await register(client, rec.url)
+    sent = await trigger(client)
+    dlv_id = sent["events"][0]["deliveries"][0]["id"]
+    moved = await advance(client, 48 * HOURS)
+    assert moved["attempts_made"] == 199
+    detail = await delivery(client, dlv_id)
+    assert (detail["status"], detail["attempt_count"]) == ("failed", 200)
+    assert len(rec.requests) == 200
+    from datetime import datetime
+
+    first = datetime.fromisoformat(detail["attempts"][0]["started_at"].replace("Z", "+00:00"))
+    last = datetime.fromisoformat(detail["attempts"][-1]["started_at"].replace("Z", "+00:00"))
+    assert (last - first).total_seconds() <= 48 * HOURS
+    got = await (await client.get(f"/v1.0/webhook/{hook['id']}", headers=AUTH)).json()
+    assert got["status"] == "disabled"
+    assert "failed 200 attempt(s)" in got["disabled_reason"]
+    # A disabled webhook receives nothing more: the next event is recorded as skipped.
+    again = await trigger(client)
+    [skipped] = again["events"][0]["deliveries"]
+    assert skipped["status"] == "skipped"
+    assert len(rec.requests) == 200
+
+
+async def test_reenabled_webhook_receives_again(client: Any, receiver: Any) -> None:
+    rec = await receiver([500] * 200, default=200)
+    hook = await register(client, rec.url)
+    await trigger(client)
+    await advance(client, 48 * HOURS)
+    resp = await client.put(f"/v1.0/webhook/{hook['id']}", json={"status": "enabled"}, headers=AUTH)
+    assert (await resp.json())["status"] == "enabled"
+    sent = await trigger(client)
+    assert sent["events"][0]["deliveries"][0]["status"] == "succeeded"
+
+
+async def test_disabling_cancels_other_pending_deliveries(client: Any, receiver: Any) -> None:
+    rec = await receiver(default=500)
+    await register(client, rec.url)
+    first = await trigger(client)
+    await advance(client, 24 * HOURS)
+    second = await trigger(client)
+    await advance(client, 25 * HOURS)
+    statuses = {d["id"]: d["status"] for d in await deliveries(client)}
+    assert statuses[first["events"][0]["deliveries"][0]["id"]] == "failed"
+    assert statuses[second["events"][0]["deliveries"][0]["id"]] == "cancelled"
+
+
+async def test_redirect_is_a_failed_attempt_and_not_followed(client: Any, receiver: Any, aiohttp_server: Any) -> None:
+    good = await receiver()
+    from aiohttp import web
+
+    async def moved(request: web.Request) -> web.Response:
+        raise web.HTTPMovedPermanently(good.url)
+
+    app = web.Application()
+    app.router.add_post("/hook", moved)
+    server = await aiohttp_server(app)
+    await register(client, str(server.make_url("/hook")))
+    sent = await trigger(client)
+    [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
+    assert (attempt["state"], attempt["response_status"], attempt["error_kind"]) == ("failed", 301, "redirect")
+    assert good.requests == []
+
+
+async def test_receiver_that_hangs_times_out(make_client: Any, config: Any) -> None:
+    client = await make_client(config, delivery_timeout=0.2)
+    stop = asyncio.Event()
+
+    async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        await stop.wait()
+
+    raw = await RawReceiver(hang).start()
+    await register(client, raw.url)
+    sent = await trigger(client)
+    [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
+    assert (attempt["state"], attempt["error_kind"]) == ("failed", "timeout")
+    stop.set()
+    await raw.close()
+
+
+async def test_receiver_that_closes_the_connection_is_a_failed_attempt(client: Any) -> None:
+    async def slam(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+
+    raw = await RawReceiver(slam).start()
+    await register(client, raw.url)
+    sent = await trigger(client)
+    [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
+    assert attempt["state"] == "failed"
+    assert attempt["error_kind"] in ("connection_closed", "connection_reset")
+    await raw.close()
+
+
+async def test_refused_connection_is_a_failed_attempt(client: Any) -> None:
+    raw = await RawReceiver(read_request).start()
+    url = raw.url
+    await raw.close()
+    await register(client, url)
+    sent = await trigger(client)
+    [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
+    assert (attempt["state"], attempt["error_kind"]) == ("failed", "connection_refused")
+
+
+async def test_huge_answer_is_read_only_up_to_the_bound(client: Any) -> None:
+    async def huge(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        size = 10 * 1024 * 1024
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\nContent-Type: text/plain\r\n\r\n" % size)
+        chunk = b"x" * 65536
+        for _ in range(size // len(chunk)):
+            writer.write(chunk)
+            await writer.drain()
+
+    raw = await RawReceiver(huge).start()
+    await register(client, raw.url)
+    sent = await trigger(client)
+    [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
+    assert (attempt["state"], attempt["response_status"]) == ("succeeded", 200)
+    assert attempt["response_truncated"] is True
+    assert len(attempt["response_body"]) == 64 * 1024
+    await raw.close()
+
+
+async def test_garbage_instead_of_http_is_a_failed_attempt(client: Any) -> None:
+    async def garbage(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        writer.write(b"SMTP READY\r\n\r\n")
+        await writer.drain()
+
+    raw = await RawReceiver(garbage).start()
+    await register(client, raw.url)
+    sent = await trigger(client)
+    [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
+    assert (attempt["state"], attempt["error_kind"]) == ("failed", "bad_http")
+    await raw.close()
+
+
+async def test_unresolvable_host_is_a_failed_attempt(client: Any) -> None:
+    await register(client, "http://no-such-host.invalid/hook")
+    sent = await trigger(client)
+    [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
+    assert attempt["state"] == "failed"
+    assert attempt["error_kind"] in ("dns", "connection_refused")
+
+
+async def test_a_hanging_receiver_does_not_hold_up_another(make_client: Any, config: Any, receiver: Any) -> None:
+    client = await make_client(config, delivery_timeout=1.0)
+    stop = asyncio.Event()
+
+    async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        await stop.wait()
+
+    raw = await RawReceiver(hang).start()
+    fast = await receiver()
+    await register(client, raw.url)
+    await register(client, fast.url)
+    loop = asyncio.get_running_loop()
+    task = asyncio.create_task(trigger(client))
+    while not fast.requests:  # the fast receiver is reached while the slow one hangs
+        await asyncio.sleep(0.01)
+    assert not task.done()
+    assert loop.time()  # bounded by the 1 s delivery timeout below
+    sent = await task
+    states = sorted(d["status"] for d in sent["events"][0]["deliveries"])
+    assert states == ["pending", "succeeded"]
+    stop.set()
+    await raw.close()
+
+
+async def test_redeliver_sends_the_event_again(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    await register(client, rec.url)
+    sent = await trigger(client)
+    first = sent["events"][0]["deliveries"][0]
+    resp = await client.post(f"/_mock/deliveries/{first['id']}/redeliver", headers=AUTH)
+    assert resp.status == 201
+    again = await resp.json()
+    assert again["kind"] == "redelivery" and again["event_id"] == first["event_id"]
+    assert (again["status"], again["attempt_count"]) == ("succeeded", 1)
+    assert rec.requests[0]["body"] == rec.requests[1]["body"]
+
+
+async def test_redeliver_to_a_disabled_webhook_is_409(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url)
+    sent = await trigger(client)
+    await client.put(f"/v1.0/webhook/{hook['id']}", json={"status": "disabled"}, headers=AUTH)
+    resp = await client.post(f"/_mock/deliveries/{sent['events'][0]['deliveries'][0]['id']}/redeliver", headers=AUTH)
+    assert resp.status == 409
+    assert "re-enable" in (await resp.json())["error"]["message"]
+
+
+async def test_sample_post_is_reported_on_create(make_client: Any, config: Any, receiver: Any) -> None:
+    client = await make_client(config, verify="report")
+    rec = await receiver([500])
+    body = await register(client, rec.url)
+    assert body["verification"]["ok"] is False and body["verification"]["status"] == 500
+    assert rec.requests[0]["body"]["type"] == "receipts.update"
+    assert body["status"] == "enabled"
+
+
+async def test_strict_verify_refuses_a_failing_url(make_client: Any, config: Any, receiver: Any) -> None:
+    client = await make_client(config, verify="strict")
+    rec = await receiver([500])
+    resp = await client.post("/v1.0/webhook", json={"url": rec.url, "event": "products.update"}, headers=AUTH)
+    assert resp.status == 422
+    assert (await resp.json())["error"]["code"] == "url_check_failed"
+    assert (await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"] == []
+    ok = await register(client, rec.url, "products.update")
+    assert ok["verification"]["ok"] is True
+
+
+async def test_mock_headers_can_be_switched_off(make_client: Any, config: Any, receiver: Any) -> None:
+    client = await make_client(config, mock_headers=False)
+    rec = await receiver()
+    await register(client, rec.url)
+    await trigger(client)
+    assert not [h for h in rec.requests[0]["headers"] if h.lower().startswith("x-mock-")]
+
+
+async def test_url_change_moves_pending_deliveries(client: Any, receiver: Any) -> None:
+    bad = await receiver(default=500)
+    good = await receiver()
+    hook = await register(client, bad.url)
+    await trigger(client)
+    await client.put(f"/v1.0/webhook/{hook['id']}", json={"url": good.url}, headers=AUTH)
+    await advance(client, 60)
+    assert len(good.requests) == 1

@@ -1,0 +1,185 @@
+"""The simulated shop: id shapes, reproducibility, schemas, and facts that hold across events."""
+
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from typing import Any
+
+import jsonschema
+import pytest
+
+from mockserver.models import EVENT_TYPES
+from mockserver.shop import ids
+from mockserver.shop.generate import generate_payloads
+from mockserver.shop.schemas import load_schema
+from mockserver.shop.simulator import OPERATIONS, Simulator
+from mockserver.shop.world import World, build
+
+NOW = 1751284800.0
+
+
+def cents(x: float) -> int:
+    return round(x * 100)
+
+
+def test_entity_ids_have_salesplays_shape() -> None:
+    rng = random.Random(3)
+    for _ in range(500):
+        value = ids.entity_id(rng)
+        assert len(value) == 32 and value[-4:] in ("QT09", "UT09", "Zz09", "dz09")
+        assert ids.decoded_size(value) == 16
+
+
+def test_merchant_ids_have_salesplays_shape() -> None:
+    rng = random.Random(3)
+    for _ in range(500):
+        value = ids.merchant_id(rng)
+        assert len(value) == 40 and value.endswith("=")
+        assert ids.decoded_size(value) == 21
+
+
+def test_the_documented_sample_ids_decode_like_ours() -> None:
+    assert ids.decoded_size("QWhxek54UkQ3eTArdml2d1NkSDVnUT09") == 16
+    assert ids.decoded_size("WFpYWmQwMkJGVWtDT3RHY1NHYjdBT0YzZE5xOD0=") == 21
+
+
+def test_same_seed_same_world_byte_for_byte() -> None:
+    assert build(11).to_json() == build(11).to_json()
+    assert build(11).to_json() != build(12).to_json()
+
+
+def test_world_has_one_to_three_shops_and_stock_for_every_product() -> None:
+    for seed in range(20):
+        world = build(seed)
+        assert 1 <= len(world.shops) <= 3
+        assert len(world.stock) == len(world.shops) * len(world.products)
+        assert all(p.product_code.isdigit() for p in world.products)
+
+
+def test_world_survives_a_save_and_load_mid_run() -> None:
+    sim = Simulator(build(5))
+    for _ in range(30):
+        sim.traffic(NOW)
+    copy = Simulator(World.from_json(sim.world.to_json()))
+    assert [sim.traffic(NOW) for _ in range(30)] == [copy.traffic(NOW) for _ in range(30)]
+
+
+@pytest.mark.parametrize("type_", EVENT_TYPES)
+def test_thousands_of_payloads_match_their_schema(type_: str) -> None:
+    validator = jsonschema.Draft202012Validator(load_schema(type_), format_checker=jsonschema.FormatChecker())
+    jsonschema.Draft202012Validator.check_schema(load_schema(type_))
+    for payload in generate_payloads(type_, 1500, seed=9):
+        validator.validate(payload)
+
+
+def test_traffic_payloads_match_their_schemas_for_many_seeds() -> None:
+    validators = {t: jsonschema.Draft202012Validator(load_schema(t)) for t in EVENT_TYPES}
+    for seed in range(10):
+        sim = Simulator(build(seed, locale=random.Random(seed).choice(["en_US", "de_DE", "fr_FR", "ja_JP"])))
+        for _ in range(300):
+            for payload in sim.traffic(NOW):
+                validators[payload["type"]].validate(payload)
+
+
+def test_inventory_levels_are_exactly_the_documented_shape() -> None:
+    [payload] = generate_payloads("inventory_levels.update", 1, seed=1)
+    assert list(payload) == ["merchant_id", "type", "created_at", "inventory_levels"]
+    assert set(payload["inventory_levels"][0]) == {"product_id", "shop_id", "product_code", "in_stock"}
+
+
+def _check_totals(record: dict[str, Any]) -> None:
+    lines = record["line_items"]
+    amounts = [record[k] for k in ("subtotal", "discount_total", "tax_total", "total")]
+    amounts += [ln[k] for ln in lines for k in ("unit_price", "discount", "tax", "line_total")]
+    assert all(round(x, 2) == x for x in amounts), "money has at most 2 decimals"
+    for ln in lines:
+        assert cents(ln["line_total"]) == ln["quantity"] * cents(ln["unit_price"]) - cents(ln["discount"]) + cents(ln["tax"])
+    assert cents(record["subtotal"]) == sum(ln["quantity"] * cents(ln["unit_price"]) for ln in lines)
+    assert cents(record["discount_total"]) == sum(cents(ln["discount"]) for ln in lines)
+    assert cents(record["tax_total"]) == sum(cents(ln["tax"]) for ln in lines)
+    assert cents(record["total"]) == sum(cents(ln["line_total"]) for ln in lines)
+    assert cents(record["total"]) == cents(record["subtotal"]) - cents(record["discount_total"]) + cents(record["tax_total"])
+
+
+def test_cross_event_facts_hold_over_a_long_day() -> None:
+    """Totals add up; stock never negative and agrees with sales; refunds never exceed receipts."""
+    sim = Simulator(build(21))
+    world = sim.world
+    stock = {k: v for k, v in world.stock.items()}
+    products = {p.product_id for p in world.products}
+    receipts: dict[str, dict[str, Any]] = {}
+    refunded: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    refunded_cents: dict[str, int] = defaultdict(int)
+    for _ in range(3000):
+        payloads = sim.traffic(NOW)
+        expected: dict[str, int] = {}
+        for p in payloads:
+            if p["type"] == "products.update":
+                products.update(r["product_id"] for r in p["products"])
+            if p["type"] == "receipts.update":
+                [r] = p["receipts"]
+                _check_totals(r)
+                assert all(ln["product_id"] in products for ln in r["line_items"])
+                previous = receipts.get(r["receipt_id"])
+                if previous is None:
+                    for ln in r["line_items"]:
+                        key = f"{r['shop_id']}/{ln['product_id']}"
+                        expected[key] = expected.get(key, stock.get(key, 0)) - ln["quantity"]
+                elif r["status"] == "voided":
+                    for ln in r["line_items"]:
+                        key = f"{r['shop_id']}/{ln['product_id']}"
+                        expected[key] = expected.get(key, stock.get(key, 0)) + ln["quantity"]
+                receipts[r["receipt_id"]] = r
+            if p["type"] == "credit_note.update":
+                [cn] = p["credit_notes"]
+                _check_totals(cn)
+                receipt = receipts[cn["receipt_id"]]
+                assert receipt["status"] == "completed"
+                sold = {ln["product_id"]: ln["quantity"] for ln in receipt["line_items"]}
+                for ln in cn["line_items"]:
+                    refunded[cn["receipt_id"]][ln["product_id"]] += ln["quantity"]
+                    assert refunded[cn["receipt_id"]][ln["product_id"]] <= sold[ln["product_id"]]
+                    key = f"{cn['shop_id']}/{ln['product_id']}"
+                    expected[key] = expected.get(key, stock.get(key, 0)) + ln["quantity"]
+                refunded_cents[cn["receipt_id"]] += cents(cn["total"])
+                assert refunded_cents[cn["receipt_id"]] <= cents(receipt["total"])
+            if p["type"] == "inventory_levels.update":
+                for level in p["inventory_levels"]:
+                    key = f"{level['shop_id']}/{level['product_id']}"
+                    assert level["in_stock"] >= 0
+                    if key in expected:  # caused by this operation's sale or refund
+                        assert level["in_stock"] == expected.pop(key)
+                    stock[key] = level["in_stock"]
+        assert expected == {}, "a sale or refund changed stock without an inventory event"
+    assert all(v >= 0 for v in world.stock.values())
+
+
+def test_every_operation_emits_payloads_with_the_envelope() -> None:
+    sim = Simulator(build(4))
+    for name in OPERATIONS:
+        for payload in sim.run(name, NOW):
+            assert payload["merchant_id"] == sim.world.merchant_id
+            assert payload["created_at"] == "2025-06-30 12:00:00"
+
+
+def test_deletions_are_records_with_deleted_true() -> None:
+    sim = Simulator(build(4))
+    [p] = sim.run("product_delete", NOW)
+    [c] = sim.run("customer_delete", NOW)
+    assert p["products"][0]["deleted"] is True and p["products"][0]["deleted_at"] == "2025-06-30 12:00:00"
+    assert c["customers"][0]["deleted"] is True
+
+
+def test_sample_does_not_change_the_world() -> None:
+    sim = Simulator(build(8))
+    before = sim.world.to_json()
+    sample = sim.sample("credit_note.update", NOW)
+    assert sample["type"] == "credit_note.update"
+    assert sim.world.to_json() == before
+
+
+def test_generated_payload_files_are_json_round_trippable() -> None:
+    for payload in generate_payloads("receipts.update", 20, seed=1):
+        assert json.loads(json.dumps(payload)) == payload

@@ -1,0 +1,128 @@
+"""SQLite state: the versioned schema, and nothing lost across restarts."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from mockserver.app import create_app
+from mockserver.clock import ManualClock
+from mockserver.config import Config
+from mockserver.store import Store
+from mockserver.store.db import SCHEMA_VERSION
+from tests.helpers import AUTH, START, advance, delivery, register, trigger
+
+
+def test_new_database_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "a.sqlite3"))
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    store.close()
+
+
+def test_reopening_keeps_the_schema_and_data(tmp_path: Path) -> None:
+    path = str(tmp_path / "a.sqlite3")
+    store = Store(path)
+    store.webhooks.create("owner", "https://a.example", ("receipts.update",), START)
+    store.close()
+    again = Store(path)
+    assert [h.url for h in again.webhooks.of_owner("owner")] == ["https://a.example"]
+    again.close()
+
+
+def test_a_newer_schema_is_refused_with_advice(tmp_path: Path) -> None:
+    path = tmp_path / "future.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(RuntimeError, match="upgrade salesplay-mock"):
+        Store(str(path))
+
+
+async def _started(path: Path, clock: ManualClock) -> TestClient[Any, Any]:
+    config = Config(db=str(path), clock="manual", verify="off", delivery_timeout=2.0)
+    client: TestClient[Any, Any] = TestClient(TestServer(create_app(config, clock=clock)))
+    await client.start_server()
+    return client
+
+
+async def test_webhooks_and_pending_retries_survive_a_restart(tmp_path: Path, receiver: Any) -> None:
+    rec = await receiver([500], default=200)
+    db = tmp_path / "mock.sqlite3"
+    first = await _started(db, ManualClock(start=START))
+    hook = await register(first, rec.url)
+    sent = await trigger(first)
+    dlv_id = sent["events"][0]["deliveries"][0]["id"]
+    await first.close()
+
+    second = await _started(db, ManualClock(start=START))
+    got = await (await second.get(f"/v1.0/webhook/{hook['id']}", headers=AUTH)).json()
+    assert got["url"] == rec.url
+    await advance(second, 10)
+    detail = await delivery(second, dlv_id)
+    assert (detail["status"], detail["attempt_count"]) == ("succeeded", 2)
+    await second.close()
+
+
+def test_attempt_cut_off_by_a_crash_is_made_again_and_says_so(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "mock.sqlite3"))
+    hook = store.webhooks.create("o", "http://127.0.0.1:9/x", ("receipts.update",), START)
+    event = store.deliveries.add_event("o", "receipts.update", "{}", START)
+    dlv = store.deliveries.create(event, hook, kind="event", status="pending", next_at=START, deadline=START + 100)
+    store.deliveries.start_attempt(dlv, started_at=START, started_real=0.0, headers={})
+    assert store.deliveries.due(START, 10) == []  # in flight: not due twice
+    store.close()  # the crash: the attempt never finished
+
+    again = Store(str(tmp_path / "mock.sqlite3"))
+    assert again.deliveries.recover_interrupted() == 1
+    [attempt] = again.deliveries.attempts(dlv.id)
+    assert (attempt.state, attempt.error_kind) == ("failed", "interrupted")
+    assert [d.id for d in again.deliveries.due(START, 10)] == [dlv.id]
+    again.close()
+
+
+async def test_simulated_time_resumes_after_a_restart(tmp_path: Path) -> None:
+    db = tmp_path / "mock.sqlite3"
+    config = Config(db=str(db), clock="manual", clock_start=START, verify="off")
+    client: TestClient[Any, Any] = TestClient(TestServer(create_app(config)))
+    await client.start_server()
+    await advance(client, 3600)
+    await client.close()
+    client = TestClient(TestServer(create_app(config)))
+    await client.start_server()
+    now = (await (await client.get("/_mock/clock")).json())["now_epoch"]
+    assert now == START + 3600
+    await client.close()
+
+
+def test_prune_keeps_the_newest_finished_deliveries_and_all_pending(tmp_path: Path) -> None:
+    store = Store(":memory:")
+    hook = store.webhooks.create("o", "http://x.example/", ("receipts.update",), START)
+    made = []
+    for n in range(30):
+        event = store.deliveries.add_event("o", "receipts.update", "{}", START + n)
+        status = "pending" if n % 10 == 0 else "succeeded"
+        made.append(store.deliveries.create(event, hook, kind="event", status=status, next_at=None, deadline=START))
+    for d in made:
+        store.deliveries.start_attempt(d, started_at=START, started_real=0.0, headers={})
+    removed = store.deliveries.prune(5)
+    left = {d.id for d in store.deliveries.query("o", limit=1000)}
+    assert removed == 27 - 5
+    assert {d.id for d in made if d.status == "pending"} <= left
+    assert {d.id for d in made[-5:] if d.status != "pending"} <= left
+    assert store.conn.execute("SELECT COUNT(*) FROM attempts").fetchone()[0] == len(left)
+    store.close()
+
+
+async def test_the_attempt_log_stays_bounded_on_a_long_run(make_client: Any, config: Any, receiver: Any) -> None:
+    client = await make_client(config, keep_deliveries=20)
+    rec = await receiver()
+    await register(client, rec.url)
+    for _ in range(3):
+        await trigger(client, count=100)
+    data = (await (await client.get("/_mock/deliveries", params={"limit": "1000"}, headers=AUTH)).json())["data"]
+    assert 20 <= len(data) <= 120
