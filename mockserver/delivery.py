@@ -227,6 +227,8 @@ class Dispatcher:
                 "X-Mock-Delivery-Id": delivery.id,
                 "X-Mock-Attempt": str(number),
             })
+            if delivery.kind != "event":
+                headers["X-Mock-Kind"] = delivery.kind  # sample, redelivery
         attempt_id = self.store.deliveries.start_attempt(
             delivery, started_at=self.clock.now(), started_real=time.time(), headers=headers
         )

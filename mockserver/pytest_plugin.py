@@ -1,1 +1,100 @@
-"""pytest plugin: salesplay-mock for receivers' own test suites."""
+"""pytest plugin: a fake SalesPlay in a receiver's own test suite.
+
+Fixtures (registered through the ``pytest11`` entry point, so installing salesplay-mock is
+enough):
+
+- ``salesplay``: for ordinary tests. The mock runs on its own loop in a thread, with a
+  manual clock, a fixed seed and an in-memory database; closed after the test.
+- ``salesplay_async``: the same inside the test's own event loop (pytest-aiohttp or
+  pytest-asyncio).
+- ``salesplay_config``: the ``Config`` both are built from; override it to change anything.
+
+Options (``pytest --salesplay-seed 7`` or ``salesplay_seed = 7`` in the ini file): seed,
+clock, time scale, database, delivery timeout, sample POST.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+
+from mockserver.config import Config
+from mockserver.testing import AsyncSalesPlay, MockServer, SalesPlay, ThreadedMockServer
+
+# 2025-06-30 12:00:00 UTC: a fixed start, so payload times are the same on every run.
+START = 1751284800.0
+
+OPTIONS = (
+    ("seed", "seed of the simulated shop", "1"),
+    ("clock", "manual (default), scaled or real", "manual"),
+    ("time_scale", "speed of the scaled clock", "720"),
+    ("db", "SQLite database (default :memory:)", ":memory:"),
+    ("delivery_timeout", "seconds a receiver has to answer", "5"),
+    # Off by default: a test counts what its receiver got, and the sample POST SalesPlay
+    # sends at set-up would be one more. Turn it on to test that the receiver survives it.
+    ("verify", "the sample POST at registration: off (default), report or strict", "off"),
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("salesplay-mock", "salesplay-mock: a fake SalesPlay POS")
+    for name, help_, default in OPTIONS:
+        group.addoption(f"--salesplay-{name.replace('_', '-')}", dest=f"salesplay_{name}", default=None,
+                        help=f"{help_} (ini: salesplay_{name})")
+        parser.addini(f"salesplay_{name}", help_, default=default)
+
+
+def _option(config: pytest.Config, name: str) -> str:
+    value = config.getoption(f"salesplay_{name}")
+    return str(value if value is not None else config.getini(f"salesplay_{name}"))
+
+
+@pytest.fixture
+def salesplay_config(pytestconfig: pytest.Config) -> Config:
+    """The mock's configuration, from pytest options; override this fixture to change it."""
+    return Config(
+        db=_option(pytestconfig, "db"),
+        clock=_option(pytestconfig, "clock"),
+        time_scale=float(_option(pytestconfig, "time_scale")),
+        clock_start=START,
+        seed=int(_option(pytestconfig, "seed")),
+        delivery_timeout=float(_option(pytestconfig, "delivery_timeout")),
+        verify=_option(pytestconfig, "verify"),
+    )
+
+
+@pytest.fixture
+def salesplay(salesplay_config: Config) -> Iterator[SalesPlay]:
+    """A fake SalesPlay for sync tests, on its own loop in a thread; closed after the test."""
+    server = ThreadedMockServer(salesplay_config).start()
+    try:
+        client = SalesPlay(server)
+        try:
+            yield client
+        finally:
+            client.close()
+    finally:
+        server.stop()
+
+
+try:
+    import pytest_asyncio
+
+    HAVE_ASYNC = True
+except ImportError:  # pragma: no cover - async tests need pytest-aiohttp or pytest-asyncio
+    HAVE_ASYNC = False
+
+if HAVE_ASYNC:
+
+    @pytest_asyncio.fixture
+    async def salesplay_async(salesplay_config: Config) -> AsyncIterator[AsyncSalesPlay]:
+        """A fake SalesPlay in the test's own event loop; closed after the test."""
+        import aiohttp
+
+        server = await MockServer(salesplay_config).start()
+        try:
+            async with aiohttp.ClientSession() as session:
+                yield AsyncSalesPlay(server.url, session)
+        finally:
+            await server.stop()

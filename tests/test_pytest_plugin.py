@@ -1,0 +1,137 @@
+"""The pytest plugin: its fixtures work from sync and async tests and leave nothing behind."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+pytest_plugins = ["pytester"]
+
+RECEIVER = '''
+import json, threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+class Handler(BaseHTTPRequestHandler):
+    got = []
+    answers = []
+    def do_POST(self):
+        Handler.got.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(Handler.answers.pop(0) if Handler.answers else 200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+
+@pytest.fixture
+def receiver():
+    Handler.got, Handler.answers = [], []
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/hook", Handler
+    httpd.shutdown()
+    httpd.server_close()
+    thread.join()
+'''
+
+
+def _open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.fixture
+def suite(pytester: pytest.Pytester) -> pytest.Pytester:
+    """A receiver project's test folder with the plugin's strict settings."""
+    pytester.makeini("[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+                     "filterwarnings = error\n")
+    pytester.makeconftest(RECEIVER)
+    return pytester
+
+
+def test_sync_fixture_runs_the_retry_story_and_cleans_up(suite: pytest.Pytester) -> None:
+    suite.makepyfile('''
+def test_story(salesplay, receiver):
+    url, handler = receiver
+    handler.answers = [500, 500]
+    hook = salesplay.register(url)
+    events = salesplay.trigger("receipts.update")
+    dlv = next(e for e in events if e["type"] == "receipts.update")["deliveries"][0]
+    assert salesplay.advance("90s") == 2
+    salesplay.assert_delivered(dlv["id"], attempts=3)
+    salesplay.assert_enabled(hook["id"])
+    assert len(handler.got) == 3
+
+def test_disabled(salesplay, receiver):
+    url, handler = receiver
+    handler.answers = [500] * 200
+    hook = salesplay.register(url, ["products.update"])
+    salesplay.trigger("products.update")
+    salesplay.advance("48h")
+    salesplay.assert_disabled(hook["id"])
+''')
+    threads, fds = threading.active_count(), _open_fds()
+    result = suite.runpytest_inprocess()
+    result.assert_outcomes(passed=2)
+    assert threading.active_count() == threads, "a thread was left behind"
+    assert _open_fds() <= fds, "a socket or file was left open"
+
+
+def test_async_fixture_runs_in_the_tests_loop(suite: pytest.Pytester) -> None:
+    suite.makepyfile('''
+async def test_story(salesplay_async, receiver):
+    url, handler = receiver
+    handler.answers = [503]
+    await salesplay_async.register(url)
+    events = await salesplay_async.sell()
+    dlv = events[0]["deliveries"][0]
+    await salesplay_async.advance(5)
+    await salesplay_async.assert_delivered(dlv["id"], attempts=2)
+    assert salesplay_async.api_url.endswith("/v1.0")
+''')
+    threads, fds = threading.active_count(), _open_fds()
+    result = suite.runpytest_inprocess()
+    result.assert_outcomes(passed=1)
+    assert threading.active_count() == threads
+    assert _open_fds() <= fds
+
+
+def test_options_reach_the_config(suite: pytest.Pytester) -> None:
+    suite.makepyfile('''
+def test_config(salesplay_config):
+    assert (salesplay_config.seed, salesplay_config.clock, salesplay_config.db) == (7, "manual", ":memory:")
+    assert salesplay_config.verify == "report"
+''')
+    suite.makeini("[pytest]\nsalesplay_verify = report\nasyncio_default_fixture_loop_scope = function\n"
+                  "filterwarnings = error\n")
+    suite.runpytest_inprocess("--salesplay-seed", "7").assert_outcomes(passed=1)
+
+
+def test_same_seed_same_payloads_across_runs(suite: pytest.Pytester) -> None:
+    suite.makepyfile('''
+import json, pathlib
+def test_record(salesplay, receiver):
+    salesplay.register(receiver[0], "receipts.update")
+    events = salesplay.trigger("receipts.update", count=3)
+    out = pathlib.Path("payloads.json")
+    out.write_text(json.dumps([e["payload"] for e in events]))
+''')
+    suite.runpytest_inprocess().assert_outcomes(passed=1)
+    first = (suite.path / "payloads.json").read_text()
+    suite.runpytest_inprocess().assert_outcomes(passed=1)
+    assert (suite.path / "payloads.json").read_text() == first
+
+
+def test_mock_errors_say_what_was_wrong(suite: pytest.Pytester) -> None:
+    suite.makepyfile('''
+import pytest
+from mockserver.testing import MockError
+def test_bad(salesplay):
+    with pytest.raises(MockError) as exc:
+        salesplay.register("ftp://nope")
+    assert exc.value.status == 422 and exc.value.body["error"]["field"] == "url"
+''')
+    suite.runpytest_inprocess().assert_outcomes(passed=1)
