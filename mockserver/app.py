@@ -21,6 +21,8 @@ from mockserver.shop.registry import Shops
 from mockserver.sink import Sinks
 from mockserver.store import Store
 from mockserver.traffic import run_traffic
+from mockserver.ui.changes import Changes
+from mockserver.ui.render import setup_templates
 
 log = logging.getLogger("salesplay_mock")
 
@@ -31,6 +33,9 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> w
     app = web.Application(middlewares=[error_middleware], client_max_size=config.max_body_bytes)
     app[keys.config] = config
     app[keys.sinks] = Sinks()
+    app[keys.changes] = Changes()
+    app.on_shutdown.append(_end_streams)
+    setup_templates(app)
     app.cleanup_ctx.append(_store_and_clock(clock))
     app.cleanup_ctx.append(_client_session)
     app.cleanup_ctx.append(_dispatcher)
@@ -44,6 +49,7 @@ def _store_and_clock(clock: Clock | None) -> Callable[[web.Application], AsyncIt
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         config = app[keys.config]
         store = Store(config.db)
+        store.listeners.append(app[keys.changes].bump)
         app[keys.store] = store
         app[keys.clock] = clock or make_clock(config.clock, scale=config.time_scale, start=_resume_time(store, config))
         app[keys.shops] = Shops(store, seed=config.seed, locale=config.locale)
@@ -59,6 +65,10 @@ def _resume_time(store: Store, config: Config) -> float | None:
     if saved is None:
         return config.clock_start
     return max(float(saved), config.clock_start or 0.0)
+
+
+async def _end_streams(app: web.Application) -> None:
+    app[keys.changes].close()
 
 
 async def _client_session(app: web.Application) -> AsyncIterator[None]:

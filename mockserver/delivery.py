@@ -176,6 +176,7 @@ class Dispatcher:
                 made += await self.run_due()
             clock.set(to)
             self._save_clock(force=True)
+        self.store.notify()  # the page shows the new time
         return made
 
     async def run_due(self) -> int:

@@ -5,12 +5,16 @@ from __future__ import annotations
 import json
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
 
 from mockserver import __version__, keys, sink
 from mockserver.api import control, webhooks
+from mockserver.ui import actions, pages
+
+STATIC = Path(str(resources.files("mockserver"))) / "static"
 
 
 @cache
@@ -52,4 +56,22 @@ def setup_routes(app: web.Application) -> None:
         web.put("/_mock/sink/{name}", sink.receive),
         web.get("/_mock/sink/{name}", sink.show),
         web.delete("/_mock/sink/{name}", sink.clear),
+        # The web page.
+        web.get("/", pages.home),
+        web.get("/webhooks_setup", pages.setup_screen),
+        web.get("/ui/live/home", pages.home_live),
+        web.get("/ui/deliveries/{id}", pages.delivery_page),
+        web.get("/ui/live/deliveries/{id}", pages.delivery_live),
+        web.get("/ui/deliveries/{id}/har", pages.delivery_har),
+        web.get("/ui/stream", pages.stream),
+        web.post("/ui/login", actions.login),
+        web.post("/ui/logout", actions.logout),
+        web.post("/ui/webhooks", actions.create_webhook),
+        web.post("/ui/webhooks/{id}/status", actions.set_status),
+        web.post("/ui/webhooks/{id}/delete", actions.delete_webhook),
+        web.post("/ui/events", actions.trigger),
+        web.post("/ui/deliveries/{id}/redeliver", actions.redeliver),
+        web.post("/ui/clock/advance", actions.advance),
+        web.post("/ui/reset", actions.reset),
+        web.static("/static", STATIC),
     ])

@@ -4,11 +4,11 @@ for every merchant that has a webhook."""
 from __future__ import annotations
 
 import asyncio
-import json
 
 from aiohttp import web
 
 from mockserver import keys
+from mockserver.triggering import publish_groups
 
 
 async def run_traffic(app: web.Application) -> None:
@@ -22,11 +22,6 @@ async def run_traffic(app: web.Application) -> None:
         if clock.now() < next_at:
             continue
         next_at += interval
-        owners = [r[0] for r in store.conn.execute("SELECT DISTINCT owner FROM webhooks")]
-        for owner in owners:
-            sim = shops.get(owner)
-            for payload in sim.traffic(clock.now()):
-                dispatcher.publish(owner, payload["type"], json.dumps(payload))
+        for owner in store.webhooks.owners():
+            await publish_groups(dispatcher, owner, [shops.get(owner).traffic(clock.now())])
             shops.save(owner)
-        if owners:
-            await dispatcher.kick()

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import json
-import secrets
 from datetime import datetime, timezone
-from typing import Any
 
 from aiohttp import web
 
 from mockserver import keys, schedule
 from mockserver.api.common import int_param, json_object, owner
 from mockserver.errors import ApiError, InvalidField
-from mockserver.models import DELIVERY_STATUSES, EVENT_TYPES, iso
+from mockserver.models import DELIVERY_STATUSES, iso
 from mockserver.rules import check_event_type
 from mockserver.shop.generate import generate_payloads
 from mockserver.shop.schemas import load_schema
-from mockserver.shop.simulator import OPERATIONS
-
-MAX_TRIGGER = 1000
+from mockserver.triggering import check_count, publish_groups, shop_payloads
 
 
 async def clock_state(request: web.Request) -> web.Response:
@@ -79,50 +74,23 @@ async def trigger(request: web.Request) -> web.Response:
     if unknown:
         name = sorted(unknown)[0]
         raise InvalidField(f"unknown field {name!r}; use type, operation, count, payload", field=name)
-    count = body.get("count", 1)
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TRIGGER:
-        raise InvalidField(f"'count' must be an integer from 1 to {MAX_TRIGGER}", field="count")
-    payloads = _payloads(request, who, body, count)
-    dispatcher = request.app[keys.dispatcher]
-    published = []
-    for group in payloads:
-        group_id = "grp_" + secrets.token_hex(6) if len(group) > 1 else None
-        published += [dispatcher.publish(who, p["type"], json.dumps(p), group_id) for p in group]
-    await dispatcher.kick()
-    deliveries = request.app[keys.store].deliveries
-    return web.json_response(
-        {"events": [
-            {**event.to_json(), "deliveries": [d.to_json() for d in deliveries.for_event(event.id)]}
-            for event, _ in published
-        ]},
-        status=201,
-    )
-
-
-def _payloads(request: web.Request, who: str, body: dict[str, Any], count: int) -> list[list[dict[str, Any]]]:
-    """Groups of payloads, one group per shop operation, in sending order."""
-    now = request.app[keys.clock].now()
+    count = check_count(body.get("count", 1))
     if "payload" in body:
         type_ = check_event_type(body.get("type"), field="type")
         if not isinstance(body["payload"], dict):
             raise InvalidField("'payload' must be a JSON object", field="payload")
-        return [[{**body["payload"], "type": type_}] for _ in range(count)]
-    shops = request.app[keys.shops]
-    sim = shops.get(who)
-    if "operation" in body:
-        operation = body["operation"]
-        if operation not in OPERATIONS:
-            raise InvalidField(
-                f"unknown operation {operation!r}; use one of " + ", ".join(OPERATIONS), field="operation"
-            )
-        groups = [sim.run(operation, now) for _ in range(count)]
-    elif "type" in body:
-        type_ = check_event_type(body["type"], field="type")
-        groups = [sim.act(type_, now) for _ in range(count)]
+        groups = [[{**body["payload"], "type": type_}] for _ in range(count)]
     else:
-        raise InvalidField("send 'type' (one of " + ", ".join(EVENT_TYPES) + ") or 'operation'", field="type")
-    shops.save(who)
-    return groups
+        groups = shop_payloads(
+            request.app[keys.shops], who, request.app[keys.clock].now(),
+            type_=body.get("type"), operation=body.get("operation"), count=count,
+        )
+    events = await publish_groups(request.app[keys.dispatcher], who, groups)
+    deliveries = request.app[keys.store].deliveries
+    return web.json_response(
+        {"events": [{**e.to_json(), "deliveries": [d.to_json() for d in deliveries.for_event(e.id)]} for e in events]},
+        status=201,
+    )
 
 
 async def list_events(request: web.Request) -> web.Response:

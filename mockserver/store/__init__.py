@@ -7,7 +7,7 @@ event loop's thread, which keeps ordering simple and is far cheaper than a threa
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from mockserver.store.db import connect
@@ -21,10 +21,12 @@ class Store:
         self.conn = connect(path)
         self.webhooks = Webhooks(self)
         self.deliveries = Deliveries(self)
+        self.listeners: list[Callable[[], None]] = []  # told after every commit (live page)
 
     @contextmanager
-    def tx(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all of it lands, or none of it."""
+    def tx(self, *, notify: bool = True) -> Iterator[sqlite3.Connection]:
+        """One write transaction: all of it lands, or none of it. Listeners hear of it
+        unless ``notify`` is false (bookkeeping nobody looks at)."""
         if self.conn.in_transaction:  # nested: the outer transaction commits
             yield self.conn
             return
@@ -35,13 +37,19 @@ class Store:
             self.conn.execute("ROLLBACK")
             raise
         self.conn.execute("COMMIT")
+        if notify:
+            self.notify()
+
+    def notify(self) -> None:
+        for listener in self.listeners:
+            listener()
 
     def get_meta(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
     def set_meta(self, key: str, value: str) -> None:
-        with self.tx() as c:
+        with self.tx(notify=False) as c:
             c.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) "
                 "ON CONFLICT (key) DO UPDATE SET value = excluded.value",

@@ -55,6 +55,9 @@ class Webhooks:
         )
         return [_row(r) for r in rows]
 
+    def owners(self) -> list[str]:
+        return [r[0] for r in self._store.conn.execute("SELECT DISTINCT owner FROM webhooks ORDER BY owner")]
+
     def get(self, owner: str, webhook_id: str) -> Webhook:
         row = self._store.conn.execute(
             "SELECT * FROM webhooks WHERE id = ? AND owner = ?", (webhook_id, owner)

@@ -1,0 +1,137 @@
+"""The page's forms (POST, then redirect): they work without JavaScript."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from urllib.parse import urlencode
+
+from aiohttp import web
+from multidict import MultiDictProxy
+
+from mockserver import keys, rules
+from mockserver.durations import parse_duration
+from mockserver.errors import ApiError, InvalidField
+from mockserver.triggering import check_count, publish_groups, shop_payloads
+from mockserver.ui.session import check_csrf, forget_token, page_owner, remember_token
+
+Form = MultiDictProxy[str]
+Action = Callable[[web.Request, str, Form], Awaitable[str]]
+
+
+def _back(form: Form, fallback: str = "/") -> str:
+    """Where to go after the form: a path on this site only, never another site."""
+    target = form.get("next", fallback)
+    return target if target.startswith("/") and not target.startswith("//") else fallback
+
+
+def _with(path: str, **query: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}{urlencode(query)}"
+
+
+def action(handler: Action) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """Check CSRF and the sign-in, run the action, redirect with its message or error."""
+
+    async def view(request: web.Request) -> web.Response:
+        form = await request.post()
+        check_csrf(request, form)
+        owner = page_owner(request)
+        if owner is None:
+            raise web.HTTPSeeOther("/")
+        fields: Form = MultiDictProxy(form)  # type: ignore[arg-type]
+        try:
+            target = await handler(request, owner, fields)
+        except ApiError as err:
+            raise web.HTTPSeeOther(_with(_back(fields), error=err.message)) from None
+        raise web.HTTPSeeOther(target)
+
+    return view
+
+
+async def login(request: web.Request) -> web.Response:
+    form = await request.post()
+    check_csrf(request, form)
+    token = str(form.get("token", "")).strip()
+    accepted = request.app[keys.config].tokens
+    if not token or (accepted and token not in accepted):
+        raise web.HTTPSeeOther("/?" + urlencode({"error": "that token is not accepted by this server"}))
+    response = web.HTTPSeeOther("/")
+    remember_token(response, token)
+    raise response
+
+
+async def logout(request: web.Request) -> web.Response:
+    check_csrf(request, await request.post())
+    response = web.HTTPSeeOther("/")
+    forget_token(response)
+    raise response
+
+
+@action
+async def create_webhook(request: web.Request, owner: str, form: Form) -> str:
+    events = form.getall("events", [])
+    spec = rules.parse_webhook({"url": form.get("url", "").strip(), "events": events}, partial=False)
+    assert spec.url is not None and spec.events is not None
+    if request.app[keys.config].public_urls_only:
+        await rules.check_public(spec.url)
+    hook, verification = await request.app[keys.dispatcher].register(owner, spec.url, spec.events)
+    message = f"webhook {hook.id} registered"
+    if verification is not None:
+        message += "; sample POST " + ("answered 2xx" if verification["ok"] else
+                                       f"failed: {verification['error'] or verification['status']}")
+    return _with(_back(form, "/webhooks_setup"), msg=message)
+
+
+@action
+async def set_status(request: web.Request, owner: str, form: Form) -> str:
+    status = form.get("status", "")
+    if status not in rules.STATUSES:
+        raise InvalidField("status must be enabled or disabled", field="status")
+    hook_id = request.match_info["id"]
+    request.app[keys.store].webhooks.update(owner, hook_id, request.app[keys.clock].now(), status=status)
+    return _with(_back(form), msg=f"webhook {hook_id} {status}")
+
+
+@action
+async def delete_webhook(request: web.Request, owner: str, form: Form) -> str:
+    request.app[keys.store].webhooks.delete(owner, request.match_info["id"])
+    return _with(_back(form), msg=f"webhook {request.match_info['id']} deleted")
+
+
+@action
+async def trigger(request: web.Request, owner: str, form: Form) -> str:
+    try:
+        count = check_count(int(form.get("count", "1")))
+    except ValueError:
+        raise InvalidField("'count' must be a whole number", field="count") from None
+    choice = form.get("what", "")
+    kind, _, name = choice.partition(":")
+    groups = shop_payloads(
+        request.app[keys.shops], owner, request.app[keys.clock].now(),
+        type_=name if kind == "type" else None, operation=name if kind == "operation" else None, count=count,
+    )
+    events = await publish_groups(request.app[keys.dispatcher], owner, groups)
+    return _with(_back(form), msg=f"{len(events)} event(s) sent: " + ", ".join(sorted({e.type for e in events})))
+
+
+@action
+async def redeliver(request: web.Request, owner: str, form: Form) -> str:
+    delivery = await request.app[keys.dispatcher].redeliver(owner, request.match_info["id"])
+    return _with(f"/ui/deliveries/{delivery.id}", msg="sent again as a new delivery")
+
+
+@action
+async def advance(request: web.Request, owner: str, form: Form) -> str:
+    try:
+        seconds = parse_duration(form.get("duration", ""))
+    except ValueError as exc:
+        raise InvalidField(str(exc), field="duration") from None
+    clock = request.app[keys.clock]
+    made = await request.app[keys.dispatcher].advance(clock.now() + seconds)
+    return _with(_back(form), msg=f"clock moved {form.get('duration')}; {made} attempt(s) made")
+
+
+@action
+async def reset(request: web.Request, owner: str, form: Form) -> str:
+    request.app[keys.store].reset(owner)
+    request.app[keys.shops].forget(owner)
+    return _with("/", msg="everything of this token was forgotten")

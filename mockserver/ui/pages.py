@@ -1,0 +1,136 @@
+"""The pages (GET): home, the set-up screen, a delivery, its HAR, and their live parts."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from typing import Any
+
+from aiohttp import web
+
+from mockserver import keys
+from mockserver.models import DELIVERY_STATUSES, EVENT_TYPES
+from mockserver.ui.har import har
+from mockserver.ui.render import page
+from mockserver.ui.session import page_owner
+from mockserver.ui.summary import summarise
+
+KEEPALIVE = 15.0
+MIN_GAP = 0.2  # seconds between two refresh signals: at most 5 redraws a second
+
+
+def _filters(request: web.Request) -> dict[str, str]:
+    """The delivery filters of the query string; unknown values are dropped, not obeyed."""
+    q = request.query
+    out = {}
+    if q.get("webhook_id"):
+        out["webhook_id"] = q["webhook_id"]
+    if q.get("status") in DELIVERY_STATUSES:
+        out["status"] = q["status"]
+    if q.get("event_type") in EVENT_TYPES:
+        out["event_type"] = q["event_type"]
+    return out
+
+
+def home_context(request: web.Request, owner: str) -> dict[str, Any]:
+    store, config = request.app[keys.store], request.app[keys.config]
+    filters = _filters(request)
+    hooks = store.webhooks.of_owner(owner)
+    return {
+        "summaries": [summarise(store, config, h) for h in hooks],
+        "hooks": hooks,
+        "deliveries": store.deliveries.query(
+            owner, limit=50, webhook_id=filters.get("webhook_id"), status=filters.get("status"),
+            event_type=filters.get("event_type"),
+        ),
+        "events": store.deliveries.events(owner, limit=10),
+        "filters": filters,
+        "max_attempts": config.max_attempts,
+    }
+
+
+async def home(request: web.Request) -> web.Response:
+    owner = page_owner(request)
+    if owner is None:
+        return page(request, "login.html", {})
+    return page(request, "home.html", home_context(request, owner))
+
+
+async def home_live(request: web.Request) -> web.Response:
+    """One live part of the home page: ``?part=hooks`` or ``?part=deliveries``."""
+    owner = page_owner(request)
+    if owner is None:
+        raise web.HTTPUnauthorized(text="sign in first")
+    part = "_hooks_live.html" if request.query.get("part") == "hooks" else "_deliveries_live.html"
+    return page(request, part, home_context(request, owner))
+
+
+async def setup_screen(request: web.Request) -> web.Response:
+    owner = page_owner(request)
+    if owner is None:
+        return page(request, "login.html", {})
+    return page(request, "setup.html", {"hooks": request.app[keys.store].webhooks.of_owner(owner)})
+
+
+def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
+    deliveries = request.app[keys.store].deliveries
+    delivery = deliveries.get(owner, request.match_info["id"])
+    attempts = deliveries.attempts(delivery.id)
+    gaps: list[float | None] = [None] + [b.started_at - a.started_at for a, b in zip(attempts, attempts[1:])]
+    # Gaps grow from seconds to minutes: a log scale keeps both visible.
+    scale = math.log1p(max((g for g in gaps if g), default=1.0))
+    widths = [0.0 if not g else round(100 * math.log1p(g) / scale, 1) for g in gaps]
+    return {
+        "delivery": delivery,
+        "event": deliveries.event(owner, delivery.event_id),
+        "attempts": list(zip(attempts, gaps, widths)),
+    }
+
+
+async def delivery_page(request: web.Request) -> web.Response:
+    owner = page_owner(request)
+    if owner is None:
+        return page(request, "login.html", {})
+    return page(request, "delivery.html", delivery_context(request, owner))
+
+
+async def delivery_live(request: web.Request) -> web.Response:
+    owner = page_owner(request)
+    if owner is None:
+        raise web.HTTPUnauthorized(text="sign in first")
+    return page(request, "_delivery_live.html", delivery_context(request, owner))
+
+
+async def delivery_har(request: web.Request) -> web.Response:
+    owner = page_owner(request)
+    if owner is None:
+        raise web.HTTPUnauthorized(text="sign in first")
+    deliveries = request.app[keys.store].deliveries
+    delivery = deliveries.get(owner, request.match_info["id"])
+    body = har(delivery, deliveries.event(owner, delivery.event_id), deliveries.attempts(delivery.id))
+    return web.Response(
+        text=body,
+        content_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{delivery.id}.har"'},
+    )
+
+
+async def stream(request: web.Request) -> web.StreamResponse:
+    """Server-sent events: 'change' whenever anything was committed; the page refetches
+    its live part. Browsers reconnect by themselves (after ``retry`` ms)."""
+    changes = request.app[keys.changes]
+    response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
+    await response.prepare(request)
+    await response.write(b"retry: 1000\n\n")
+    version = changes.version
+    while not changes.closed:
+        new = await changes.wait_past(version, KEEPALIVE)
+        if changes.closed:
+            break
+        if new == version:
+            await response.write(b": keep-alive\n\n")
+            continue
+        version = new
+        await response.write(f"event: change\ndata: {version}\n\n".encode())
+        await asyncio.sleep(MIN_GAP)  # throttle the page, not the engine
+    return response

@@ -1,0 +1,121 @@
+"""The web page in a real headless Chromium (Debian's), driven by Playwright."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from mockserver.config import Config
+from mockserver.testing import AsyncSalesPlay, MockServer
+from tests.helpers import START, TOKEN
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARTIFACTS = Path(os.environ.get("ARTIFACTS", Path(__file__).resolve().parent.parent / "artifacts"))
+
+if not shutil.which(CHROMIUM) and not os.environ.get("CI"):
+    pytest.skip("no Chromium here (apt-get install chromium); CI installs it", allow_module_level=True)
+
+playwright_api = pytest.importorskip("playwright.async_api")
+
+
+@pytest.fixture
+async def mock() -> AsyncIterator[AsyncSalesPlay]:
+    """The mock on a manual clock, and a handle for the test to act as another client."""
+    server = await MockServer(Config(db=":memory:", clock="manual", clock_start=START, verify="off")).start()
+    async with aiohttp.ClientSession() as session:
+        yield AsyncSalesPlay(server.url, session, token=TOKEN)
+    await server.stop()
+
+
+@pytest.fixture
+async def page(tmp_path: Path) -> AsyncIterator[Any]:
+    """A Chromium page; the browser is closed after the test."""
+    async with playwright_api.async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+        page = await context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        await browser.close()
+
+
+async def test_register_trigger_watch_live_reenable_redeliver(mock: AsyncSalesPlay, page: Any) -> None:
+    sink = f"{mock.url}/_mock/sink/browser?fail_first=200"
+
+    # Sign in as the merchant, then register through SalesPlay-style set-up screen.
+    await page.goto(mock.url + "/")
+    await page.fill("input[name=token]", TOKEN)
+    await page.click("text=Open")
+    await page.goto(mock.url + "/webhooks_setup")
+    await page.fill("input[name=url]", sink)
+    await page.uncheck("input[value='inventory_levels.update']")
+    await page.check("input[value='receipts.update']")
+    await page.click("#register-button")
+    await page.wait_for_selector("text=registered")
+    [hook] = (await mock._call("GET", "/v1.0/webhook"))["data"]
+    assert hook["url"] == sink and hook["events"] == ["receipts.update"]
+
+    # Trigger an event from the page: the first attempt fails at once.
+    await page.goto(mock.url + "/")
+    await page.select_option("#trigger-what", "type:receipts.update")
+    await page.click("#trigger-button")
+    await page.wait_for_selector("tr.delivery.pending")
+
+    # Time moves elsewhere (the test, as another client): the page follows without a reload.
+    await page.evaluate("window.__same_page = true")
+    await page.wait_for_selector("#live-state[data-state=on]")
+    await mock.advance("60s")
+    await page.wait_for_function(
+        "() => Number(document.querySelector('tr.delivery.pending .attempt-count').textContent) === 4"
+    )
+    await mock.advance("48h")
+    await page.wait_for_selector("button.reenable")
+    assert await page.evaluate("window.__same_page") is True, "the page reloaded instead of updating live"
+    assert "failed 200 attempt(s)" in await page.inner_text(f"#hook-{hook['id']}")
+
+    # Re-enable, then redeliver: the 201st request to the sink succeeds.
+    await page.click("button.reenable")
+    await page.wait_for_selector(f"#hook-{hook['id']} .badge.enabled")
+    await page.click("tr.delivery.failed button:has-text('Redeliver')")
+    await page.wait_for_selector("#delivery-status.succeeded")
+    assert "/ui/deliveries/dlv_" in page.url
+
+    # The failed delivery's page: every attempt on the timeline.
+    failed = (await mock.deliveries(status="failed"))[0]
+    await page.goto(f"{mock.url}/ui/deliveries/{failed['id']}")
+    assert await page.locator("li.attempt").count() == 200
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "delivery-page.png"))
+    await page.goto(mock.url + "/")
+    await page.screenshot(path=str(ARTIFACTS / "home-page.png"), full_page=True)
+
+
+async def test_escaped_receiver_output_does_not_run(mock: AsyncSalesPlay, page: Any, aiohttp_server: Any) -> None:
+    from aiohttp import web
+
+    async def evil(request: web.Request) -> web.Response:
+        return web.Response(status=500, text="<script>window.__pwned = true</script><b id=injected>x</b>")
+
+    app = web.Application()
+    app.router.add_post("/hook", evil)
+    server = await aiohttp_server(app)
+    await mock.register(str(server.make_url("/hook")))
+    events = await mock.trigger("receipts.update")
+    delivery_id = next(e for e in events if e["type"] == "receipts.update")["deliveries"][0]["id"]
+    await page.goto(mock.url + "/")
+    await page.fill("input[name=token]", TOKEN)
+    await page.click("text=Open")
+    await page.goto(f"{mock.url}/ui/deliveries/{delivery_id}")
+    assert "<script>window.__pwned = true</script>" in await page.inner_text("pre.body")
+    assert await page.evaluate("window.__pwned === undefined")
+    assert await page.locator("#injected").count() == 0

@@ -1,0 +1,210 @@
+"""The web page's handlers, without a browser: sign-in, forms, CSRF, escaping, HAR, live."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+import pytest
+
+from tests.helpers import AUTH, TOKEN, advance, register, trigger
+
+
+async def _csrf(client: Any, path: str = "/") -> str:
+    html = await (await client.get(path)).text()
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+async def _signed_in(client: Any) -> str:
+    csrf = await _csrf(client)
+    resp = await client.post("/ui/login", data={"csrf": csrf, "token": TOKEN}, allow_redirects=False)
+    assert resp.status == 303
+    return csrf
+
+
+async def test_without_a_token_the_page_asks_for_one(client: Any) -> None:
+    html = await (await client.get("/")).text()
+    assert "Which merchant?" in html and 'name="token"' in html
+
+
+async def test_sign_in_shows_that_merchants_webhooks(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url)
+    await _signed_in(client)
+    html = await (await client.get("/")).text()
+    assert hook["id"] in html and rec.url in html
+
+
+async def test_ui_token_skips_the_sign_in(make_client: Any, config: Any) -> None:
+    client = await make_client(config, ui_token=TOKEN)
+    assert "Make the shop act" in await (await client.get("/")).text()
+
+
+async def test_a_token_outside_the_accepted_list_is_refused(make_client: Any, config: Any) -> None:
+    client = await make_client(config, tokens=("only-this",))
+    csrf = await _csrf(client)
+    resp = await client.post("/ui/login", data={"csrf": csrf, "token": "another"}, allow_redirects=False)
+    assert "error=" in resp.headers["Location"]
+
+
+async def test_register_through_the_setup_screen(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    await _signed_in(client)
+    csrf = await _csrf(client, "/webhooks_setup")
+    resp = await client.post("/ui/webhooks", data={"csrf": csrf, "url": rec.url, "events": "products.update",
+                                                   "next": "/webhooks_setup"}, allow_redirects=False)
+    assert resp.status == 303 and resp.headers["Location"].startswith("/webhooks_setup?msg=")
+    hooks = (await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"]
+    assert [(h["url"], h["events"]) for h in hooks] == [(rec.url, ["products.update"])]
+
+
+async def test_a_bad_form_comes_back_with_the_error(client: Any) -> None:
+    csrf = await _signed_in(client)
+    resp = await client.post("/ui/webhooks", data={"csrf": csrf, "url": "ftp://x", "events": "receipts.update",
+                                                   "next": "/webhooks_setup"})
+    assert "must start with http:// or https://" in await resp.text()
+
+
+@pytest.mark.parametrize("path", ["/ui/webhooks", "/ui/events", "/ui/reset", "/ui/clock/advance", "/ui/logout"])
+async def test_forms_without_the_csrf_token_are_refused(client: Any, path: str) -> None:
+    await _signed_in(client)
+    resp = await client.post(path, data={"url": "http://x.example", "what": "type:receipts.update"},
+                             allow_redirects=False)
+    assert resp.status == 403
+    resp = await client.post(path, data={"csrf": "forged"}, allow_redirects=False)
+    assert resp.status == 403
+
+
+async def test_redirects_stay_on_this_site(client: Any) -> None:
+    csrf = await _signed_in(client)
+    resp = await client.post("/ui/events", data={"csrf": csrf, "what": "type:receipts.update",
+                                                 "next": "//evil.example/"}, allow_redirects=False)
+    assert resp.headers["Location"].startswith("/?")
+
+
+async def test_trigger_advance_redeliver_and_reenable(client: Any, receiver: Any) -> None:
+    rec = await receiver(default=500)
+    hook = await register(client, rec.url)
+    csrf = await _signed_in(client)
+    await client.post("/ui/events", data={"csrf": csrf, "what": "operation:sale", "count": "2"})
+    assert len(rec.requests) == 2
+    resp = await client.post("/ui/clock/advance", data={"csrf": csrf, "duration": "48h"})
+    assert "attempt(s) made" in await resp.text()
+    assert (await (await client.get(f"/v1.0/webhook/{hook['id']}", headers=AUTH)).json())["status"] == "disabled"
+    html = await (await client.get("/")).text()
+    assert "Re-enable" in html and "0 attempt(s) left" not in html
+    await client.post(f"/ui/webhooks/{hook['id']}/status", data={"csrf": csrf, "status": "enabled"})
+    assert (await (await client.get(f"/v1.0/webhook/{hook['id']}", headers=AUTH)).json())["status"] == "enabled"
+    rec.default = 200
+    delivery_id = (await (await client.get("/_mock/deliveries", headers=AUTH)).json())["data"][0]["id"]
+    resp = await client.post(f"/ui/deliveries/{delivery_id}/redeliver", data={"csrf": csrf}, allow_redirects=False)
+    assert resp.headers["Location"].startswith("/ui/deliveries/dlv_")
+    assert "succeeded" in await (await client.get(resp.headers["Location"])).text()
+
+
+async def test_bad_durations_and_counts_come_back_as_errors(client: Any) -> None:
+    csrf = await _signed_in(client)
+    assert "not a duration" in await (await client.post("/ui/clock/advance", data={"csrf": csrf, "duration": "soon"})).text()
+    text = await (await client.post("/ui/events", data={"csrf": csrf, "what": "type:receipts.update",
+                                                        "count": "lots"})).text()
+    assert "whole number" in text
+
+
+async def test_delete_and_reset(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url)
+    csrf = await _signed_in(client)
+    await client.post(f"/ui/webhooks/{hook['id']}/delete", data={"csrf": csrf})
+    assert (await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"] == []
+    await trigger(client)
+    await client.post("/ui/reset", data={"csrf": csrf})
+    assert (await (await client.get("/_mock/events", headers=AUTH)).json())["data"] == []
+
+
+async def test_filters_narrow_the_deliveries(client: Any, receiver: Any) -> None:
+    ok, bad = await receiver(), await receiver(default=500)
+    await register(client, ok.url, "receipts.update")
+    await register(client, bad.url, "products.update")
+    await trigger(client, "receipts.update")
+    await trigger(client, "products.update")
+    await _signed_in(client)
+    html = await (await client.get("/", params={"status": "pending"})).text()
+    rows = re.findall(r'<tr class="delivery (\w+)"', html)
+    assert rows == ["pending"]
+    html = await (await client.get("/", params={"event_type": "receipts.update", "status": "bogus"})).text()
+    assert re.findall(r'<tr class="delivery (\w+)"', html) == ["succeeded"]
+
+
+async def test_receiver_output_is_escaped(client: Any, aiohttp_server: Any) -> None:
+    from aiohttp import web
+
+    async def evil(request: web.Request) -> web.Response:
+        return web.Response(status=500, text="<script>alert(1)</script>",
+                            headers={"X-Evil": "<img src=x onerror=alert(2)>"})
+
+    app = web.Application()
+    app.router.add_post("/hook", evil)
+    server = await aiohttp_server(app)
+    await register(client, str(server.make_url("/hook")))
+    sent = await trigger(client)
+    await _signed_in(client)
+    html = await (await client.get(f"/ui/deliveries/{sent['events'][0]['deliveries'][0]['id']}")).text()
+    assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img src=x" not in html
+
+
+async def test_delivery_page_shows_every_attempt_with_gaps(client: Any, receiver: Any) -> None:
+    rec = await receiver([500, 502], default=200)
+    await register(client, rec.url)
+    sent = await trigger(client)
+    await advance(client, 60)
+    await _signed_in(client)
+    html = await (await client.get(f"/ui/deliveries/{sent['events'][0]['deliveries'][0]['id']}")).text()
+    assert re.findall(r'id="attempt-(\d+)"', html) == ["1", "2", "3"]
+    assert "+5s" in html and "+10s" in html
+    assert "&#34;merchant_id&#34;" in html or '"merchant_id"' in html
+
+
+async def test_har_export_has_an_entry_per_attempt(client: Any, receiver: Any) -> None:
+    rec = await receiver([500], default=200)
+    await register(client, rec.url)
+    sent = await trigger(client)
+    await advance(client, 10)
+    await _signed_in(client)
+    resp = await client.get(f"/ui/deliveries/{sent['events'][0]['deliveries'][0]['id']}/har")
+    assert resp.headers["Content-Disposition"].endswith('.har"')
+    log = json.loads(await resp.text())["log"]
+    assert log["version"] == "1.2"
+    assert [e["response"]["status"] for e in log["entries"]] == [500, 200]
+    assert json.loads(log["entries"][0]["request"]["postData"]["text"]) == sent["events"][0]["payload"]
+
+
+async def test_unknown_delivery_page_is_404(client: Any) -> None:
+    await _signed_in(client)
+    assert (await client.get("/ui/deliveries/dlv_nope")).status == 404
+
+
+async def test_live_parts_need_a_sign_in(client: Any) -> None:
+    assert (await client.get("/ui/live/home?part=hooks")).status == 401
+
+
+async def test_stream_says_change_when_something_is_committed(client: Any, receiver: Any) -> None:
+    await _signed_in(client)
+    resp = await client.get("/ui/stream")
+    assert resp.headers["Content-Type"] == "text/event-stream"
+    assert await resp.content.readline() == b"retry: 1000\n"
+    rec = await receiver()
+    await register(client, rec.url)
+    lines = []
+    while b"event: change\n" not in lines:
+        lines.append(await asyncio.wait_for(resp.content.readline(), 5))
+    resp.close()
+
+
+async def test_static_files_are_served(client: Any) -> None:
+    for path in ("/static/app.css", "/static/app.js"):
+        assert (await client.get(path)).status == 200
