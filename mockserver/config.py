@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mockserver.faults import FaultSettings
+
 HOURS = 3600.0
 
 # 48 simulated hours in 4 real minutes: the whole retry story fits in a coffee break.
@@ -38,6 +40,7 @@ class Config:
     locale: str = "en_US"
     traffic: float = 0.0
     ui_token: str | None = None
+    faults: FaultSettings = FaultSettings()
 
     def __post_init__(self) -> None:
         if self.clock not in ("scaled", "real", "manual"):

@@ -21,6 +21,7 @@ from mockserver import schedule, sender
 from mockserver.clock import Clock, ManualClock
 from mockserver.config import Config
 from mockserver.errors import ApiError, Conflict, InvalidField
+from mockserver.injector import FaultInjector
 from mockserver.models import Delivery, Event, Webhook
 from mockserver.store import Store
 from mockserver.store.deliveries import Outcome
@@ -51,6 +52,7 @@ class Dispatcher:
         self._advance_lock = asyncio.Lock()
         self._last_saved = 0.0
         self._finished = 0
+        self.faults = FaultInjector(store, config.faults)
 
     @property
     def manual(self) -> bool:
@@ -123,7 +125,7 @@ class Dispatcher:
             "error": outcome.error_message,
         }
         if outcome.state != "succeeded" and self.config.verify == "strict":
-            self.store.webhooks.delete(owner, hook.id)
+            self.store.webhooks.delete(owner, hook.id, now)
             raise InvalidField(
                 f"the sample POST to the URL failed ({outcome.error_message or outcome.response_status}); "
                 "SalesPlay needs a URL that answers 2xx. Fix the receiver or run without --verify strict",
@@ -255,7 +257,11 @@ class Dispatcher:
                 jitter_key=delivery.id if self.config.retry_jitter else None,
             )
             status = "pending" if next_at is not None else "failed"
-        self.store.deliveries.finish_attempt(attempt_id, delivery.id, outcome, status=status, next_at=next_at)
+        if next_at is not None:
+            next_at = self.faults.retry_time(delivery.webhook_id, next_at)  # retries wait out an outage too
+        self.store.deliveries.finish_attempt(
+            attempt_id, delivery.id, outcome, status=status, next_at=next_at, now=now
+        )
         if status != "pending":
             self._finished += 1
             if self._finished % PRUNE_EVERY == 0:

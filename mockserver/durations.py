@@ -8,8 +8,8 @@ _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 
 
-def parse_duration(value: str | float | int) -> float:
-    if isinstance(value, bool):
+def parse_duration(value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError("a duration is a number of seconds or text such as '90s', '48h'")
     if isinstance(value, (int, float)):
         seconds = float(value)

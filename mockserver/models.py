@@ -36,6 +36,7 @@ class Webhook:
     disabled_reason: str | None
     created_at: float
     updated_at: float
+    faults: dict[str, Any] | None = None
 
     @property
     def enabled(self) -> bool:
@@ -50,6 +51,7 @@ class Webhook:
             "disabled_reason": self.disabled_reason,
             "created_at": iso(self.created_at),
             "updated_at": iso(self.updated_at),
+            "faults": self.faults,
         }
 
 
@@ -91,6 +93,7 @@ class Delivery:
     event_type: str
     url: str
     fault: str | None = None
+    hold_for: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -108,6 +111,7 @@ class Delivery:
             "last_status": self.last_status,
             "last_error": self.last_error,
             "fault": self.fault,
+            "held_until_done": self.hold_for,
         }
 
 
@@ -129,6 +133,7 @@ class Attempt:
     response_truncated: bool
     error_kind: str | None
     error_message: str | None
+    fault: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -146,4 +151,5 @@ class Attempt:
             "response_truncated": self.response_truncated,
             "error_kind": self.error_kind,
             "error_message": self.error_message,
+            "fault": self.fault,
         }

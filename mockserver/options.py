@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable
 
 from mockserver.config import Config
 from mockserver.durations import parse_duration
+from mockserver.faults import FaultSettings
 
 
 def _bool(text: str) -> bool:
@@ -67,6 +69,8 @@ OPTIONS = (
     Option("locale", "Faker locale of the simulated shops (default en_US)", str),
     Option("traffic", "shop traffic on its own: events per simulated minute (default 0: off)", float),
     Option("ui_token", "token the web page uses without asking", str),
+    Option("faults", "faults on purpose, e.g. duplicate=0.2,duplicate_mode=concurrent,reorder=0.5,"
+           "delay=0.3,delay_max=5m,outage=10m+30m@5,seed=7 (default: none)", str),
 )
 
 
@@ -99,4 +103,10 @@ def config_from_args(args: argparse.Namespace, environ: dict[str, str] | None = 
             raise ValueError(f"{opt.flag} / {opt.env}: {exc}") from None
     if values.pop("no_mock_headers", False):
         values["mock_headers"] = False
+    if "faults" in values:  # an outage's start counts from the server's start
+        start = values.get("clock_start") or time.time()
+        try:
+            values["faults"] = FaultSettings.parse(values["faults"], now=start)
+        except ValueError as exc:
+            raise ValueError(f"--faults / SALESPLAY_MOCK_FAULTS: {exc}") from None
     return Config(**values)

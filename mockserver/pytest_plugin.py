@@ -10,7 +10,8 @@ enough):
 - ``salesplay_config``: the ``Config`` both are built from; override it to change anything.
 
 Options (``pytest --salesplay-seed 7`` or ``salesplay_seed = 7`` in the ini file): seed,
-clock, time scale, database, delivery timeout, sample POST.
+clock, time scale, database, delivery timeout, sample POST, faults
+(``salesplay_faults = duplicate=0.5,reorder=1``); per webhook, ``set_faults()``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from mockserver.config import Config
+from mockserver.faults import FaultSettings
 from mockserver.testing import AsyncSalesPlay, MockServer, SalesPlay, ThreadedMockServer
 
 # 2025-06-30 12:00:00 UTC: a fixed start, so payload times are the same on every run.
@@ -34,6 +36,7 @@ OPTIONS = (
     # Off by default: a test counts what its receiver got, and the sample POST SalesPlay
     # sends at set-up would be one more. Turn it on to test that the receiver survives it.
     ("verify", "the sample POST at registration: off (default), report or strict", "off"),
+    ("faults", "faults on purpose for every webhook, as serve's --faults (default none)", ""),
 )
 
 
@@ -61,6 +64,7 @@ def salesplay_config(pytestconfig: pytest.Config) -> Config:
         seed=int(_option(pytestconfig, "seed")),
         delivery_timeout=float(_option(pytestconfig, "delivery_timeout")),
         verify=_option(pytestconfig, "verify"),
+        faults=FaultSettings.parse(_option(pytestconfig, "faults"), now=START),
     )
 
 

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from mockserver import __version__, keys, sink
-from mockserver.api import control, webhooks
+from mockserver.api import control, faults, webhooks
 from mockserver.ui import actions, pages
 
 STATIC = Path(str(resources.files("mockserver"))) / "static"
@@ -41,6 +41,8 @@ def setup_routes(app: web.Application) -> None:
         web.get("/v1.0/webhook/{id}", webhooks.get_webhook),
         web.put("/v1.0/webhook/{id}", webhooks.update_webhook),
         web.delete("/v1.0/webhook/{id}", webhooks.delete_webhook),
+        web.get("/_mock/webhooks/{id}/faults", faults.get_faults),
+        web.put("/_mock/webhooks/{id}/faults", faults.put_faults),
         web.get("/_mock/clock", control.clock_state),
         web.post("/_mock/clock/advance", control.clock_advance),
         web.get("/_mock/schedule", control.retry_schedule),
@@ -69,6 +71,8 @@ def setup_routes(app: web.Application) -> None:
         web.post("/ui/webhooks", actions.create_webhook),
         web.post("/ui/webhooks/{id}/status", actions.set_status),
         web.post("/ui/webhooks/{id}/delete", actions.delete_webhook),
+        web.get("/ui/webhooks/{id}/faults", pages.faults_page),
+        web.post("/ui/webhooks/{id}/faults", actions.set_faults),
         web.post("/ui/events", actions.trigger),
         web.post("/ui/deliveries/{id}/redeliver", actions.redeliver),
         web.post("/ui/clock/advance", actions.advance),

@@ -151,6 +151,13 @@ class AsyncSalesPlay:
             "attempts_made"]
         return made
 
+    async def set_faults(self, webhook_id: str, **settings: Any) -> dict[str, Any]:
+        """Faults on purpose for one webhook (``duplicate=1``, ``reorder=0.5``,
+        ``delay=1, delay_max="30s"``, ``outage={"in": 0, "duration": "10m", "rate": 5}``,
+        ``seed=7``); no settings goes back to the server's."""
+        result: dict[str, Any] = await self._call("PUT", f"/_mock/webhooks/{webhook_id}/faults", settings)
+        return result
+
     async def now(self) -> float:
         seconds: float = (await self._call("GET", "/_mock/clock"))["now_epoch"]
         return seconds

@@ -47,10 +47,11 @@ async def publish_groups(dispatcher: Dispatcher, owner: str, groups: list[list[d
     """Record every payload as an event with its deliveries, then start delivering.
     Events of one operation share a group id (a sale's receipt and its stock change)."""
     events = []
+    now = dispatcher.clock.now()
     for group in groups:
         group_id = "grp_" + secrets.token_hex(6) if len(group) > 1 else None
-        for payload in group:
-            event, _ = dispatcher.publish(owner, payload["type"], json.dumps(payload), group_id)
-            events.append(event)
+        published = [dispatcher.publish(owner, p["type"], json.dumps(p), group_id) for p in group]
+        dispatcher.faults.apply(now, published)
+        events += [event for event, _ in published]
     await dispatcher.kick()
     return events

@@ -33,9 +33,9 @@ def clock() -> ManualClock:
 def make_client(aiohttp_client: Any, clock: ManualClock) -> Callable[..., Awaitable[TestClient[Any, Any]]]:
     """Build an app from a Config (with overrides) and a client for it."""
 
-    async def make(config: Config, **overrides: Any) -> TestClient[Any, Any]:
+    async def make(config: Config, *, on_clock: ManualClock | None = None, **overrides: Any) -> TestClient[Any, Any]:
         client: TestClient[Any, Any] = await aiohttp_client(
-            create_app(dataclasses.replace(config, **overrides), clock=clock)
+            create_app(dataclasses.replace(config, **overrides), clock=on_clock or clock)
         )
         return client
 

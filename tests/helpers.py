@@ -33,8 +33,11 @@ class Receiver:
         return str(self.server.make_url("/hook"))
 
 
-async def register(client: TestClient[Any, Any], url: str, event: str = "receipts.update", **extra: Any) -> dict[str, Any]:
-    resp = await client.post("/v1.0/webhook", json={"url": url, "event": event, **extra}, headers=AUTH)
+async def register(
+    client: TestClient[Any, Any], url: str, event: str | list[str] = "receipts.update", **extra: Any
+) -> dict[str, Any]:
+    events = {"event": event} if isinstance(event, str) else {"events": event}
+    resp = await client.post("/v1.0/webhook", json={"url": url, **events, **extra}, headers=AUTH)
     assert resp.status == 201, await resp.text()
     body: dict[str, Any] = await resp.json()
     return body

@@ -135,3 +135,31 @@ def test_bad(salesplay):
     assert exc.value.status == 422 and exc.value.body["error"]["field"] == "url"
 ''')
     suite.runpytest_inprocess().assert_outcomes(passed=1)
+
+
+def test_faults_from_the_ini_file_reach_every_webhook(suite: pytest.Pytester) -> None:
+    suite.makeini("[pytest]\nsalesplay_faults = duplicate=1,duplicate_mode=concurrent\n"
+                  "asyncio_default_fixture_loop_scope = function\nfilterwarnings = error\n")
+    suite.makepyfile('''
+def test_twice(salesplay, receiver):
+    url, handler = receiver
+    salesplay.register(url, "products.update")
+    salesplay.trigger("products.update")
+    assert len(handler.got) == 2 and handler.got[0] == handler.got[1]
+    assert sorted(d["kind"] for d in salesplay.deliveries()) == ["duplicate", "event"]
+''')
+    suite.runpytest_inprocess().assert_outcomes(passed=1)
+
+
+def test_set_faults_switches_a_webhooks_faults(suite: pytest.Pytester) -> None:
+    suite.makepyfile('''
+def test_delay(salesplay, receiver):
+    url, handler = receiver
+    hook = salesplay.register(url, "products.update")
+    salesplay.set_faults(hook["id"], delay=1, delay_min="1m", delay_max="1m")
+    salesplay.trigger("products.update")
+    assert handler.got == []
+    salesplay.advance("1m")
+    assert len(handler.got) == 1
+''')
+    suite.runpytest_inprocess().assert_outcomes(passed=1)

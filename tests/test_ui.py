@@ -208,3 +208,33 @@ async def test_stream_says_change_when_something_is_committed(client: Any, recei
 async def test_static_files_are_served(client: Any) -> None:
     for path in ("/static/app.css", "/static/app.js"):
         assert (await client.get(path)).status == 200
+
+
+async def test_faults_form_saves_and_clears_a_webhooks_faults(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url)
+    await _signed_in(client)
+    csrf = await _csrf(client, f"/ui/webhooks/{hook['id']}/faults")
+    form = {"csrf": csrf, "duplicate": "1", "duplicate_mode": "concurrent", "reorder": "0", "delay": "0",
+            "delay_min": "0s", "delay_max": "1m", "outage_in": "", "outage_duration": "", "seed": "3"}
+    resp = await client.post(f"/ui/webhooks/{hook['id']}/faults", data=form, allow_redirects=False)
+    assert "saved" in resp.headers["Location"]
+    state = await (await client.get(f"/_mock/webhooks/{hook['id']}/faults", headers=AUTH)).json()
+    assert (state["source"], state["faults"]["duplicate_mode"], state["faults"]["seed"]) == ("webhook", "concurrent", 3)
+    await trigger(client)
+    assert len(rec.requests) == 2
+    html = await (await client.get("/")).text()
+    assert "duplicate (concurrent) of" in html and "Faults (on)" in html
+    await client.post(f"/ui/webhooks/{hook['id']}/faults", data={"csrf": csrf, "clear": "1"})
+    state = await (await client.get(f"/_mock/webhooks/{hook['id']}/faults", headers=AUTH)).json()
+    assert state["source"] == "server"
+
+
+async def test_faults_form_errors_come_back(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url)
+    await _signed_in(client)
+    csrf = await _csrf(client, f"/ui/webhooks/{hook['id']}/faults")
+    resp = await client.post(f"/ui/webhooks/{hook['id']}/faults",
+                             data={"csrf": csrf, "duplicate": "7", "next": f"/ui/webhooks/{hook['id']}/faults"})
+    assert "is a probability" in await resp.text()

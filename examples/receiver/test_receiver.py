@@ -80,3 +80,19 @@ async def test_async_tests_get_the_same_mock(salesplay_async, receiver):
     await salesplay_async.advance(5)
     await salesplay_async.assert_delivered(event["deliveries"][0]["id"], attempts=2)
     assert len(receiver.ledger.receipts()) == 1
+
+
+def test_with_duplicates_and_reordering_on_each_receipt_is_stored_once(salesplay, receiver):
+    hook = salesplay.register(receiver.url, ["receipts.update", "inventory_levels.update"])
+    salesplay.set_faults(hook["id"], duplicate=1, duplicate_mode="concurrent", reorder=1, seed=3)
+    events = salesplay.sell(count=5)
+    sent = [d for d in salesplay.deliveries() if d["status"] == "succeeded"]
+    assert len(sent) == 2 * len(events)  # every event arrived twice
+    assert any((d["fault"] or "").startswith("reordered") for d in sent)
+    receipts = {e["payload"]["receipts"][0]["receipt_id"] for e in events if e["type"] == "receipts.update"}
+    assert {r[0] for r in receiver.ledger.receipts()} == receipts
+    last_levels = {}
+    for e in events:
+        for level in e["payload"].get("inventory_levels", []):
+            last_levels[(level["shop_id"], level["product_id"])] = level["in_stock"]
+    assert receiver.ledger.stock() == last_levels

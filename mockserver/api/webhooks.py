@@ -48,5 +48,5 @@ async def update_webhook(request: web.Request) -> web.Response:
 
 
 async def delete_webhook(request: web.Request) -> web.Response:
-    request.app[keys.store].webhooks.delete(owner(request), request.match_info["id"])
+    request.app[keys.store].webhooks.delete(owner(request), request.match_info["id"], request.app[keys.clock].now())
     return web.Response(status=204)

@@ -70,6 +70,15 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     CREATE TABLE shops (owner TEXT PRIMARY KEY, state TEXT NOT NULL);
     """,
+    # 2: faults on purpose: per-webhook settings, deliveries held behind another one
+    # (duplicates sent after the original, reordered groups), and the fault on each attempt.
+    """
+    ALTER TABLE webhooks ADD COLUMN faults TEXT;
+    ALTER TABLE deliveries ADD COLUMN hold_for TEXT;
+    ALTER TABLE deliveries ADD COLUMN hold_delay REAL NOT NULL DEFAULT 0;
+    ALTER TABLE attempts ADD COLUMN fault TEXT;
+    CREATE INDEX deliveries_held ON deliveries (hold_for) WHERE hold_for IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 _DELIVERY_COLUMNS = (
     "id, owner, event_id, webhook_id, kind, status, attempts, next_at, created_at, "
-    "deadline, last_error, last_status, event_type, url, fault"
+    "deadline, last_error, last_status, event_type, url, fault, hold_for"
 )
 
 
@@ -81,6 +81,8 @@ class Deliveries:
         deadline: float,
         note: str | None = None,
         fault: str | None = None,
+        hold_for: str | None = None,
+        hold_delay: float = 0.0,
     ) -> Delivery:
         delivery = Delivery(
             id="dlv_" + secrets.token_hex(8),
@@ -98,17 +100,41 @@ class Deliveries:
             event_type=event.type,
             url=hook.url,
             fault=fault,
+            hold_for=hold_for,
         )
         with self._store.tx() as c:
             c.execute(
-                f"INSERT INTO deliveries ({_DELIVERY_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT INTO deliveries ({_DELIVERY_COLUMNS}, hold_delay) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     delivery.id, delivery.owner, event.id, hook.id, kind, status, 0, next_at,
-                    delivery.created_at, deadline, note, None, event.type, hook.url, fault,
+                    delivery.created_at, deadline, note, None, event.type, hook.url, fault, hold_for,
+                    hold_delay,
                 ),
             )
         return delivery
+
+    def reschedule(self, delivery_id: str, *, next_at: float | None, fault: str | None,
+                   hold_for: str | None = None, hold_delay: float = 0.0) -> None:
+        """Change when a delivery goes out: later, or after another one is done."""
+        with self._store.tx() as c:
+            c.execute(
+                "UPDATE deliveries SET next_at = ?, fault = COALESCE(?, fault), hold_for = ?, hold_delay = ? "
+                "WHERE id = ?",
+                (next_at, fault, hold_for, hold_delay, delivery_id),
+            )
+
+    def release_held(self, holders: list[str], now: float) -> None:
+        """Deliveries waiting for these to be done go out now (plus their own delay)."""
+        for start in range(0, len(holders), 500):
+            chunk = holders[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            with self._store.tx() as c:
+                c.execute(
+                    f"UPDATE deliveries SET next_at = ? + hold_delay, hold_for = NULL "
+                    f"WHERE hold_for IN ({marks}) AND status = 'pending'",
+                    (now, *chunk),
+                )
 
     def due(self, now: float, limit: int) -> list[Delivery]:
         rows = self._c.execute(
@@ -136,10 +162,10 @@ class Deliveries:
         with self._store.tx() as c:
             cur = c.execute(
                 "INSERT INTO attempts (delivery_id, number, state, scheduled_at, started_at, "
-                "started_real, url, request_headers) VALUES (?, ?, 'in_flight', ?, ?, ?, ?, ?)",
+                "started_real, url, request_headers, fault) VALUES (?, ?, 'in_flight', ?, ?, ?, ?, ?, ?)",
                 (
                     delivery.id, delivery.attempts + 1, delivery.next_at or started_at,
-                    started_at, started_real, delivery.url, json.dumps(headers),
+                    started_at, started_real, delivery.url, json.dumps(headers), delivery.fault,
                 ),
             )
             c.execute(
@@ -150,7 +176,8 @@ class Deliveries:
         return cur.lastrowid
 
     def finish_attempt(
-        self, attempt_id: int, delivery_id: str, outcome: Outcome, *, status: str, next_at: float | None
+        self, attempt_id: int, delivery_id: str, outcome: Outcome, *, status: str, next_at: float | None,
+        now: float,
     ) -> None:
         with self._store.tx() as c:
             c.execute(
@@ -174,6 +201,8 @@ class Deliveries:
                 "last_status = ?, last_error = ? WHERE id = ?",
                 (status, next_at, outcome.response_status, error, delivery_id),
             )
+            if status != "pending":
+                self.release_held([delivery_id], now)
 
     def recover_interrupted(self) -> int:
         """After a crash: attempts cut off mid-flight are failed, and made again at once."""
@@ -195,13 +224,17 @@ class Deliveries:
                 )
         return len(rows)
 
-    def cancel_pending(self, webhook_id: str, reason: str) -> None:
+    def cancel_pending(self, webhook_id: str, reason: str, now: float) -> None:
         with self._store.tx() as c:
+            cancelled = [r[0] for r in c.execute(
+                "SELECT id FROM deliveries WHERE webhook_id = ? AND status = 'pending'", (webhook_id,)
+            )]
             c.execute(
-                "UPDATE deliveries SET status = 'cancelled', next_at = NULL, last_error = ? "
+                "UPDATE deliveries SET status = 'cancelled', next_at = NULL, hold_for = NULL, last_error = ? "
                 "WHERE webhook_id = ? AND status = 'pending'",
                 (reason, webhook_id),
             )
+            self.release_held(cancelled, now)
 
     def redeliver(self, delivery: Delivery, now: float, deadline: float) -> None:
         with self._store.tx() as c:
@@ -239,6 +272,14 @@ class Deliveries:
             f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE {' AND '.join(where)} "
             "ORDER BY rowid DESC LIMIT ?",
             (*args, limit),
+        )
+        return [_delivery(r) for r in rows]
+
+    def pending_for(self, webhook_id: str) -> list[Delivery]:
+        rows = self._c.execute(
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE webhook_id = ? AND status = 'pending' "
+            "AND next_at IS NOT NULL ORDER BY next_at, rowid",
+            (webhook_id,),
         )
         return [_delivery(r) for r in rows]
 

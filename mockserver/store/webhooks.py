@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from mockserver.errors import RecordNotFound
 from mockserver.models import Webhook
@@ -24,6 +24,7 @@ def _row(row: sqlite3.Row) -> Webhook:
         disabled_reason=row["disabled_reason"],
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        faults=None if row["faults"] is None else json.loads(row["faults"]),
     )
 
 
@@ -44,7 +45,8 @@ class Webhooks:
         )
         with self._store.tx() as c:
             c.execute(
-                "INSERT INTO webhooks VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO webhooks (id, owner, url, events, status, disabled_reason, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (hook.id, owner, url, json.dumps(list(events)), hook.status, None, now, now),
             )
         return hook
@@ -107,7 +109,16 @@ class Webhooks:
                     (new_url, webhook_id),
                 )
             if new_status == "disabled":
-                self._store.deliveries.cancel_pending(webhook_id, "the webhook was disabled")
+                self._store.deliveries.cancel_pending(webhook_id, "the webhook was disabled", now)
+        return self.get(owner, webhook_id)
+
+    def set_faults(self, owner: str, webhook_id: str, faults: dict[str, Any] | None, now: float) -> Webhook:
+        self.get(owner, webhook_id)
+        with self._store.tx() as c:
+            c.execute(
+                "UPDATE webhooks SET faults = ?, updated_at = ? WHERE id = ?",
+                (None if faults is None else json.dumps(faults), now, webhook_id),
+            )
         return self.get(owner, webhook_id)
 
     def disable(self, webhook_id: str, reason: str, now: float) -> None:
@@ -118,10 +129,10 @@ class Webhooks:
                 "WHERE id = ?",
                 (reason, now, webhook_id),
             )
-            self._store.deliveries.cancel_pending(webhook_id, "the webhook was disabled")
+            self._store.deliveries.cancel_pending(webhook_id, "the webhook was disabled", now)
 
-    def delete(self, owner: str, webhook_id: str) -> None:
+    def delete(self, owner: str, webhook_id: str, now: float) -> None:
         self.get(owner, webhook_id)
         with self._store.tx() as c:
             c.execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,))
-            self._store.deliveries.cancel_pending(webhook_id, "the webhook was deleted")
+            self._store.deliveries.cancel_pending(webhook_id, "the webhook was deleted", now)

@@ -11,6 +11,7 @@ from multidict import MultiDictProxy
 from mockserver import keys, rules
 from mockserver.durations import parse_duration
 from mockserver.errors import ApiError, InvalidField
+from mockserver.faults import FaultSettings
 from mockserver.triggering import check_count, publish_groups, shop_payloads
 from mockserver.ui.session import check_csrf, forget_token, page_owner, remember_token
 
@@ -93,7 +94,7 @@ async def set_status(request: web.Request, owner: str, form: Form) -> str:
 
 @action
 async def delete_webhook(request: web.Request, owner: str, form: Form) -> str:
-    request.app[keys.store].webhooks.delete(owner, request.match_info["id"])
+    request.app[keys.store].webhooks.delete(owner, request.match_info["id"], request.app[keys.clock].now())
     return _with(_back(form), msg=f"webhook {request.match_info['id']} deleted")
 
 
@@ -128,6 +129,38 @@ async def advance(request: web.Request, owner: str, form: Form) -> str:
     clock = request.app[keys.clock]
     made = await request.app[keys.dispatcher].advance(clock.now() + seconds)
     return _with(_back(form), msg=f"clock moved {form.get('duration')}; {made} attempt(s) made")
+
+
+@action
+async def set_faults(request: web.Request, owner: str, form: Form) -> str:
+    """The faults form: the same checks as PUT /_mock/webhooks/{id}/faults."""
+    store, clock = request.app[keys.store], request.app[keys.clock]
+    hook_id = request.match_info["id"]
+    now = clock.now()
+    settings = None
+    if not form.get("clear"):
+        data: dict[str, object] = {k: form[k] for k in ("duplicate_mode", "duplicate_delay", "delay_min", "delay_max")
+                                   if form.get(k)}
+        for name in ("duplicate", "reorder", "delay"):
+            data[name] = _number(form.get(name) or "0", name)
+        data["seed"] = int(_number(form.get("seed") or "0", "seed"))
+        if form.get("outage_duration"):
+            data["outage"] = {"in": form.get("outage_in") or "0", "duration": form["outage_duration"],
+                              "rate": _number(form.get("outage_rate") or "1", "outage")}
+        settings = FaultSettings.from_json(data, now=now)
+    hook = store.webhooks.set_faults(owner, hook_id, None if settings is None else settings.to_json(), now)
+    injector = request.app[keys.dispatcher].faults
+    injector.forget(hook_id)
+    if settings is not None and settings.outage is not None:
+        injector.hold_pending(hook, now)
+    return _with("/", msg=f"faults of {hook_id} " + ("cleared" if settings is None else "saved"))
+
+
+def _number(text: str, field: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise InvalidField(f"'{field}' must be a number", field=field) from None
 
 
 @action

@@ -8,7 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mockserver import keys
+from mockserver import keys, schedule
 from mockserver.models import DELIVERY_STATUSES, EVENT_TYPES
 from mockserver.ui.har import har
 from mockserver.ui.render import page
@@ -113,6 +113,22 @@ async def delivery_har(request: web.Request) -> web.Response:
         content_type="application/json",
         headers={"Content-Disposition": f'attachment; filename="{delivery.id}.har"'},
     )
+
+
+async def faults_page(request: web.Request) -> web.Response:
+    owner = page_owner(request)
+    if owner is None:
+        return page(request, "login.html", {})
+    clock = request.app[keys.clock]
+    hook = request.app[keys.store].webhooks.get(owner, request.match_info["id"])
+    source, settings = request.app[keys.dispatcher].faults.settings_for(hook)
+    outage = settings.outage
+    return page(request, "faults.html", {
+        "hook": hook, "s": settings, "source": source,
+        "outage_in": "" if outage is None else schedule.human(max(0.0, outage.start - clock.now())),
+        "outage_duration": "" if outage is None else schedule.human(outage.duration),
+        "outage_rate": "" if outage is None else f"{outage.rate:g}",
+    })
 
 
 async def stream(request: web.Request) -> web.StreamResponse:

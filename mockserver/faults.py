@@ -1,0 +1,147 @@
+"""Faults on purpose: duplicates, reordering, delays and outage bursts, seeded.
+
+Real senders deliver some events twice, related events out of order, late, and after an
+outage all at once. These settings make the mock do the same, reproducibly: every
+decision draws from a ``random.Random`` seeded by the settings' seed, in publishing
+order, so the same seed and the same test give the same faults. All are off by default:
+a plain run is exactly SalesPlay's behaviour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from mockserver.durations import parse_duration
+from mockserver.errors import InvalidField
+
+DUPLICATE_MODES = ("back_to_back", "concurrent", "after_success")
+
+
+@dataclass(frozen=True)
+class Outage:
+    """Deliveries to the webhook are held from ``start`` for ``duration`` simulated
+    seconds, then released as a burst of ``rate`` deliveries per simulated second."""
+
+    start: float
+    duration: float
+    rate: float
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+    def covers(self, when: float) -> bool:
+        return self.start <= when < self.end
+
+
+@dataclass(frozen=True)
+class FaultSettings:
+    duplicate: float = 0.0  # probability that a delivery is sent twice
+    duplicate_mode: str = "back_to_back"
+    duplicate_delay: float = 60.0  # after_success: how long after the success
+    reorder: float = 0.0  # probability that a group's events go in the opposite order
+    delay: float = 0.0  # probability that a first attempt is held back
+    delay_min: float = 0.0
+    delay_max: float = 60.0
+    outage: Outage | None = None
+    seed: int = 0
+
+    @property
+    def active(self) -> bool:
+        return bool(self.duplicate or self.reorder or self.delay or self.outage)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], *, now: float) -> FaultSettings:
+        """Checked settings from an API body or a stored row. An outage's ``start`` may be
+        a duration from ``now`` (``"in": "5m"``) or an absolute epoch (``start``)."""
+        known = {f.name for f in fields(cls)}
+        for key in data:
+            if key not in known:
+                raise InvalidField(f"unknown fault setting {key!r}; use " + ", ".join(sorted(known)), field=key)
+        values: dict[str, Any] = {}
+        for name in ("duplicate", "reorder", "delay"):
+            if name in data:
+                values[name] = _probability(data[name], name)
+        for name in ("duplicate_delay", "delay_min", "delay_max"):
+            if name in data:
+                values[name] = _duration(data[name], name)
+        if "duplicate_mode" in data:
+            if data["duplicate_mode"] not in DUPLICATE_MODES:
+                raise InvalidField("'duplicate_mode' must be one of " + ", ".join(DUPLICATE_MODES),
+                                   field="duplicate_mode")
+            values["duplicate_mode"] = data["duplicate_mode"]
+        if "seed" in data:
+            if isinstance(data["seed"], bool) or not isinstance(data["seed"], int):
+                raise InvalidField("'seed' must be an integer", field="seed")
+            values["seed"] = data["seed"]
+        if data.get("outage") is not None:
+            values["outage"] = _outage(data["outage"], now)
+        settings = cls(**values)
+        if settings.delay_min > settings.delay_max:
+            raise InvalidField("'delay_min' must not be more than 'delay_max'", field="delay_min")
+        return settings
+
+    @classmethod
+    def parse(cls, spec: str, *, now: float) -> FaultSettings:
+        """The ``--faults`` form: ``duplicate=0.2,duplicate_mode=concurrent,delay=0.5,delay_max=5m``;
+        an outage as ``outage=IN+FOR@RATE``, e.g. ``outage=10m+30m@5``."""
+        data: dict[str, Any] = {}
+        for part in filter(None, (p.strip() for p in spec.split(","))):
+            key, sep, value = part.partition("=")
+            if not sep:
+                raise ValueError(f"{part!r} is not key=value")
+            key = key.strip()
+            if key == "outage":
+                when, _, rest = value.partition("+")
+                length, _, rate = rest.partition("@")
+                data[key] = {"in": when, "duration": length, "rate": float(rate or 1)}
+            elif key in ("duplicate_mode",):
+                data[key] = value.strip()
+            elif key == "seed":
+                data[key] = int(value)
+            else:
+                data[key] = float(value) if key in ("duplicate", "reorder", "delay") else value.strip()
+        try:
+            return cls.from_json(data, now=now)
+        except InvalidField as exc:
+            raise ValueError(exc.message) from None
+
+
+def _probability(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise InvalidField(f"'{name}' is a probability: a number from 0 to 1", field=name)
+    return float(value)
+
+
+def _duration(value: object, name: str) -> float:
+    try:
+        return parse_duration(value)
+    except ValueError:
+        raise InvalidField(f"'{name}' must be a duration such as 30, '90s', '5m'", field=name) from None
+
+
+def _outage(value: object, now: float) -> Outage:
+    if isinstance(value, Outage):
+        return value
+    if not isinstance(value, dict):
+        raise InvalidField("'outage' must be an object with duration, rate and in or start", field="outage")
+    unknown = set(value) - {"in", "start", "duration", "rate"}
+    if unknown:
+        raise InvalidField(f"unknown outage setting {sorted(unknown)[0]!r}", field="outage")
+    if "start" in value:
+        start = value["start"]
+        if isinstance(start, bool) or not isinstance(start, (int, float)):
+            raise InvalidField("'outage.start' must be an epoch time in seconds", field="outage")
+    else:
+        start = now + _duration(value.get("in", 0), "outage")
+    duration = _duration(value.get("duration"), "outage")
+    rate = value.get("rate", 1)
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= 10_000:
+        raise InvalidField("'outage.rate' must be deliveries per simulated second, above 0", field="outage")
+    if duration <= 0:
+        raise InvalidField("'outage.duration' must be more than 0", field="outage")
+    return Outage(float(start), duration, float(rate))

@@ -1,0 +1,129 @@
+"""Where the fault settings meet the engine: new deliveries are delayed, duplicated, held
+behind an outage or reordered, and each is marked with what was done to it."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+
+from mockserver.faults import FaultSettings
+from mockserver.models import Delivery, Event, Webhook
+from mockserver.schedule import human
+from mockserver.store import Store
+
+SERVER = "server"  # the key of the server-wide settings
+
+
+class FaultInjector:
+    def __init__(self, store: Store, default: FaultSettings) -> None:
+        self.store = store
+        self.default = default
+        self._rngs: dict[str, random.Random] = {}
+        self._backlog: dict[tuple[str, float], int] = defaultdict(int)  # (webhook, outage end) -> queued
+        self._own: dict[str, FaultSettings | None] = {}  # a webhook's own settings, read once
+
+    def settings_for(self, hook: Webhook) -> tuple[str, FaultSettings]:
+        if hook.id not in self._own:
+            self._own[hook.id] = None if hook.faults is None else FaultSettings.from_json(hook.faults, now=0.0)
+        own = self._own[hook.id]
+        return (SERVER, self.default) if own is None else (hook.id, own)
+
+    def forget(self, webhook_id: str) -> None:
+        """New settings for a webhook: read them again, and its random sequence starts
+        again from its seed."""
+        self._rngs.pop(webhook_id, None)
+        self._own.pop(webhook_id, None)
+
+    def retry_time(self, webhook_id: str, when: float) -> float:
+        """When a retry due at ``when`` goes out: later if an outage holds it."""
+        if webhook_id not in self._own:  # read the webhook's settings once
+            hook = self.store.webhooks.get_any(webhook_id)
+            if hook is None:
+                return when
+            self.settings_for(hook)
+        slot = self._slot(webhook_id, self._own[webhook_id] or self.default, when)
+        return when if slot is None else slot
+
+    def _rng(self, key: str, settings: FaultSettings) -> random.Random:
+        if key not in self._rngs:
+            self._rngs[key] = random.Random(settings.seed)
+        return self._rngs[key]
+
+    def hold_pending(self, hook: Webhook, now: float) -> int:
+        """A new outage also holds what was already waiting to go to the webhook."""
+        _, settings = self.settings_for(hook)
+        held = 0
+        for d in self.store.deliveries.pending_for(hook.id):
+            slot = self._slot(hook.id, settings, max(d.next_at or now, now))
+            if slot is not None:
+                self.store.deliveries.reschedule(
+                    d.id, next_at=slot, fault=f"held by an outage until {human(slot - now)} later"
+                )
+                held += 1
+        return held
+
+    def _slot(self, webhook_id: str, settings: FaultSettings, when: float) -> float | None:
+        """If an outage covers ``when``, the time this delivery is released in the burst."""
+        outage = settings.outage
+        if outage is None or not outage.covers(when):
+            return None
+        queued = self._backlog[(webhook_id, outage.end)]
+        self._backlog[(webhook_id, outage.end)] += 1
+        return outage.end + queued / outage.rate
+
+    def apply(self, now: float, group: list[tuple[Event, list[Delivery]]]) -> None:
+        """Faults for the deliveries of one shop operation's events, in sending order."""
+        hooks: dict[str, Webhook] = {}
+        chain: list[Delivery] = []
+        chain_settings: tuple[str, FaultSettings] | None = None
+        for event, deliveries in group:
+            for d in deliveries:
+                if d.status != "pending":
+                    continue
+                hook = hooks.setdefault(d.webhook_id, self.store.webhooks.get_any(d.webhook_id))  # type: ignore[arg-type]
+                key, settings = self.settings_for(hook)
+                if not settings.active:
+                    continue
+                self._one(now, event, d, hook, key, settings)
+                if settings.reorder:
+                    chain.append(d)
+                    chain_settings = chain_settings or (key, settings)
+        if len(chain) > 1 and chain_settings is not None:
+            key, settings = chain_settings
+            if self._rng(key, settings).random() < settings.reorder:
+                self._reverse(chain)
+
+    def _one(self, now: float, event: Event, d: Delivery, hook: Webhook, key: str, settings: FaultSettings) -> None:
+        rng = self._rng(key, settings)
+        next_at, notes = now, []
+        if settings.delay and rng.random() < settings.delay:
+            held = rng.uniform(settings.delay_min, settings.delay_max)
+            next_at += held
+            notes.append(f"delayed {human(held)}")
+        slot = self._slot(hook.id, settings, next_at)
+        if slot is not None:
+            next_at = slot
+            notes.append(f"held by an outage until {human(slot - now)} later")
+        if notes:
+            self.store.deliveries.reschedule(d.id, next_at=next_at, fault="; ".join(notes))
+        if settings.duplicate and rng.random() < settings.duplicate:
+            self._duplicate(event, d, hook, settings, next_at)
+
+    def _duplicate(self, event: Event, d: Delivery, hook: Webhook, settings: FaultSettings, at: float) -> None:
+        mode = settings.duplicate_mode
+        note = f"duplicate ({mode.replace('_', ' ')}) of {d.id}"
+        if mode == "concurrent":
+            self.store.deliveries.create(event, hook, kind="duplicate", status="pending", next_at=at,
+                                         deadline=d.deadline, fault=note)
+            return
+        delay = settings.duplicate_delay if mode == "after_success" else 0.0
+        self.store.deliveries.create(event, hook, kind="duplicate", status="pending", next_at=None,
+                                     deadline=d.deadline, fault=note, hold_for=d.id, hold_delay=delay)
+
+    def _reverse(self, chain: list[Delivery]) -> None:
+        """The last goes first; each earlier one waits until the one after it is done."""
+        for earlier, later in zip(chain, chain[1:]):
+            self.store.deliveries.reschedule(
+                earlier.id, next_at=None, hold_for=later.id,
+                fault=f"reordered: sent after {later.id} ({later.event_type})",
+            )

@@ -1,0 +1,212 @@
+"""Faults on purpose, on the manual clock: counts and orders exactly as configured, the
+same for the same seed, and none by default."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from mockserver.clock import ManualClock
+from mockserver.faults import FaultSettings, Outage
+from tests.helpers import AUTH, START, advance, deliveries, register, trigger
+
+
+async def _faults(client: Any, hook_id: str, **settings: Any) -> dict[str, Any]:
+    resp = await client.put(f"/_mock/webhooks/{hook_id}/faults", json=settings, headers=AUTH)
+    assert resp.status == 200, await resp.text()
+    body: dict[str, Any] = await resp.json()
+    return body
+
+
+async def test_no_faults_by_default(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url, "receipts.update")
+    for _ in range(20):
+        await trigger(client, "receipts.update")
+    assert len(rec.requests) == 20
+    assert all(d["fault"] is None and d["kind"] == "event" for d in await deliveries(client))
+    state = await (await client.get(f"/_mock/webhooks/{hook['id']}/faults", headers=AUTH)).json()
+    assert (state["source"], state["effective"]["duplicate"]) == ("server", 0.0)
+
+
+async def test_duplicate_back_to_back_comes_after_the_original(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url, "receipts.update")
+    await _faults(client, hook["id"], duplicate=1)
+    await trigger(client, "receipts.update")
+    assert len(rec.requests) == 2
+    assert rec.requests[0]["body"] == rec.requests[1]["body"]
+    first, second = (r["headers"]["X-Mock-Delivery-Id"] for r in rec.requests)
+    dup = next(d for d in await deliveries(client) if d["id"] == second)
+    assert dup["kind"] == "duplicate" and dup["fault"] == f"duplicate (back to back) of {first}"
+    assert rec.requests[1]["headers"]["X-Mock-Kind"] == "duplicate"
+
+
+async def test_duplicate_concurrent_is_sent_at_the_same_time(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url, "receipts.update")
+    await _faults(client, hook["id"], duplicate=1, duplicate_mode="concurrent")
+    await trigger(client, "receipts.update")
+    rows = await deliveries(client)
+    assert sorted(d["kind"] for d in rows) == ["duplicate", "event"]
+    details = [await (await client.get(f"/_mock/deliveries/{d['id']}", headers=AUTH)).json() for d in rows]
+    starts = {d["attempts"][0]["started_at"] for d in details}
+    assert len(starts) == 1 and len(rec.requests) == 2
+
+
+async def test_duplicate_after_success_comes_later(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url, "receipts.update")
+    await _faults(client, hook["id"], duplicate=1, duplicate_mode="after_success", duplicate_delay="90s")
+    await trigger(client, "receipts.update")
+    assert len(rec.requests) == 1
+    await advance(client, 89)
+    assert len(rec.requests) == 1
+    await advance(client, 1)
+    assert len(rec.requests) == 2
+
+
+async def test_reorder_sends_a_sales_events_in_the_opposite_order(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url, ["receipts.update", "inventory_levels.update"])
+    await _faults(client, hook["id"], reorder=1)
+    resp = await client.post("/_mock/events", json={"operation": "sale"}, headers=AUTH)
+    sent = [e["type"] for e in (await resp.json())["events"]]
+    assert sent == ["receipts.update", "inventory_levels.update"]
+    assert [r["body"]["type"] for r in rec.requests] == ["inventory_levels.update", "receipts.update"]
+    first = next(d for d in await deliveries(client) if d["event_type"] == "receipts.update")
+    assert first["fault"].startswith("reordered: sent after dlv_")
+
+
+async def test_reorder_waits_for_the_later_event_even_through_its_retries(client: Any, receiver: Any) -> None:
+    rec = await receiver([500, 500])
+    hook = await register(client, rec.url, ["receipts.update", "inventory_levels.update"])
+    await _faults(client, hook["id"], reorder=1)
+    await client.post("/_mock/events", json={"operation": "sale"}, headers=AUTH)
+    await advance(client, 60)
+    assert [r["body"]["type"] for r in rec.requests] == ["inventory_levels.update"] * 3 + ["receipts.update"]
+
+
+async def test_delay_holds_the_first_attempt(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url, "receipts.update")
+    await _faults(client, hook["id"], delay=1, delay_min="30s", delay_max="30s")
+    await trigger(client, "receipts.update")
+    assert rec.requests == []
+    [d] = await deliveries(client)
+    assert d["fault"] == "delayed 30s"
+    await advance(client, 30)
+    assert len(rec.requests) == 1
+    detail = await (await client.get(f"/_mock/deliveries/{d['id']}", headers=AUTH)).json()
+    assert detail["attempts"][0]["fault"] == "delayed 30s"
+
+
+async def test_outage_holds_then_releases_a_burst_at_the_rate(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url, "products.update")
+    await _faults(client, hook["id"], outage={"in": 0, "duration": "10m", "rate": 2})
+    await trigger(client, "products.update", count=4)
+    assert rec.requests == []
+    await advance(client, 599)
+    assert rec.requests == []
+    await advance(client, 3)
+    rows = await deliveries(client)
+    assert len(rec.requests) == 4 and all(d["fault"].startswith("held by an outage") for d in rows)
+    details = [await (await client.get(f"/_mock/deliveries/{d['id']}", headers=AUTH)).json() for d in rows]
+    starts = sorted(d["attempts"][0]["started_at"] for d in details)
+    assert starts == ["2025-06-30T12:10:00.000Z", "2025-06-30T12:10:00.500Z",
+                      "2025-06-30T12:10:01.000Z", "2025-06-30T12:10:01.500Z"]
+
+
+async def test_an_outage_also_holds_retries_already_waiting(client: Any, receiver: Any) -> None:
+    rec = await receiver([500])
+    hook = await register(client, rec.url, "products.update")
+    await trigger(client, "products.update")
+    await _faults(client, hook["id"], outage={"in": 0, "duration": "1h", "rate": 1})
+    await advance(client, 3599)
+    assert len(rec.requests) == 1
+    await advance(client, 1)
+    assert len(rec.requests) == 2
+
+
+async def _pattern(make_client: Any, config: Any, receiver: Any, seed: int) -> list[tuple[str, str | None]]:
+    """One run from a fresh app and clock: each delivery's fault, and the receiver's order."""
+    client = await make_client(config, on_clock=ManualClock(start=START), faults=FaultSettings(
+        duplicate=0.5, reorder=0.5, delay=0.3, delay_max=20, seed=seed))
+    rec = await receiver()
+    await register(client, rec.url, ["receipts.update", "inventory_levels.update"])
+    await client.post("/_mock/events", json={"operation": "sale", "count": 30}, headers=AUTH)
+    await advance(client, 120)
+    rows = await deliveries(client)
+    marks = [(d["event_type"], None if d["fault"] is None else d["fault"].split(" ")[0]) for d in reversed(rows)]
+    order = [(r["body"]["type"], r["headers"].get("X-Mock-Kind")) for r in rec.requests]
+    return marks + [("order", str(order))]
+
+
+async def test_the_same_seed_gives_the_same_faults(make_client: Any, config: Any, receiver: Any) -> None:
+    first = await _pattern(make_client, config, receiver, seed=7)
+    again = await _pattern(make_client, config, receiver, seed=7)
+    other = await _pattern(make_client, config, receiver, seed=8)
+    assert first == again
+    assert first != other
+    kinds = {m for _, m in first[:-1]}
+    assert {"duplicate", "reordered:", "delayed"} <= kinds
+
+
+async def test_server_wide_faults_apply_to_every_webhook(make_client: Any, config: Any, receiver: Any) -> None:
+    client = await make_client(config, faults=FaultSettings(duplicate=1))
+    rec = await receiver()
+    await register(client, rec.url, "customers.update")
+    await trigger(client, "customers.update")
+    assert len(rec.requests) == 2
+
+
+async def test_clearing_a_webhooks_faults_goes_back_to_the_servers(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url, "receipts.update")
+    assert (await _faults(client, hook["id"], duplicate=1))["source"] == "webhook"
+    body = await _faults(client, hook["id"])
+    assert (body["source"], body["faults"]) == ("server", None)
+    await trigger(client, "receipts.update")
+    assert len(rec.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [({"duplicate": 2}, "duplicate"), ({"duplicate": "yes"}, "duplicate"), ({"reorder": -0.1}, "reorder"),
+     ({"duplicate_mode": "twice"}, "duplicate_mode"), ({"delay_max": "soon"}, "delay_max"),
+     ({"delay_min": "2m", "delay_max": "1m"}, "delay_min"), ({"outage": "now"}, "outage"),
+     ({"outage": {"duration": "1m", "rate": 0}}, "outage"), ({"outage": {"rate": 1}}, "outage"),
+     ({"chaos": 1}, "chaos"), ({"seed": "x"}, "seed")],
+)
+async def test_bad_fault_settings_are_422(client: Any, receiver: Any, body: dict[str, Any], field: str) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url)
+    resp = await client.put(f"/_mock/webhooks/{hook['id']}/faults", json=body, headers=AUTH)
+    assert resp.status == 422, await resp.text()
+    assert (await resp.json())["error"]["field"] == field
+
+
+async def test_another_tokens_webhook_faults_are_404(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url)
+    resp = await client.put(f"/_mock/webhooks/{hook['id']}/faults", json={"duplicate": 1},
+                            headers={"Authorization": "Bearer other"})
+    assert resp.status == 404
+
+
+def test_faults_flag_parses_every_mode() -> None:
+    settings = FaultSettings.parse(
+        "duplicate=0.2, duplicate_mode=concurrent, reorder=0.5, delay=0.3, delay_max=5m, outage=10m+30m@5, seed=7",
+        now=START,
+    )
+    assert settings == dataclasses.replace(
+        FaultSettings(), duplicate=0.2, duplicate_mode="concurrent", reorder=0.5, delay=0.3, delay_max=300.0,
+        outage=Outage(START + 600, 1800.0, 5.0), seed=7,
+    )
+    with pytest.raises(ValueError):
+        FaultSettings.parse("duplicate=3", now=START)
+    with pytest.raises(ValueError):
+        FaultSettings.parse("duplicate", now=START)
