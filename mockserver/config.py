@@ -35,6 +35,7 @@ class Config:
     verify: str = "report"
     response_body_limit: int = 64 * 1024
     keep_deliveries: int = 10_000
+    deliver_only_to: tuple[str, ...] = ()  # host names; empty: any host
 
     seed: int = 1
     locale: str = "en_US"

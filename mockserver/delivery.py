@@ -14,6 +14,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 import aiohttp
 
@@ -236,7 +237,7 @@ class Dispatcher:
             delivery, started_at=self.clock.now(), started_real=time.time(), headers=headers
         )
         payload = self.store.deliveries.event(delivery.owner, delivery.event_id).payload
-        outcome = await sender.post(
+        outcome = self._refused(delivery.url) or await sender.post(
             self.session,
             delivery.url,
             payload.encode(),
@@ -273,6 +274,15 @@ class Dispatcher:
                 now,
             )
         return outcome
+
+    def _refused(self, url: str) -> Outcome | None:
+        """--deliver-only-to: a POST to any other host is not made, and says why."""
+        allowed = self.config.deliver_only_to
+        host = (urlsplit(url).hostname or "").lower()
+        if not allowed or host in allowed:
+            return None
+        return Outcome("failed", 0.0, error_kind="host_not_allowed",
+                       error_message=f"{host} is not in --deliver-only-to ({', '.join(allowed)})")
 
     def _save_clock(self, *, force: bool = False) -> None:
         """Keep simulated time in the database so a restart resumes it, not the wall time."""

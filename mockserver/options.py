@@ -63,6 +63,8 @@ OPTIONS = (
     Option("delivery_timeout", "seconds of real time a receiver has to answer (default 10)", parse_duration),
     Option("max_in_flight", "deliveries attempted at once (default 64)", int),
     Option("no_mock_headers", "do not add the X-Mock-* debugging headers", _bool, True),
+    Option("deliver_only_to", "deliver only to these hosts (comma-separated); others are failed attempts "
+           "(default: any host)", lambda s: tuple(h.strip().lower() for h in s.split(",") if h.strip())),
     Option("verify", "the sample POST at registration: off, report (default) or strict", str),
     Option("keep_deliveries", "finished deliveries kept in the attempt log (default 10000)", int),
     Option("seed", "seed of the simulated shops (default 1)", int),

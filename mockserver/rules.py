@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,6 +14,8 @@ from mockserver.errors import InvalidField
 from mockserver.models import EVENT_TYPES, Webhook
 
 MAX_URL_LENGTH = 2048
+# Control, format (bidi marks, zero-width), surrogate, private-use, unassigned, separators.
+_INVISIBLE = frozenset({"Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp", "Zs"})
 STATUSES = ("enabled", "disabled")
 
 
@@ -83,8 +86,12 @@ def check_url(value: object) -> str:
         raise InvalidField("'url' must be a string", field="url")
     if len(value) > MAX_URL_LENGTH:
         raise InvalidField(f"'url' is longer than {MAX_URL_LENGTH} characters", field="url")
-    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in value):
-        raise InvalidField("'url' must not contain spaces or control characters", field="url")
+    if any(ch.isspace() or unicodedata.category(ch) in _INVISIBLE for ch in value):
+        raise InvalidField(
+            "'url' must not contain spaces, control or invisible characters (such as a CR, LF or "
+            "a right-to-left mark); percent-encode them",
+            field="url",
+        )
     if not value.lower().startswith(("http://", "https://")):
         raise InvalidField("'url' must start with http:// or https://", field="url", code="invalid_url")
     try:
@@ -109,7 +116,14 @@ def check_url(value: object) -> str:
 
 
 def _label_ok(label: str) -> bool:
-    return all(ch.isalnum() or ch in "-_" for ch in label) and not label.startswith("-")
+    if not all(ch.isascii() and (ch.isalnum() or ch in "-_") for ch in label) or label.startswith("-"):
+        return False
+    if label.lower().startswith("xn--"):  # punycode must decode to something
+        try:
+            return bool(label.encode("ascii").decode("idna"))
+        except UnicodeError:
+            return False
+    return True
 
 
 def _is_ip(host: str) -> bool:

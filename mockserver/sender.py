@@ -12,6 +12,13 @@ import aiohttp
 from mockserver.store.deliveries import Outcome
 
 MAX_HEADERS_KEPT = 100
+# Past the part kept, the rest of an answer is read and dropped, as a real client would,
+# up to this much: a body that goes on beyond it is a failed attempt, not a memory leak.
+MAX_DRAINED = 16 * 1024 * 1024
+
+
+class EndlessBody(Exception):
+    pass
 
 
 async def post(
@@ -33,6 +40,8 @@ async def post(
         return await asyncio.wait_for(_exchange(session, url, body, headers, body_limit, elapsed), timeout)
     except asyncio.TimeoutError:
         return _failed(elapsed(), "timeout", f"no complete answer within {timeout:g} s")
+    except EndlessBody:
+        return _failed(elapsed(), "body_too_large", f"the answer went on past {MAX_DRAINED // 2**20} MiB")
     except aiohttp.ClientConnectorDNSError as exc:
         return _failed(elapsed(), "dns", str(exc))
     except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError, ssl.SSLError) as exc:
@@ -67,7 +76,7 @@ async def _exchange(
         for name, value in list(resp.headers.items())[:MAX_HEADERS_KEPT]:
             response_headers[name] = f"{response_headers[name]}, {value}" if name in response_headers else value
         if truncated:
-            resp.close()  # drop the rest unread: the connection is not reused
+            await _drain(resp)
         duration = elapsed()
         status = resp.status
         text = kept.decode("utf-8", errors="replace")
@@ -91,6 +100,16 @@ async def _read_bounded(resp: aiohttp.ClientResponse, limit: int) -> tuple[bytes
         chunks.append(chunk)
         size += len(chunk)
     return b"".join(chunks)[:limit], True
+
+
+async def _drain(resp: aiohttp.ClientResponse) -> None:
+    """Read what is left of the answer without keeping it."""
+    drained = 0
+    while chunk := await resp.content.readany():
+        drained += len(chunk)
+        if drained > MAX_DRAINED:
+            resp.close()
+            raise EndlessBody
 
 
 def _failed(duration: float, kind: str, message: str) -> Outcome:

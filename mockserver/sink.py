@@ -42,7 +42,7 @@ class Sinks:
 
 async def receive(request: web.Request) -> web.Response:
     """Answer as the query says: ``status``, ``fail_first`` (500s first), ``delay_ms``."""
-    status = int_param(request, "status", 200, 100, 599)
+    status = int_param(request, "status", 200, 200, 599)  # a 1xx is not a final answer
     fail_first = int_param(request, "fail_first", 0, 0, 1_000_000)
     delay_ms = int_param(request, "delay_ms", 0, 0, 60_000)
     sink = request.app[keys.sinks].get(request.match_info["name"])

@@ -29,7 +29,7 @@ def shop_payloads(
     """Groups of payloads, one group per shop operation, in sending order."""
     sim = shops.get(owner)
     if operation is not None:
-        if operation not in OPERATIONS:
+        if not isinstance(operation, str) or operation not in OPERATIONS:
             raise InvalidField(
                 f"unknown operation {operation!r}; use one of " + ", ".join(OPERATIONS), field="operation"
             )

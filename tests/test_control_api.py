@@ -50,6 +50,8 @@ async def test_trigger_a_payload_as_given(client: Any, receiver: Any) -> None:
         ({"type": "sales.update"}, "type"),
         ({"type": 1}, "type"),
         ({"operation": "rob"}, "operation"),
+        ({"operation": [[], [True]]}, "operation"),
+        ({"operation": {"sale": 1}}, "operation"),
         ({"type": "receipts.update", "count": 0}, "count"),
         ({"type": "receipts.update", "count": 1001}, "count"),
         ({"type": "receipts.update", "count": "3"}, "count"),
@@ -207,4 +209,5 @@ async def test_sink_answers_as_told_and_keeps_what_it_got(client: Any) -> None:
 
 async def test_sink_rejects_bad_parameters(client: Any) -> None:
     assert (await client.post("/_mock/sink/x?status=99")).status == 422
+    assert (await client.post("/_mock/sink/x?status=100")).status == 422  # never a 1xx as the answer
     assert (await client.post("/_mock/sink/x?delay_ms=-1")).status == 422

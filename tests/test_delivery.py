@@ -288,3 +288,11 @@ async def test_url_change_moves_pending_deliveries(client: Any, receiver: Any) -
     await client.put(f"/v1.0/webhook/{hook['id']}", json={"url": good.url}, headers=AUTH)
     await advance(client, 60)
     assert len(good.requests) == 1
+
+
+async def test_deliver_only_to_refuses_other_hosts_as_failed_attempts(make_client: Any, config: Any) -> None:
+    client = await make_client(config, deliver_only_to=("127.0.0.1",))
+    await register(client, "http://receiver.example/hook")
+    sent = await trigger(client)
+    [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
+    assert (attempt["state"], attempt["error_kind"]) == ("failed", "host_not_allowed")

@@ -126,3 +126,20 @@ async def test_the_attempt_log_stays_bounded_on_a_long_run(make_client: Any, con
         await trigger(client, count=100)
     data = (await (await client.get("/_mock/deliveries", params={"limit": "1000"}, headers=AUTH)).json())["data"]
     assert 20 <= len(data) <= 120
+
+
+def test_a_version_1_database_is_migrated_with_its_data(tmp_path: Path) -> None:
+    from mockserver.store.db import MIGRATIONS
+
+    path = tmp_path / "v1.sqlite3"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    conn.execute("INSERT INTO webhooks VALUES ('wh_old', 'o', 'https://a.example', '[\"receipts.update\"]', "
+                 "'enabled', NULL, 1.0, 1.0)")
+    conn.commit()
+    conn.close()
+    store = Store(str(path))
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    [hook] = store.webhooks.of_owner("o")
+    assert (hook.id, hook.faults) == ("wh_old", None)
+    store.close()
