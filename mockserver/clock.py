@@ -41,6 +41,10 @@ class ScaledClock:
     def real_seconds(self, sim_seconds: float) -> float:
         return sim_seconds / self.scale
 
+    def monotonic_at(self, when: float) -> float:
+        """The ``time.monotonic()`` reading at which simulated time reaches ``when``."""
+        return self._real0 + (when - self._sim0) / self.scale
+
     async def wait_until(self, when: float | None, wake: asyncio.Event) -> None:
         timeout = None if when is None else max(0.0, self.real_seconds(when - self.now()))
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -25,12 +26,12 @@ from mockserver.errors import ApiError, Conflict, InvalidField
 from mockserver.injector import FaultInjector
 from mockserver.models import Delivery, Event, Webhook
 from mockserver.store import Store
-from mockserver.store.deliveries import Outcome
+from mockserver.store.deliveries import Finished, Outcome, Started
 
 log = logging.getLogger("salesplay_mock.delivery")
 
 SamplePayload = Callable[[str, str], str]
-PRUNE_EVERY = 100  # finished deliveries between trims of the attempt log
+PRUNE_SLACK = 0.1  # the log may grow this fraction past --keep-deliveries before a trim
 
 
 class Dispatcher:
@@ -52,7 +53,8 @@ class Dispatcher:
         self._loop_task: asyncio.Task[None] | None = None
         self._advance_lock = asyncio.Lock()
         self._last_saved = 0.0
-        self._finished = 0
+        self._kept = store.deliveries.count_finished()  # finished deliveries in the log
+        self._finished: list[tuple[Delivery, Finished]] = []  # attempts ended, not yet recorded
         self.faults = FaultInjector(store, config.faults)
 
     @property
@@ -62,7 +64,7 @@ class Dispatcher:
     # -- life cycle -------------------------------------------------------------------
 
     async def start(self) -> None:
-        interrupted = self.store.deliveries.recover_interrupted()
+        interrupted = self.store.deliveries.recover_interrupted(self._headers)
         if interrupted:
             log.warning("%d attempt(s) were cut off by a stop; they are made again", interrupted)
         if not self.manual:
@@ -71,6 +73,7 @@ class Dispatcher:
     async def stop(self) -> None:
         """Stop fast: attempts under way are cut off and stay recorded as in flight, so the
         next start makes them again; everything pending stays in the database."""
+        self._record_finished()
         tasks = list(self._inflight.values())
         if self._loop_task is not None:
             tasks.append(self._loop_task)
@@ -80,6 +83,7 @@ class Dispatcher:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._save_clock(force=True)
+        self.store.commit()
 
     def wake(self) -> None:
         self._wake.set()
@@ -118,7 +122,7 @@ class Dispatcher:
         payload = self.sample_payload(owner, events[0])
         event = self.store.deliveries.add_event(owner, events[0], payload, now, None)
         sample = self.store.deliveries.create(event, hook, kind="sample", status="pending", next_at=None, deadline=now)
-        outcome = await self._attempt(sample, final=True)
+        outcome = await self._attempt(self._begin([sample])[0], payload, final=True)
         verification = {
             "delivery_id": sample.id,
             "ok": outcome.state == "succeeded",
@@ -183,13 +187,18 @@ class Dispatcher:
         return made
 
     async def run_due(self) -> int:
-        """Make every attempt due now (bounded concurrency) and wait for all under way."""
+        """Make every attempt due now (bounded concurrency), refilling slots as attempts
+        finish, and return once none is due or under way, with every record committed."""
         made = 0
         while True:
+            self._record_finished()
             made += self._launch_due()
             if not self._inflight:
+                self.store.commit()
                 return made
-            await asyncio.gather(*self._inflight.values(), return_exceptions=True)
+            # Every finishing attempt sets the wake-up (nothing ran since the launch above).
+            self._wake.clear()
+            await self._wake.wait()
 
     # -- the scaled/real loop ---------------------------------------------------------
 
@@ -198,50 +207,63 @@ class Dispatcher:
             self._wake.clear()
             self._launch_due()
             self._save_clock()
-            if len(self._inflight) >= self.config.max_in_flight:
-                await self._wake.wait()  # a finishing attempt frees a slot and wakes us
+            next_at = self.store.deliveries.next_due_at()
+            if next_at is not None and next_at <= self.clock.now():
+                await self._wake.wait()  # due, but no free slot: a finishing attempt wakes us
             else:
-                await self.clock.wait_until(self.store.deliveries.next_due_at(), self._wake)
+                await self.clock.wait_until(next_at, self._wake)
 
     def _launch_due(self) -> int:
+        """Start due attempts in the free slots. Slots are refilled in batches (an eighth of
+        them at a time) so a busy engine asks the database once per batch, not per attempt."""
         free = self.config.max_in_flight - len(self._inflight)
-        if free <= 0:
+        if free <= 0 or (self._inflight and free < max(1, self.config.max_in_flight // 8)):
             return 0
         due = self.store.deliveries.due(self.clock.now(), free)
-        for delivery in due:
-            task = asyncio.create_task(self._attempt_and_release(delivery))
+        if not due:
+            return 0
+        # Marked before the tasks run: nothing is due twice, and a crash is known.
+        for (delivery, payload), started in zip(due, self._begin([d for d, _ in due])):
+            task = asyncio.create_task(self._attempt_and_release(started, payload))
             self._inflight[delivery.id] = task
         return len(due)
 
-    async def _attempt_and_release(self, delivery: Delivery) -> None:
+    async def _attempt_and_release(self, started: Started, payload: str) -> None:
         try:
-            await self._attempt(delivery, final=False)
+            await self._attempt(started, payload, final=False)
         finally:
-            self._inflight.pop(delivery.id, None)
+            self._inflight.pop(started.delivery.id, None)
             self.wake()
 
     # -- one attempt --------------------------------------------------------------------
 
-    async def _attempt(self, delivery: Delivery, *, final: bool) -> Outcome:
-        number = delivery.attempts + 1
+    def _headers(self, delivery: Delivery) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "User-Agent": "SalesPlay-Webhooks (salesplay-mock)"}
         if self.config.mock_headers:
             headers.update({
                 "X-Mock-Event-Id": delivery.event_id,
                 "X-Mock-Delivery-Id": delivery.id,
-                "X-Mock-Attempt": str(number),
+                "X-Mock-Attempt": str(delivery.attempts + 1),
             })
             if delivery.kind != "event":
-                headers["X-Mock-Kind"] = delivery.kind  # sample, redelivery
-        attempt_id = self.store.deliveries.start_attempt(
-            delivery, started_at=self.clock.now(), started_real=time.time(), headers=headers
-        )
-        payload = self.store.deliveries.event(delivery.owner, delivery.event_id).payload
+                headers["X-Mock-Kind"] = delivery.kind  # sample, redelivery, duplicate
+        return headers
+
+    def _begin(self, deliveries: list[Delivery]) -> list[Started]:
+        """Mark the attempts about to be made; a crash after this is known on restart."""
+        now, real = self.clock.now(), time.time()
+        started = [Started(d, now, real, self._headers(d)) for d in deliveries]
+        self.store.deliveries.start_attempts(started)
+        return started
+
+    async def _attempt(self, started: Started, payload: str, *, final: bool) -> Outcome:
+        delivery = started.delivery
+        number = delivery.attempts + 1
         outcome = self._refused(delivery.url) or await sender.post(
             self.session,
             delivery.url,
             payload.encode(),
-            headers,
+            started.headers,
             timeout=self.config.delivery_timeout,
             body_limit=self.config.response_body_limit,
         )
@@ -260,26 +282,42 @@ class Dispatcher:
             status = "pending" if next_at is not None else "failed"
         if next_at is not None:
             next_at = self.faults.retry_time(delivery.webhook_id, next_at)  # retries wait out an outage too
-        self.store.deliveries.finish_attempt(
-            attempt_id, delivery.id, outcome, status=status, next_at=next_at, now=now
-        )
-        if status != "pending":
-            self._finished += 1
-            if self._finished % PRUNE_EVERY == 0:
-                self.store.deliveries.prune(self.config.keep_deliveries)
-        if status == "failed" and delivery.kind != "sample":
-            self.store.webhooks.disable(
-                delivery.webhook_id,
-                f"delivery {delivery.id} failed {number} attempt(s) within the retry window",
-                now,
-            )
+        self._finished.append((delivery, Finished(started, outcome, status, next_at)))
+        if final:
+            self._record_finished()
+        elif len(self._finished) == 1:
+            # Attempts that end in the same turn of the event loop are recorded together,
+            # before anything else runs (call_soon keeps that order).
+            asyncio.get_running_loop().call_soon(self._record_finished)
         return outcome
+
+    def _record_finished(self) -> None:
+        batch, self._finished = self._finished, []
+        if not batch:
+            return
+        now = self.clock.now()
+        self.store.deliveries.finish_attempts([f for _, f in batch], now)
+        for delivery, f in batch:
+            if f.status == "pending":
+                continue
+            self._kept += 1
+            if self._kept > self.config.keep_deliveries * (1 + PRUNE_SLACK):
+                self.store.deliveries.prune(self.config.keep_deliveries)
+                self._kept = self.store.deliveries.count_finished()
+            if f.status == "failed" and delivery.kind != "sample":
+                self.store.webhooks.disable(
+                    delivery.webhook_id,
+                    f"delivery {delivery.id} failed {f.number} attempt(s) within the retry window",
+                    now,
+                )
 
     def _refused(self, url: str) -> Outcome | None:
         """--deliver-only-to: a POST to any other host is not made, and says why."""
         allowed = self.config.deliver_only_to
+        if not allowed:
+            return None
         host = (urlsplit(url).hostname or "").lower()
-        if not allowed or host in allowed:
+        if host in allowed:
             return None
         return Outcome("failed", 0.0, error_kind="host_not_allowed",
                        error_message=f"{host} is not in --deliver-only-to ({', '.join(allowed)})")

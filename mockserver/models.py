@@ -94,6 +94,7 @@ class Delivery:
     url: str
     fault: str | None = None
     hold_for: str | None = None
+    inflight_at: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -112,6 +113,7 @@ class Delivery:
             "last_error": self.last_error,
             "fault": self.fault,
             "held_until_done": self.hold_for,
+            "attempt_in_flight_since": iso(self.inflight_at),
         }
 
 

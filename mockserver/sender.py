@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import sys
 import time
 from collections.abc import Callable
 
@@ -36,8 +37,12 @@ async def post(
         return round((time.perf_counter() - started) * 1000, 3)
 
     try:
-        # wait_for bounds the whole exchange, body included, whatever the receiver stalls on.
-        return await asyncio.wait_for(_exchange(session, url, body, headers, body_limit, elapsed), timeout)
+        # The timeout bounds the whole exchange, body included, whatever the receiver stalls on.
+        exchange = _exchange(session, url, body, headers, body_limit, elapsed)
+        if sys.version_info >= (3, 11):
+            async with asyncio.timeout(timeout):  # no extra task per attempt, unlike wait_for
+                return await exchange
+        return await asyncio.wait_for(exchange, timeout)  # pragma: no cover - Python 3.10
     except asyncio.TimeoutError:
         return _failed(elapsed(), "timeout", f"no complete answer within {timeout:g} s")
     except EndlessBody:
@@ -91,15 +96,20 @@ async def _exchange(
 
 
 async def _read_bounded(resp: aiohttp.ClientResponse, limit: int) -> tuple[bytes, bool]:
+    """Up to ``limit`` bytes of the answer, and whether there was more."""
+    content = resp.content
     chunks: list[bytes] = []
     size = 0
     while size <= limit:
-        chunk = await resp.content.read(min(65536, limit + 1 - size))
+        chunk = await content.read(limit + 1 - size)
         if not chunk:
-            return b"".join(chunks), False
+            break
         chunks.append(chunk)
         size += len(chunk)
-    return b"".join(chunks)[:limit], True
+        if content.at_eof():  # the usual short answer: no extra read to learn it ended
+            break
+    kept = b"".join(chunks)
+    return kept[:limit], size > limit
 
 
 async def _drain(resp: aiohttp.ClientResponse) -> None:

@@ -14,6 +14,7 @@ from mockserver.clock import ManualClock
 from mockserver.config import Config
 from mockserver.store import Store
 from mockserver.store.db import SCHEMA_VERSION
+from mockserver.store.deliveries import Finished, Outcome, Started
 from tests.helpers import AUTH, START, advance, delivery, register, trigger
 
 
@@ -73,15 +74,16 @@ def test_attempt_cut_off_by_a_crash_is_made_again_and_says_so(tmp_path: Path) ->
     hook = store.webhooks.create("o", "http://127.0.0.1:9/x", ("receipts.update",), START)
     event = store.deliveries.add_event("o", "receipts.update", "{}", START)
     dlv = store.deliveries.create(event, hook, kind="event", status="pending", next_at=START, deadline=START + 100)
-    store.deliveries.start_attempt(dlv, started_at=START, started_real=0.0, headers={})
+    store.deliveries.start_attempts([Started(dlv, START, 0.0, {})])
     assert store.deliveries.due(START, 10) == []  # in flight: not due twice
     store.close()  # the crash: the attempt never finished
 
     again = Store(str(tmp_path / "mock.sqlite3"))
-    assert again.deliveries.recover_interrupted() == 1
+    assert again.deliveries.recover_interrupted(lambda d: {"X-Mock-Attempt": "1"}) == 1
     [attempt] = again.deliveries.attempts(dlv.id)
-    assert (attempt.state, attempt.error_kind) == ("failed", "interrupted")
-    assert [d.id for d in again.deliveries.due(START, 10)] == [dlv.id]
+    assert (attempt.number, attempt.state, attempt.error_kind) == (1, "failed", "interrupted")
+    assert attempt.request_headers == {"X-Mock-Attempt": "1"}
+    assert [d.id for d, _ in again.deliveries.due(START, 10)] == [dlv.id]
     again.close()
 
 
@@ -107,8 +109,10 @@ def test_prune_keeps_the_newest_finished_deliveries_and_all_pending(tmp_path: Pa
         event = store.deliveries.add_event("o", "receipts.update", "{}", START + n)
         status = "pending" if n % 10 == 0 else "succeeded"
         made.append(store.deliveries.create(event, hook, kind="event", status=status, next_at=None, deadline=START))
-    for d in made:
-        store.deliveries.start_attempt(d, started_at=START, started_real=0.0, headers={})
+    started = [Started(d, START, 0.0, {}) for d in made]
+    store.deliveries.start_attempts(started)
+    store.deliveries.finish_attempts(
+        [Finished(s, Outcome("succeeded", 1.0, 200), s.delivery.status, None) for s in started], START)
     removed = store.deliveries.prune(5)
     left = {d.id for d in store.deliveries.query("o", limit=1000)}
     assert removed == 27 - 5
@@ -142,4 +146,26 @@ def test_a_version_1_database_is_migrated_with_its_data(tmp_path: Path) -> None:
     assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     [hook] = store.webhooks.of_owner("o")
     assert (hook.id, hook.faults) == ("wh_old", None)
+    store.close()
+
+
+def test_a_version_2_attempt_in_flight_becomes_interrupted_in_version_3(tmp_path: Path) -> None:
+    from mockserver.store.db import MIGRATIONS
+
+    path = tmp_path / "v2.sqlite3"
+    conn = sqlite3.connect(path)
+    for statement in (MIGRATIONS[0] + ";" + MIGRATIONS[1]).split(";"):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 2")
+    conn.execute("INSERT INTO deliveries (id, owner, event_id, webhook_id, kind, status, attempts, next_at, "
+                 "created_at, deadline, event_type, url) VALUES ('dlv_a', 'o', 'evt_a', 'wh_a', 'event', "
+                 "'pending', 1, NULL, 5.0, 100.0, 'receipts.update', 'http://a.example/')")
+    conn.execute("INSERT INTO attempts (delivery_id, number, state, scheduled_at, started_at, started_real, "
+                 "url, request_headers) VALUES ('dlv_a', 1, 'in_flight', 5.0, 5.0, 5.0, 'http://a.example/', '{}')")
+    conn.commit()
+    conn.close()
+    store = Store(str(path))
+    [attempt] = store.deliveries.attempts("dlv_a")
+    assert (attempt.state, attempt.error_kind) == ("failed", "interrupted")
+    assert store.conn.execute("SELECT next_at FROM deliveries WHERE id = 'dlv_a'").fetchone()[0] == 5.0
     store.close()

@@ -2,10 +2,16 @@
 
 Calls are synchronous and short (indexed single-row reads and writes); they run on the
 event loop's thread, which keeps ordering simple and is far cheaper than a thread hop.
+
+Durability: what the APIs write (registrations, events, deliveries) is committed before
+the answer goes out. The engine's own bookkeeping (attempt records) is group-committed a
+couple of milliseconds later, many attempts to a commit: a crash in between loses only
+the record of attempts that are then made again (at least once, never lost).
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,30 +21,71 @@ from mockserver.store.deliveries import Deliveries
 from mockserver.store.webhooks import Webhooks
 
 
+GROUP_COMMIT_DELAY = 0.002  # seconds the engine's bookkeeping may wait for a commit
+
+
 class Store:
     def __init__(self, path: str) -> None:
         self.path = path
         self.conn = connect(path)
         self.webhooks = Webhooks(self)
         self.deliveries = Deliveries(self)
-        self.listeners: list[Callable[[], None]] = []  # told after every commit (live page)
+        self.listeners: list[Callable[[], None]] = []  # told after every write (live page)
+        self._depth = 0
+        self._pending_commit: asyncio.TimerHandle | None = None
 
     @contextmanager
-    def tx(self, *, notify: bool = True) -> Iterator[sqlite3.Connection]:
-        """One write transaction: all of it lands, or none of it. Listeners hear of it
-        unless ``notify`` is false (bookkeeping nobody looks at)."""
-        if self.conn.in_transaction:  # nested: the outer transaction commits
-            yield self.conn
-            return
-        self.conn.execute("BEGIN IMMEDIATE")
+    def tx(self, *, notify: bool = True, durable: bool = True) -> Iterator[sqlite3.Connection]:
+        """A write: all of it lands, or none of it. ``durable`` writes are committed when the
+        outermost one ends; others join a group commit a moment later. Listeners hear of
+        it unless ``notify`` is false (bookkeeping nobody looks at)."""
+        conn = self.conn
+        if not conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+            undo = "ROLLBACK"
+        elif durable:  # inside another write, or a group waiting for its commit
+            conn.execute("SAVEPOINT tx")
+            undo = "ROLLBACK TO tx"
+        else:
+            undo = ""
+        self._depth += 1
         try:
-            yield self.conn
+            yield conn
         except BaseException:
-            self.conn.execute("ROLLBACK")
+            self._depth -= 1
+            if undo:
+                conn.execute(undo)
+            if undo.startswith("ROLLBACK TO"):
+                conn.execute("RELEASE tx")
             raise
-        self.conn.execute("COMMIT")
+        self._depth -= 1
+        if undo.startswith("ROLLBACK TO"):
+            conn.execute("RELEASE tx")
+        if self._depth == 0:
+            if durable:
+                self.commit()
+            else:
+                self._commit_soon()
         if notify:
             self.notify()
+
+    def commit(self) -> None:
+        """Commit whatever is waiting, now."""
+        if self._pending_commit is not None:
+            self._pending_commit.cancel()
+            self._pending_commit = None
+        if self._depth == 0 and self.conn.in_transaction:
+            self.conn.execute("COMMIT")
+
+    def _commit_soon(self) -> None:
+        if self._pending_commit is not None:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (a script, a test): commit at once
+            self.commit()
+            return
+        self._pending_commit = loop.call_later(GROUP_COMMIT_DELAY, self.commit)
 
     def notify(self) -> None:
         for listener in self.listeners:
@@ -79,4 +126,5 @@ class Store:
                 c.execute(f"DELETE FROM {table} WHERE owner = ?", (owner,))
 
     def close(self) -> None:
+        self.commit()
         self.conn.close()

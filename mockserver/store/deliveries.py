@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from mockserver.errors import RecordNotFound
@@ -16,13 +17,13 @@ if TYPE_CHECKING:
 
 _DELIVERY_COLUMNS = (
     "id, owner, event_id, webhook_id, kind, status, attempts, next_at, created_at, "
-    "deadline, last_error, last_status, event_type, url, fault, hold_for"
+    "deadline, last_error, last_status, event_type, url, fault, hold_for, inflight_at"
 )
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What one attempt came to, and what it means for its delivery."""
+    """What one attempt came to."""
 
     state: str  # succeeded | failed
     duration_ms: float
@@ -32,6 +33,53 @@ class Outcome:
     response_truncated: bool = False
     error_kind: str | None = None
     error_message: str | None = None
+
+    def summary(self) -> str | None:
+        """The delivery's last error, as the lists show it."""
+        if self.error_kind is not None:
+            return f"{self.error_kind}: {self.error_message}"
+        if self.state == "failed":
+            return f"http_status: the receiver answered {self.response_status}"
+        return None
+
+
+@dataclass(frozen=True)
+class Started:
+    delivery: Delivery
+    started_at: float
+    started_real: float
+    headers: dict[str, str]
+
+
+@dataclass(frozen=True)
+class Finished:
+    started: Started
+    outcome: Outcome
+    status: str  # what the delivery is now: pending (a retry is due), succeeded or failed
+    next_at: float | None
+
+    @property
+    def delivery_id(self) -> str:
+        return self.started.delivery.id
+
+    @property
+    def number(self) -> int:
+        return self.started.delivery.attempts + 1
+
+
+_ATTEMPT_COLUMNS = (
+    "delivery_id, number, state, scheduled_at, started_at, started_real, url, request_headers, fault, "
+    "duration_ms, response_status, response_headers, response_body, response_truncated, error_kind, error_message"
+)
+
+
+def _attempt_row(s: Started, o: Outcome) -> tuple[object, ...]:
+    return (
+        s.delivery.id, s.delivery.attempts + 1, o.state, s.delivery.next_at or s.started_at, s.started_at,
+        s.started_real, s.delivery.url, json.dumps(s.headers), s.delivery.fault, o.duration_ms, o.response_status,
+        None if o.response_headers is None else json.dumps(o.response_headers), o.response_body,
+        int(o.response_truncated), o.error_kind, o.error_message,
+    )
 
 
 def _delivery(row: sqlite3.Row) -> Delivery:
@@ -54,6 +102,10 @@ def _attempt(row: sqlite3.Row) -> Attempt:
 class Deliveries:
     def __init__(self, store: Store) -> None:
         self._store = store
+        # Whether any delivery waits behind another (faults on purpose): when none does,
+        # finishing an attempt need not look for some.
+        self.holds_exist = self._c.execute(
+            "SELECT 1 FROM deliveries WHERE hold_for IS NOT NULL LIMIT 1").fetchone() is not None
 
     @property
     def _c(self) -> sqlite3.Connection:
@@ -102,14 +154,15 @@ class Deliveries:
             fault=fault,
             hold_for=hold_for,
         )
+        self.holds_exist = self.holds_exist or hold_for is not None
         with self._store.tx() as c:
             c.execute(
                 f"INSERT INTO deliveries ({_DELIVERY_COLUMNS}, hold_delay) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     delivery.id, delivery.owner, event.id, hook.id, kind, status, 0, next_at,
                     delivery.created_at, deadline, note, None, event.type, hook.url, fault, hold_for,
-                    hold_delay,
+                    None, hold_delay,
                 ),
             )
         return delivery
@@ -117,6 +170,7 @@ class Deliveries:
     def reschedule(self, delivery_id: str, *, next_at: float | None, fault: str | None,
                    hold_for: str | None = None, hold_delay: float = 0.0) -> None:
         """Change when a delivery goes out: later, or after another one is done."""
+        self.holds_exist = self.holds_exist or hold_for is not None
         with self._store.tx() as c:
             c.execute(
                 "UPDATE deliveries SET next_at = ?, fault = COALESCE(?, fault), hold_for = ?, hold_delay = ? "
@@ -126,23 +180,28 @@ class Deliveries:
 
     def release_held(self, holders: list[str], now: float) -> None:
         """Deliveries waiting for these to be done go out now (plus their own delay)."""
+        if not self.holds_exist:
+            return
         for start in range(0, len(holders), 500):
             chunk = holders[start:start + 500]
             marks = ",".join("?" * len(chunk))
-            with self._store.tx() as c:
+            with self._store.tx(durable=False) as c:
                 c.execute(
                     f"UPDATE deliveries SET next_at = ? + hold_delay, hold_for = NULL "
                     f"WHERE hold_for IN ({marks}) AND status = 'pending'",
                     (now, *chunk),
                 )
 
-    def due(self, now: float, limit: int) -> list[Delivery]:
+    def due(self, now: float, limit: int) -> list[tuple[Delivery, str]]:
+        """Deliveries due by ``now``, soonest first, each with the payload it sends."""
+        columns = ", ".join(f"d.{c.strip()}" for c in _DELIVERY_COLUMNS.split(","))
         rows = self._c.execute(
-            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE status = 'pending' "
-            "AND next_at IS NOT NULL AND next_at <= ? ORDER BY next_at, rowid LIMIT ?",
+            f"SELECT {columns}, e.payload FROM deliveries d JOIN events e ON e.id = d.event_id "
+            "WHERE d.status = 'pending' AND d.next_at IS NOT NULL AND d.next_at <= ? "
+            "ORDER BY d.next_at, d.rowid LIMIT ?",
             (now, limit),
         )
-        return [_delivery(r) for r in rows]
+        return [(Delivery(*row[:-1]), row[-1]) for row in rows]
 
     def next_due_at(self) -> float | None:
         row = self._c.execute(
@@ -150,77 +209,52 @@ class Deliveries:
         ).fetchone()
         return None if row[0] is None else float(row[0])
 
-    def start_attempt(
-        self,
-        delivery: Delivery,
-        *,
-        started_at: float,
-        started_real: float,
-        headers: dict[str, str],
-    ) -> int:
-        """Record an attempt before it is made, so a crash mid-attempt is known on restart."""
-        with self._store.tx() as c:
-            cur = c.execute(
-                "INSERT INTO attempts (delivery_id, number, state, scheduled_at, started_at, "
-                "started_real, url, request_headers, fault) VALUES (?, ?, 'in_flight', ?, ?, ?, ?, ?, ?)",
-                (
-                    delivery.id, delivery.attempts + 1, delivery.next_at or started_at,
-                    started_at, started_real, delivery.url, json.dumps(headers), delivery.fault,
-                ),
+    def start_attempts(self, started: list[Started]) -> None:
+        """Mark attempts about to be made on their deliveries, so a crash mid-attempt is
+        known on restart; one statement for a batch. The attempt's row is written when it ends."""
+        with self._store.tx(durable=False) as c:
+            c.executemany(
+                "UPDATE deliveries SET next_at = NULL, attempts = attempts + 1, inflight_at = ?, "
+                "inflight_real = ? WHERE id = ?",
+                [(s.started_at, s.started_real, s.delivery.id) for s in started],
             )
-            c.execute(
-                "UPDATE deliveries SET next_at = NULL, attempts = attempts + 1 WHERE id = ?",
-                (delivery.id,),
-            )
-        assert cur.lastrowid is not None
-        return cur.lastrowid
 
-    def finish_attempt(
-        self, attempt_id: int, delivery_id: str, outcome: Outcome, *, status: str, next_at: float | None,
-        now: float,
-    ) -> None:
-        with self._store.tx() as c:
-            c.execute(
-                "UPDATE attempts SET state = ?, duration_ms = ?, response_status = ?, "
-                "response_headers = ?, response_body = ?, response_truncated = ?, error_kind = ?, "
-                "error_message = ? WHERE id = ?",
-                (
-                    outcome.state, outcome.duration_ms, outcome.response_status,
-                    None if outcome.response_headers is None else json.dumps(outcome.response_headers),
-                    outcome.response_body, int(outcome.response_truncated), outcome.error_kind,
-                    outcome.error_message, attempt_id,
-                ),
+    def finish_attempts(self, finished: list[Finished], now: float) -> None:
+        """Record what attempts came to, and what it means for their deliveries."""
+        with self._store.tx(durable=False) as c:
+            c.executemany(
+                f"INSERT INTO attempts ({_ATTEMPT_COLUMNS}) VALUES ({', '.join('?' * 16)})",
+                [_attempt_row(f.started, f.outcome) for f in finished],
             )
-            error = None if outcome.error_kind is None else f"{outcome.error_kind}: {outcome.error_message}"
-            if outcome.state == "failed" and error is None:
-                error = f"http_status: the receiver answered {outcome.response_status}"
             # A delivery cancelled while its attempt was under way stays cancelled.
-            c.execute(
+            c.executemany(
                 "UPDATE deliveries SET status = CASE WHEN status = 'pending' THEN ? ELSE status END, "
                 "next_at = CASE WHEN status = 'pending' THEN ? ELSE NULL END, "
-                "last_status = ?, last_error = ? WHERE id = ?",
-                (status, next_at, outcome.response_status, error, delivery_id),
+                "last_status = ?, last_error = ?, inflight_at = NULL WHERE id = ?",
+                [(f.status, f.next_at, f.outcome.response_status, f.outcome.summary(), f.delivery_id)
+                 for f in finished],
             )
-            if status != "pending":
-                self.release_held([delivery_id], now)
+            self.release_held([f.delivery_id for f in finished if f.status != "pending"], now)
 
-    def recover_interrupted(self) -> int:
-        """After a crash: attempts cut off mid-flight are failed, and made again at once."""
+    def recover_interrupted(self, headers: Callable[[Delivery], dict[str, str]]) -> int:
+        """After a crash: attempts cut off mid-flight are recorded as failed, and made again
+        at once. ``headers`` gives the request headers the attempt was sent with."""
+        rows = self._c.execute(
+            f"SELECT {_DELIVERY_COLUMNS}, inflight_real FROM deliveries WHERE inflight_at IS NOT NULL"
+        ).fetchall()
+        cut_off = Outcome("failed", 0.0, error_kind="interrupted",
+                          error_message="the server stopped during this attempt, so it is made again")
         with self._store.tx() as c:
-            rows = c.execute(
-                "SELECT id, delivery_id, started_at FROM attempts WHERE state = 'in_flight'"
-            ).fetchall()
             for row in rows:
+                d = Delivery(*row[:-1])
+                before = replace(d, attempts=d.attempts - 1, next_at=d.inflight_at)
+                started = Started(before, d.inflight_at or 0.0, row[-1] or 0.0, headers(before))
+                c.execute(f"INSERT INTO attempts ({_ATTEMPT_COLUMNS}) VALUES ({', '.join('?' * 16)})",
+                          _attempt_row(started, cut_off))
                 c.execute(
-                    "UPDATE attempts SET state = 'failed', error_kind = 'interrupted', "
-                    "error_message = 'the server stopped during this attempt; it is made again' "
-                    "WHERE id = ?",
-                    (row["id"],),
-                )
-                c.execute(
-                    "UPDATE deliveries SET next_at = ?, last_error = 'interrupted' "
-                    "WHERE id = ? AND status = 'pending'",
-                    (row["started_at"], row["delivery_id"]),
+                    "UPDATE deliveries SET inflight_at = NULL, last_error = 'interrupted', "
+                    "next_at = CASE WHEN status = 'pending' THEN ? ELSE next_at END WHERE id = ?",
+                    (d.inflight_at, d.id),
                 )
         return len(rows)
 
@@ -326,6 +360,9 @@ class Deliveries:
                 c.execute("DELETE FROM events WHERE id NOT IN (SELECT event_id FROM deliveries) "
                           "AND rowid < (SELECT COALESCE(MAX(rowid), 0) FROM events) - ?", (keep,))
         return len(old)
+
+    def count_finished(self) -> int:
+        return int(self._c.execute("SELECT COUNT(*) FROM deliveries WHERE status != 'pending'").fetchone()[0])
 
     def count_pending(self) -> int:
         return int(self._c.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'pending'").fetchone()[0])

@@ -1,0 +1,109 @@
+"""100,000 pending retries held: memory per pending delivery, and how late due ones fire on
+the scaled clock, against an in-memory dict of deliveries and plain asyncio timers."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import tempfile
+import time
+from dataclasses import replace
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from bench.common import Row, percentile, rss_bytes
+from mockserver import keys
+from mockserver.app import create_app
+from mockserver.clock import ScaledClock
+from mockserver.config import Config
+from mockserver.models import Delivery
+
+YEAR = 365 * 86400.0
+
+
+def _naive_memory(n: int) -> float:
+    """Bytes per delivery when a scheduler keeps every pending one as a Python object."""
+    gc.collect()
+    before = rss_bytes()
+    template = Delivery("dlv_0", "bench", "evt_0", "wh_0", "event", "pending", 3, 0.0, 0.0, 0.0, "http_status: 500",
+                        500, "receipts.update", "http://127.0.0.1:9/hook")
+    held = {f"dlv_{i:08d}": replace(template, id=f"dlv_{i:08d}", next_at=float(i)) for i in range(n)}
+    used = (rss_bytes() - before) / n
+    del held
+    return used
+
+
+async def _timer_lateness(offsets: list[float]) -> list[float]:
+    loop = asyncio.get_running_loop()
+    late: list[float] = []
+    done = asyncio.Event()
+    start = time.monotonic()
+    for offset in offsets:
+        due = start + offset
+        loop.call_at(loop.time() + (due - time.monotonic()),
+                     lambda due=due: (late.append(time.monotonic() - due), len(late) == len(offsets) and done.set()))
+    await done.wait()
+    return late
+
+
+async def run(n: int, probes: int = 400, spread: float = 4.0) -> list[Row]:
+    arrivals: dict[str, float] = {}
+
+    async def hook(request: web.Request) -> web.Response:
+        arrivals[request.headers["X-Mock-Delivery-Id"]] = time.monotonic()
+        return web.Response(text="ok")
+
+    receiver_app = web.Application()
+    receiver_app.router.add_post("/hook", hook)
+    receiver = TestServer(receiver_app)
+    await receiver.start_server()
+    url = str(receiver.make_url("/hook"))
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(Config(db=f"{tmp}/pending.sqlite3", clock="scaled", verify="off"))
+        runner = web.AppRunner(app)
+        await runner.setup()
+        store, clock, dispatcher = app[keys.store], app[keys.clock], app[keys.dispatcher]
+        assert isinstance(clock, ScaledClock)
+        gc.collect()
+        before = rss_bytes()
+        hook = store.webhooks.create("bench", url, ("receipts.update",), clock.now())
+        event = store.deliveries.add_event("bench", "receipts.update", "{}", clock.now())
+        far = clock.now() + YEAR
+        with store.tx() as c:
+            c.executemany(
+                "INSERT INTO deliveries (id, owner, event_id, webhook_id, kind, status, attempts, next_at, "
+                "created_at, deadline, event_type, url) VALUES (?, 'bench', ?, ?, 'event', 'pending', 1, ?, ?, ?, "
+                "'receipts.update', ?)",
+                ((f"dlv_far{i:07d}", event.id, hook.id, far + i, clock.now(), far + YEAR, url) for i in range(n)),
+            )
+        dispatcher.wake()
+        await asyncio.sleep(0.2)
+        gc.collect()
+        per_pending = (rss_bytes() - before) / n
+        assert store.deliveries.count_pending() == n
+        # Probes: due over the next few real seconds, among the 100,000 held ones.
+        now = clock.now()
+        due: dict[str, float] = {}
+        for i in range(probes):
+            when = now + clock.scale * (0.5 + spread * i / probes)
+            d = store.deliveries.create(event, hook, kind="event", status="pending", next_at=when, deadline=when + 60)
+            due[d.id] = clock.monotonic_at(when)
+        dispatcher.wake()
+        deadline = time.monotonic() + spread + 10
+        while len(arrivals) < probes and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        late = [arrivals[i] - due[i] for i in due if i in arrivals]
+        await runner.cleanup()
+    await receiver.close()
+    naive = _naive_memory(n)
+    timers = await _timer_lateness([0.5 + spread * i / probes for i in range(probes)])
+    p99, base99 = percentile(late, 99) * 1000, percentile(timers, 99) * 1000
+    return [
+        Row(f"memory per pending delivery ({n:,} held)", f"{per_pending:,.0f} B", f"{naive:,.0f} B in a dict",
+            per_pending / naive, "(lower is better)", None),
+        Row(f"lateness of due firings, p50 ({len(late)}/{probes} fired)", f"{percentile(late, 50) * 1000:.1f} ms",
+            f"{percentile(timers, 50) * 1000:.2f} ms asyncio timers", None, "", None),
+        Row("lateness of due firings, p99", f"{p99:.1f} ms", f"{base99:.2f} ms asyncio timers", None,
+            "p99 < 50 ms", p99 < 50 and len(late) == probes),
+    ]
