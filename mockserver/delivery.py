@@ -122,7 +122,7 @@ class Dispatcher:
         payload = self.sample_payload(owner, events[0])
         event = self.store.deliveries.add_event(owner, events[0], payload, now, None)
         sample = self.store.deliveries.create(event, hook, kind="sample", status="pending", next_at=None, deadline=now)
-        outcome = await self._attempt(self._begin([sample])[0], payload, final=True)
+        outcome = await self._attempt(self._begin([sample])[0], payload.encode(), final=True)
         verification = {
             "delivery_id": sample.id,
             "ok": outcome.state == "succeeded",
@@ -228,7 +228,7 @@ class Dispatcher:
             self._inflight[delivery.id] = task
         return len(due)
 
-    async def _attempt_and_release(self, started: Started, payload: str) -> None:
+    async def _attempt_and_release(self, started: Started, payload: bytes) -> None:
         try:
             await self._attempt(started, payload, final=False)
         finally:
@@ -256,13 +256,13 @@ class Dispatcher:
         self.store.deliveries.start_attempts(started)
         return started
 
-    async def _attempt(self, started: Started, payload: str, *, final: bool) -> Outcome:
+    async def _attempt(self, started: Started, payload: bytes, *, final: bool) -> Outcome:
         delivery = started.delivery
         number = delivery.attempts + 1
         outcome = self._refused(delivery.url) or await sender.post(
             self.session,
             delivery.url,
-            payload.encode(),
+            payload,
             started.headers,
             timeout=self.config.delivery_timeout,
             body_limit=self.config.response_body_limit,

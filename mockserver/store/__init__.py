@@ -21,7 +21,7 @@ from mockserver.store.deliveries import Deliveries
 from mockserver.store.webhooks import Webhooks
 
 
-GROUP_COMMIT_DELAY = 0.002  # seconds the engine's bookkeeping may wait for a commit
+GROUP_COMMIT_DELAY = 0.01  # seconds the engine's bookkeeping may wait for a commit
 
 
 class Store:

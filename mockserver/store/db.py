@@ -85,7 +85,6 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE deliveries ADD COLUMN inflight_at REAL;
     ALTER TABLE deliveries ADD COLUMN inflight_real REAL;
-    CREATE INDEX deliveries_inflight ON deliveries (inflight_at) WHERE inflight_at IS NOT NULL;
     CREATE TABLE attempts_v3 (
         id INTEGER PRIMARY KEY,
         delivery_id TEXT NOT NULL,

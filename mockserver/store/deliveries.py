@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -67,6 +68,8 @@ class Finished:
         return self.started.delivery.attempts + 1
 
 
+BODY_CACHE = 4096  # event bodies kept in memory
+
 _ATTEMPT_COLUMNS = (
     "delivery_id, number, state, scheduled_at, started_at, started_real, url, request_headers, fault, "
     "duration_ms, response_status, response_headers, response_body, response_truncated, error_kind, error_message"
@@ -106,6 +109,7 @@ class Deliveries:
         # finishing an attempt need not look for some.
         self.holds_exist = self._c.execute(
             "SELECT 1 FROM deliveries WHERE hold_for IS NOT NULL LIMIT 1").fetchone() is not None
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
 
     @property
     def _c(self) -> sqlite3.Connection:
@@ -120,6 +124,7 @@ class Deliveries:
                 "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
                 (event.id, owner, type_, payload, now, group_id),
             )
+        self._remember(event.id, payload)
         return event
 
     def create(
@@ -192,16 +197,26 @@ class Deliveries:
                     (now, *chunk),
                 )
 
-    def due(self, now: float, limit: int) -> list[tuple[Delivery, str]]:
-        """Deliveries due by ``now``, soonest first, each with the payload it sends."""
-        columns = ", ".join(f"d.{c.strip()}" for c in _DELIVERY_COLUMNS.split(","))
+    def due(self, now: float, limit: int) -> list[tuple[Delivery, bytes]]:
+        """Deliveries due by ``now``, soonest first, each with the body it sends."""
         rows = self._c.execute(
-            f"SELECT {columns}, e.payload FROM deliveries d JOIN events e ON e.id = d.event_id "
-            "WHERE d.status = 'pending' AND d.next_at IS NOT NULL AND d.next_at <= ? "
-            "ORDER BY d.next_at, d.rowid LIMIT ?",
+            f"SELECT {_DELIVERY_COLUMNS} FROM deliveries WHERE status = 'pending' AND next_at IS NOT NULL "
+            "AND next_at <= ? ORDER BY next_at, rowid LIMIT ?",
             (now, limit),
         )
-        return [(Delivery(*row[:-1]), row[-1]) for row in rows]
+        due = [Delivery(*row) for row in rows]
+        missing = list({d.event_id for d in due if d.event_id not in self._bodies})
+        if missing:
+            marks = ",".join("?" * len(missing))
+            for event_id, payload in self._c.execute(f"SELECT id, payload FROM events WHERE id IN ({marks})", missing):
+                self._remember(event_id, payload)
+        return [(d, self._bodies[d.event_id]) for d in due]
+
+    def _remember(self, event_id: str, payload: str) -> None:
+        """Recent events' bodies stay in memory: most attempts follow their event closely."""
+        self._bodies[event_id] = payload.encode()
+        if len(self._bodies) > BODY_CACHE:
+            self._bodies.popitem(last=False)
 
     def next_due_at(self) -> float | None:
         row = self._c.execute(
