@@ -61,9 +61,11 @@ class Engine:
     async def __aexit__(self, *exc: object) -> None:
         await self.runner.cleanup()
 
-    def publish(self, url: str, payloads: list[str]) -> None:
+    def publish(self, urls: list[str], payloads: list[str]) -> None:
+        """A webhook for each URL, then every payload as an event to all of them."""
         store, dispatcher = self.app[keys.store], self.app[keys.dispatcher]
-        store.webhooks.create(OWNER, url, ("receipts.update",), self.app[keys.clock].now())
+        for url in urls:
+            store.webhooks.create(OWNER, url, ("receipts.update",), self.app[keys.clock].now())
         for payload in payloads:
             dispatcher.publish(OWNER, "receipts.update", payload)
 
@@ -75,7 +77,7 @@ class Engine:
 async def _engine_rate(url: str, payloads: list[str]) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         async with Engine(Path(tmp)) as engine:
-            engine.publish(url, payloads)
+            engine.publish([url], payloads)
             started = time.perf_counter()
             await engine.app[keys.dispatcher].run_due()
             rate = len(payloads) / (time.perf_counter() - started)
@@ -101,17 +103,16 @@ async def throughput(n: int, rounds: int = 5) -> Row:
 
 
 async def failing_schedule(k: int) -> Row:
-    payloads = [json.dumps(p) for p in generate_payloads("receipts.update", k, seed=4)]
+    """k webhooks that always answer 500, one event to all: 200 attempts each in 48 hours."""
+    [payload] = [json.dumps(p) for p in generate_payloads("receipts.update", 1, seed=4)]
     with ReceiverProcess(500) as receiver, tempfile.TemporaryDirectory() as tmp:
-        baseline = await plain_loop(receiver.url, [p.encode() for p in payloads] * 200)
+        baseline = await plain_loop(receiver.url, [payload.encode()] * (200 * k))
         async with Engine(Path(tmp)) as engine:
-            engine.publish(receiver.url, payloads)
+            engine.publish([f"{receiver.url}?webhook={n}" for n in range(k)], [payload])
             dispatcher, clock = engine.app[keys.dispatcher], engine.app[keys.clock]
             started = time.perf_counter()
             made = await dispatcher.advance(clock.now() + 48 * 3600)
             ours = time.perf_counter() - started
-            # The first to fail for good disables the webhook; the others, failing at the same
-            # instant, end as cancelled: every one made its 200 attempts all the same.
-            assert made == 200 * k and engine.count("failed") + engine.count("cancelled") == k
+            assert made == 200 * k and engine.count("failed") == k, (made, engine.count("failed"))
     return Row(f"200-attempt schedule, {k:,} failing deliveries (manual clock)", f"{ours:.1f} s",
                f"{baseline:.1f} s plain aiohttp", baseline / ours, "(speed vs plain loop)", None)

@@ -101,7 +101,7 @@ async def run(n: int, probes: int = 400, spread: float = 4.0) -> list[Row]:
     p99, base99 = percentile(late, 99) * 1000, percentile(timers, 99) * 1000
     return [
         Row(f"memory per pending delivery ({n:,} held)", f"{per_pending:,.0f} B", f"{naive:,.0f} B in a dict",
-            per_pending / naive, "(lower is better)", None),
+            per_pending / naive if naive > 0 else None, "(lower is better)", None),
         Row(f"lateness of due firings, p50 ({len(late)}/{probes} fired)", f"{percentile(late, 50) * 1000:.1f} ms",
             f"{percentile(timers, 50) * 1000:.2f} ms asyncio timers", None, "", None),
         Row("lateness of due firings, p99", f"{p99:.1f} ms", f"{base99:.2f} ms asyncio timers", None,
