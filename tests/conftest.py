@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
+import signal
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,8 +15,7 @@ from aiohttp.test_utils import TestClient
 from mockserver.app import create_app
 from mockserver.clock import ManualClock
 from mockserver.config import Config
-from tests.helpers import START, Receiver
-
+from tests.helpers import START, Receiver, Server
 
 
 @pytest.fixture
@@ -61,3 +62,13 @@ def receiver(aiohttp_server: Any) -> Callable[..., Awaitable[Receiver]]:
         return rec
 
     return start
+
+
+@pytest.fixture
+def served(tmp_path: Path) -> Iterator[list[Server]]:
+    """Servers started by a test; any left running are killed."""
+    started: list[Server] = []
+    yield started
+    for server in started:
+        if server.proc is not None and server.proc.poll() is None:
+            server.stop(signal.SIGKILL)

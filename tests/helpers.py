@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -106,6 +115,17 @@ class RawReceiver:
         await self.server.wait_closed()
 
 
+async def hang() -> None:
+    """Wait forever (until the receiver is closed), on whichever loop runs the test."""
+    await asyncio.get_running_loop().create_future()
+
+
+async def never_answers(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """A receiver that reads the request and then says nothing."""
+    await read_request(reader)
+    await hang()
+
+
 async def read_request(reader: asyncio.StreamReader) -> None:
     head = await reader.readuntil(b"\r\n\r\n")
     length = 0
@@ -113,3 +133,50 @@ async def read_request(reader: asyncio.StreamReader) -> None:
         if line.lower().startswith(b"content-length:"):
             length = int(line.split(b":")[1])
     await reader.readexactly(length)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _call(port: int, method: str, path: str, body: Any = None, token: str = "cli") -> tuple[int, Any]:
+    data = None if body is None else json.dumps(body).encode()
+    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method,
+                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            raw = resp.read()
+            return resp.status, json.loads(raw) if raw else None
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+
+
+class Server:
+    """``python -m mockserver serve`` as a user runs it."""
+
+    def __init__(self, tmp: Path, *extra: str) -> None:
+        self.port = _free_port()
+        self.args = [sys.executable, "-m", "mockserver", "serve", "--port", str(self.port), *extra]
+        self.cwd = tmp
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Server:
+        self.proc = subprocess.Popen(self.args, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        for _ in range(200):  # up to 10 s for the interpreter to start and bind
+            try:
+                if _call(self.port, "GET", "/healthz")[0] == 200:
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        self.stop(signal.SIGKILL)
+        raise AssertionError("the server did not come up")
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        assert self.proc is not None
+        self.proc.send_signal(sig)
+        code = self.proc.wait(timeout=15)
+        assert self.proc.stderr is not None
+        self.proc.stderr.close()
+        return code

@@ -5,76 +5,15 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from mockserver.cli import main
 from mockserver.options import add_server_options, config_from_args
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _call(port: int, method: str, path: str, body: Any = None, token: str = "cli") -> tuple[int, Any]:
-    data = None if body is None else json.dumps(body).encode()
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method,
-                                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(req, timeout=10) as resp:
-            raw = resp.read()
-            return resp.status, json.loads(raw) if raw else None
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
-
-
-class Server:
-    """``python -m mockserver serve`` as a user runs it."""
-
-    def __init__(self, tmp: Path, *extra: str) -> None:
-        self.port = _free_port()
-        self.args = [sys.executable, "-m", "mockserver", "serve", "--port", str(self.port), *extra]
-        self.cwd = tmp
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Server:
-        self.proc = subprocess.Popen(self.args, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        for _ in range(200):  # up to 10 s for the interpreter to start and bind
-            try:
-                if _call(self.port, "GET", "/healthz")[0] == 200:
-                    return self
-            except OSError:
-                time.sleep(0.05)
-        self.stop(signal.SIGKILL)
-        raise AssertionError("the server did not come up")
-
-    def stop(self, sig: int = signal.SIGTERM) -> int:
-        assert self.proc is not None
-        self.proc.send_signal(sig)
-        code = self.proc.wait(timeout=15)
-        assert self.proc.stderr is not None
-        self.proc.stderr.close()
-        return code
-
-
-@pytest.fixture
-def served(tmp_path: Path) -> Iterator[list[Server]]:
-    """Servers started by a test; any left running are killed."""
-    started: list[Server] = []
-    yield started
-    for server in started:
-        if server.proc is not None and server.proc.poll() is None:
-            server.stop(signal.SIGKILL)
+from tests.helpers import Server, _call, _free_port
 
 
 def test_serve_registers_and_survives_kill_9(tmp_path: Path, served: list[Server]) -> None:

@@ -6,7 +6,17 @@ import asyncio
 from typing import Any
 
 from mockserver import schedule
-from tests.helpers import AUTH, RawReceiver, advance, deliveries, delivery, read_request, register, trigger
+from tests.helpers import (
+    AUTH,
+    RawReceiver,
+    advance,
+    deliveries,
+    delivery,
+    never_answers,
+    read_request,
+    register,
+    trigger,
+)
 
 HOURS = 3600
 
@@ -124,18 +134,11 @@ async def test_redirect_is_a_failed_attempt_and_not_followed(client: Any, receiv
 
 async def test_receiver_that_hangs_times_out(make_client: Any, config: Any) -> None:
     client = await make_client(config, delivery_timeout=0.2)
-    stop = asyncio.Event()
-
-    async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        await stop.wait()
-
-    raw = await RawReceiver(hang).start()
+    raw = await RawReceiver(never_answers).start()
     await register(client, raw.url)
     sent = await trigger(client)
     [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
     assert (attempt["state"], attempt["error_kind"]) == ("failed", "timeout")
-    stop.set()
     await raw.close()
 
 
@@ -206,13 +209,7 @@ async def test_unresolvable_host_is_a_failed_attempt(client: Any) -> None:
 
 async def test_a_hanging_receiver_does_not_hold_up_another(make_client: Any, config: Any, receiver: Any) -> None:
     client = await make_client(config, delivery_timeout=1.0)
-    stop = asyncio.Event()
-
-    async def hang(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        await stop.wait()
-
-    raw = await RawReceiver(hang).start()
+    raw = await RawReceiver(never_answers).start()
     fast = await receiver()
     await register(client, raw.url)
     await register(client, fast.url)
@@ -225,7 +222,6 @@ async def test_a_hanging_receiver_does_not_hold_up_another(make_client: Any, con
     sent = await task
     states = sorted(d["status"] for d in sent["events"][0]["deliveries"])
     assert states == ["pending", "succeeded"]
-    stop.set()
     await raw.close()
 
 

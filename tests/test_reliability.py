@@ -17,20 +17,21 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import AUTH, RawReceiver, advance, delivery, read_request, register, trigger
-from tests.test_cli import Server, _call, served  # noqa: F401 - the fixture
+from tests.helpers import (
+    AUTH,
+    RawReceiver,
+    Server,
+    _call,
+    advance,
+    delivery,
+    hang,
+    never_answers,
+    read_request,
+    register,
+    trigger,
+)
 
 Behaviour = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
-
-
-async def hang() -> None:
-    """Wait forever (until the receiver is closed), on whichever loop runs the test."""
-    await asyncio.get_running_loop().create_future()
-
-
-async def never_answers(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-    await read_request(reader)
-    await hang()
 
 
 async def headers_then_stall(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

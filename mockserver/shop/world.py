@@ -17,7 +17,6 @@ from faker.config import AVAILABLE_LOCALES
 
 from mockserver.shop import catalogue, ids
 
-
 CURRENCIES = {
     "US": "USD", "GB": "GBP", "AU": "AUD", "CA": "CAD", "NZ": "NZD", "IN": "INR", "JP": "JPY",
     "CH": "CHF", "SE": "SEK", "NO": "NOK", "DK": "DKK", "PL": "PLN", "BR": "BRL", "MX": "MXN",

@@ -20,7 +20,6 @@ from mockserver.store.db import connect
 from mockserver.store.deliveries import Deliveries
 from mockserver.store.webhooks import Webhooks
 
-
 GROUP_COMMIT_DELAY = 0.01  # seconds the engine's bookkeeping may wait for a commit
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import math
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
@@ -49,26 +50,45 @@ def home_context(request: web.Request, owner: str) -> dict[str, Any]:
     }
 
 
-async def home(request: web.Request) -> web.Response:
-    owner = page_owner(request)
-    if owner is None:
-        return page(request, "login.html", {})
+View = Callable[[web.Request, str], Awaitable[web.Response]]
+
+
+def merchant_page(view: View) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """A page of the signed-in merchant's; without a token it asks for one."""
+
+    async def handler(request: web.Request) -> web.Response:
+        owner = page_owner(request)
+        return page(request, "login.html", {}) if owner is None else await view(request, owner)
+
+    return handler
+
+
+def merchant_data(view: View) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """A live part or a download: without a token, a 401 (the script signs in through the page)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        owner = page_owner(request)
+        if owner is None:
+            raise web.HTTPUnauthorized(text="sign in first")
+        return await view(request, owner)
+
+    return handler
+
+
+@merchant_page
+async def home(request: web.Request, owner: str) -> web.Response:
     return page(request, "home.html", home_context(request, owner))
 
 
-async def home_live(request: web.Request) -> web.Response:
+@merchant_data
+async def home_live(request: web.Request, owner: str) -> web.Response:
     """One live part of the home page: ``?part=hooks`` or ``?part=deliveries``."""
-    owner = page_owner(request)
-    if owner is None:
-        raise web.HTTPUnauthorized(text="sign in first")
     part = "_hooks_live.html" if request.query.get("part") == "hooks" else "_deliveries_live.html"
     return page(request, part, home_context(request, owner))
 
 
-async def setup_screen(request: web.Request) -> web.Response:
-    owner = page_owner(request)
-    if owner is None:
-        return page(request, "login.html", {})
+@merchant_page
+async def setup_screen(request: web.Request, owner: str) -> web.Response:
     return page(request, "setup.html", {"hooks": request.app[keys.store].webhooks.of_owner(owner)})
 
 
@@ -87,24 +107,18 @@ def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
     }
 
 
-async def delivery_page(request: web.Request) -> web.Response:
-    owner = page_owner(request)
-    if owner is None:
-        return page(request, "login.html", {})
+@merchant_page
+async def delivery_page(request: web.Request, owner: str) -> web.Response:
     return page(request, "delivery.html", delivery_context(request, owner))
 
 
-async def delivery_live(request: web.Request) -> web.Response:
-    owner = page_owner(request)
-    if owner is None:
-        raise web.HTTPUnauthorized(text="sign in first")
+@merchant_data
+async def delivery_live(request: web.Request, owner: str) -> web.Response:
     return page(request, "_delivery_live.html", delivery_context(request, owner))
 
 
-async def delivery_har(request: web.Request) -> web.Response:
-    owner = page_owner(request)
-    if owner is None:
-        raise web.HTTPUnauthorized(text="sign in first")
+@merchant_data
+async def delivery_har(request: web.Request, owner: str) -> web.Response:
     deliveries = request.app[keys.store].deliveries
     delivery = deliveries.get(owner, request.match_info["id"])
     body = har(delivery, deliveries.event(owner, delivery.event_id), deliveries.attempts(delivery.id))
@@ -115,10 +129,8 @@ async def delivery_har(request: web.Request) -> web.Response:
     )
 
 
-async def faults_page(request: web.Request) -> web.Response:
-    owner = page_owner(request)
-    if owner is None:
-        return page(request, "login.html", {})
+@merchant_page
+async def faults_page(request: web.Request, owner: str) -> web.Response:
     clock = request.app[keys.clock]
     hook = request.app[keys.store].webhooks.get(owner, request.match_info["id"])
     source, settings = request.app[keys.dispatcher].faults.settings_for(hook)
