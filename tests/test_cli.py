@@ -109,3 +109,25 @@ def test_module_entry_point_prints_help() -> None:
     out = subprocess.run([sys.executable, "-m", "mockserver", "--help"], capture_output=True, text=True,
                          env={**os.environ}, timeout=30)
     assert out.returncode == 0 and "serve" in out.stdout
+
+
+def test_faults_flag_reaches_the_config() -> None:
+    import argparse
+
+    parser = argparse.ArgumentParser()
+    add_server_options(parser)
+    args = parser.parse_args(["--faults", "duplicate=1,outage=1m+10m@2,seed=4", "--clock-start", "2025-06-30T12:00:00Z"])
+    config = config_from_args(args, {})
+    assert (config.faults.duplicate, config.faults.seed) == (1.0, 4)
+    assert config.faults.outage is not None and config.faults.outage.start == 1751284800.0 + 60
+    with pytest.raises(ValueError, match="--faults"):
+        config_from_args(parser.parse_args(["--faults", "duplicate=2"]), {})
+
+
+def test_generate_shows_progress_on_a_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(["generate", "products.update", "--count", "250", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "250/250" in err and "#" * 30 in err
+    assert len(list((tmp_path / "products.update").glob("*.json"))) == 250

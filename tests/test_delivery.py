@@ -292,3 +292,12 @@ async def test_deliver_only_to_refuses_other_hosts_as_failed_attempts(make_clien
     sent = await trigger(client)
     [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
     assert (attempt["state"], attempt["error_kind"]) == ("failed", "host_not_allowed")
+
+
+async def test_tls_error_is_a_failed_attempt(client: Any, receiver: Any) -> None:
+    plain = await receiver()
+    await register(client, plain.url.replace("http://", "https://"))  # TLS to a plain-HTTP port
+    sent = await trigger(client)
+    [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
+    assert (attempt["state"], attempt["error_kind"]) == ("failed", "tls")
+    assert plain.requests == []

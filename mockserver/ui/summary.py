@@ -28,7 +28,7 @@ def summarise(store: Store, config: Config, hook: Webhook) -> WebhookSummary:
     c = store.conn
     recent = c.execute(
         "SELECT a.state, a.response_status, a.error_message FROM attempts a "
-        "JOIN deliveries d ON d.id = a.delivery_id WHERE d.webhook_id = ? AND a.state != 'in_flight' "
+        "JOIN deliveries d ON d.id = a.delivery_id WHERE d.webhook_id = ? "
         "ORDER BY a.id DESC LIMIT ?",
         (hook.id, config.max_attempts + 1),
     ).fetchall()
