@@ -76,7 +76,7 @@ class Event:
         return out
 
 
-@dataclass  # not frozen: the engine builds thousands a second, and frozen __init__ is slow
+@dataclass(slots=True)  # not frozen: the engine builds thousands a second, and frozen __init__ is slow
 class Delivery:
     id: str
     owner: str

@@ -22,7 +22,7 @@ _DELIVERY_COLUMNS = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: made per attempt, and frozen __init__ is slow
 class Outcome:
     """What one attempt came to."""
 
@@ -44,7 +44,7 @@ class Outcome:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Started:
     delivery: Delivery
     started_at: float
@@ -52,7 +52,7 @@ class Started:
     headers: dict[str, str]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Finished:
     started: Started
     outcome: Outcome
