@@ -68,7 +68,7 @@ async def run(n: int, probes: int = 400, spread: float = 4.0) -> list[Row]:
         gc.collect()
         before = rss_bytes()
         hook = store.webhooks.create("bench", url, ("receipts.update",), clock.now())
-        event = store.deliveries.add_event("bench", "receipts.update", "{}", clock.now())
+        event = store.events.add("bench", "receipts.update", "{}", clock.now())
         far = clock.now() + YEAR
         with store.tx() as c:
             c.executemany(

@@ -1,4 +1,4 @@
-"""The dispatcher: due deliveries -> POST -> record the attempt -> next time from the schedule.
+"""The dispatcher: what is due, when, and how many at once; each attempt is ``attempts.py``.
 
 Time comes only from the clock. On the scaled and real clocks a background loop sleeps
 (through the clock) until the next attempt falls due. On the manual clock nothing falls
@@ -14,23 +14,21 @@ import contextlib
 import logging
 import time
 from collections.abc import Callable
-from urllib.parse import urlsplit
 
 import aiohttp
 
-from mockserver import schedule, sender
+from mockserver.attempts import Attempts
 from mockserver.clock import Clock, ManualClock
 from mockserver.config import Config
 from mockserver.errors import ApiError, Conflict, InvalidField
 from mockserver.injector import FaultInjector
 from mockserver.models import Delivery, Event, Webhook
 from mockserver.store import Store
-from mockserver.store.deliveries import Finished, Outcome, Started
+from mockserver.store.attempt_log import Started
 
 log = logging.getLogger("salesplay_mock.delivery")
 
 SamplePayload = Callable[[str, str], str]
-PRUNE_SLACK = 0.1  # the log may grow this fraction past --keep-deliveries before a trim
 
 
 class Dispatcher:
@@ -52,9 +50,8 @@ class Dispatcher:
         self._loop_task: asyncio.Task[None] | None = None
         self._advance_lock = asyncio.Lock()
         self._last_saved = 0.0
-        self._kept = store.deliveries.count_finished()  # finished deliveries in the log
-        self._finished: list[tuple[Delivery, Finished]] = []  # attempts ended, not yet recorded
         self.faults = FaultInjector(store, config.faults)
+        self.attempts = Attempts(config, clock, store, session, self.faults)
 
     @property
     def manual(self) -> bool:
@@ -63,7 +60,7 @@ class Dispatcher:
     # -- life cycle -------------------------------------------------------------------
 
     async def start(self) -> None:
-        interrupted = self.store.deliveries.recover_interrupted(self._headers)
+        interrupted = self.store.attempt_log.recover_interrupted(self.attempts.headers)
         if interrupted:
             log.warning("%d attempt(s) were cut off by a stop; they are made again", interrupted)
         if not self.manual:
@@ -72,7 +69,7 @@ class Dispatcher:
     async def stop(self) -> None:
         """Stop fast: attempts under way are cut off and stay recorded as in flight, so the
         next start makes them again; everything pending stays in the database."""
-        self._record_finished()
+        self.attempts.record()
         tasks = list(self._inflight.values())
         if self._loop_task is not None:
             tasks.append(self._loop_task)
@@ -95,7 +92,7 @@ class Dispatcher:
         """Record an event and a delivery for every webhook subscribed to its type; the
         caller then ``kick()``s once for the whole batch."""
         now = self.clock.now()
-        event = self.store.deliveries.add_event(owner, type_, payload, now, group_id)
+        event = self.store.events.add(owner, type_, payload, now, group_id)
         created = []
         for hook in self.store.webhooks.subscribed(owner, type_):
             if hook.enabled:
@@ -119,9 +116,9 @@ class Dispatcher:
         if self.config.verify == "off":
             return hook, None
         payload = self.sample_payload(owner, events[0])
-        event = self.store.deliveries.add_event(owner, events[0], payload, now, None)
+        event = self.store.events.add(owner, events[0], payload, now, None)
         sample = self.store.deliveries.create(event, hook, kind="sample", status="pending", next_at=None, deadline=now)
-        outcome = await self._attempt(self._begin([sample])[0], payload.encode(), final=True)
+        outcome = await self.attempts.make(self.attempts.begin([sample])[0], payload.encode(), final=True)
         verification = {
             "delivery_id": sample.id,
             "ok": outcome.state == "succeeded",
@@ -149,7 +146,7 @@ class Dispatcher:
                 '{"status": "enabled"} first',
                 field="webhook_id",
             )
-        event = self.store.deliveries.event(owner, old.event_id)
+        event = self.store.events.get(owner, old.event_id)
         new = self._new_delivery(event, hook, kind="redelivery", now=self.clock.now())
         await self.kick()
         return self.store.deliveries.get(owner, new.id)
@@ -190,7 +187,7 @@ class Dispatcher:
         finish, and return once none is due or under way, with every record committed."""
         made = 0
         while True:
-            self._record_finished()
+            self.attempts.record()
             made += self._launch_due()
             if not self._inflight:
                 self.store.commit()
@@ -222,104 +219,17 @@ class Dispatcher:
         if not due:
             return 0
         # Marked before the tasks run: nothing is due twice, and a crash is known.
-        for (delivery, payload), started in zip(due, self._begin([d for d, _ in due])):
+        for (delivery, payload), started in zip(due, self.attempts.begin([d for d, _ in due])):
             task = asyncio.create_task(self._attempt_and_release(started, payload))
             self._inflight[delivery.id] = task
         return len(due)
 
     async def _attempt_and_release(self, started: Started, payload: bytes) -> None:
         try:
-            await self._attempt(started, payload, final=False)
+            await self.attempts.make(started, payload, final=False)
         finally:
             self._inflight.pop(started.delivery.id, None)
             self.wake()
-
-    # -- one attempt --------------------------------------------------------------------
-
-    def _headers(self, delivery: Delivery) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "User-Agent": "SalesPlay-Webhooks (salesplay-mock)"}
-        if self.config.mock_headers:
-            headers.update({
-                "X-Mock-Event-Id": delivery.event_id,
-                "X-Mock-Delivery-Id": delivery.id,
-                "X-Mock-Attempt": str(delivery.attempts + 1),
-            })
-            if delivery.kind != "event":
-                headers["X-Mock-Kind"] = delivery.kind  # sample, redelivery, duplicate
-        return headers
-
-    def _begin(self, deliveries: list[Delivery]) -> list[Started]:
-        """Mark the attempts about to be made; a crash after this is known on restart."""
-        now, real = self.clock.now(), time.time()
-        started = [Started(d, now, real, self._headers(d)) for d in deliveries]
-        self.store.deliveries.start_attempts(started)
-        return started
-
-    async def _attempt(self, started: Started, payload: bytes, *, final: bool) -> Outcome:
-        delivery = started.delivery
-        number = delivery.attempts + 1
-        outcome = self._refused(delivery.url) or await sender.post(
-            self.session,
-            delivery.url,
-            payload,
-            started.headers,
-            timeout=self.config.delivery_timeout,
-            body_limit=self.config.response_body_limit,
-        )
-        now = self.clock.now()
-        if outcome.state == "succeeded":
-            status, next_at = "succeeded", None
-        else:
-            next_at = None if final else schedule.next_attempt_at(
-                attempts_made=number,
-                finished_at=now,
-                deadline=delivery.deadline,
-                max_attempts=self.config.max_attempts,
-                window=self.config.retry_window,
-                jitter_key=delivery.id if self.config.retry_jitter else None,
-            )
-            status = "pending" if next_at is not None else "failed"
-        if next_at is not None:
-            next_at = self.faults.retry_time(delivery.webhook_id, next_at)  # retries wait out an outage too
-        self._finished.append((delivery, Finished(started, outcome, status, next_at)))
-        if final:
-            self._record_finished()
-        elif len(self._finished) == 1:
-            # Attempts that end in the same turn of the event loop are recorded together,
-            # before anything else runs (call_soon keeps that order).
-            asyncio.get_running_loop().call_soon(self._record_finished)
-        return outcome
-
-    def _record_finished(self) -> None:
-        batch, self._finished = self._finished, []
-        if not batch:
-            return
-        now = self.clock.now()
-        self.store.deliveries.finish_attempts([f for _, f in batch], now)
-        for delivery, f in batch:
-            if f.status == "pending":
-                continue
-            self._kept += 1
-            if self._kept > self.config.keep_deliveries * (1 + PRUNE_SLACK):
-                self.store.deliveries.prune(self.config.keep_deliveries)
-                self._kept = self.store.deliveries.count_finished()
-            if f.status == "failed" and delivery.kind != "sample":
-                self.store.webhooks.disable(
-                    delivery.webhook_id,
-                    f"delivery {delivery.id} failed {f.number} attempt(s) within the retry window",
-                    now,
-                )
-
-    def _refused(self, url: str) -> Outcome | None:
-        """--deliver-only-to: a POST to any other host is not made, and says why."""
-        allowed = self.config.deliver_only_to
-        if not allowed:
-            return None
-        host = (urlsplit(url).hostname or "").lower()
-        if host in allowed:
-            return None
-        return Outcome("failed", 0.0, error_kind="host_not_allowed",
-                       error_message=f"{host} is not in --deliver-only-to ({', '.join(allowed)})")
 
     def _save_clock(self, *, force: bool = False) -> None:
         """Keep simulated time in the database so a restart resumes it, not the wall time."""

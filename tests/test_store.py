@@ -13,8 +13,8 @@ from mockserver.app import create_app
 from mockserver.clock import ManualClock
 from mockserver.config import Config
 from mockserver.store import Store
+from mockserver.store.attempt_log import Finished, Outcome, Started
 from mockserver.store.db import SCHEMA_VERSION
-from mockserver.store.deliveries import Finished, Outcome, Started
 from tests.helpers import AUTH, START, advance, delivery, register, trigger
 
 
@@ -72,15 +72,15 @@ async def test_webhooks_and_pending_retries_survive_a_restart(tmp_path: Path, re
 def test_attempt_cut_off_by_a_crash_is_made_again_and_says_so(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "mock.sqlite3"))
     hook = store.webhooks.create("o", "http://127.0.0.1:9/x", ("receipts.update",), START)
-    event = store.deliveries.add_event("o", "receipts.update", "{}", START)
+    event = store.events.add("o", "receipts.update", "{}", START)
     dlv = store.deliveries.create(event, hook, kind="event", status="pending", next_at=START, deadline=START + 100)
-    store.deliveries.start_attempts([Started(dlv, START, 0.0, {})])
+    store.attempt_log.start([Started(dlv, START, 0.0, {})])
     assert store.deliveries.due(START, 10) == []  # in flight: not due twice
     store.close()  # the crash: the attempt never finished
 
     again = Store(str(tmp_path / "mock.sqlite3"))
-    assert again.deliveries.recover_interrupted(lambda d: {"X-Mock-Attempt": "1"}) == 1
-    [attempt] = again.deliveries.attempts(dlv.id)
+    assert again.attempt_log.recover_interrupted(lambda d: {"X-Mock-Attempt": "1"}) == 1
+    [attempt] = again.attempt_log.of_delivery(dlv.id)
     assert (attempt.number, attempt.state, attempt.error_kind) == (1, "failed", "interrupted")
     assert attempt.request_headers == {"X-Mock-Attempt": "1"}
     assert [d.id for d, _ in again.deliveries.due(START, 10)] == [dlv.id]
@@ -106,12 +106,12 @@ def test_prune_keeps_the_newest_finished_deliveries_and_all_pending(tmp_path: Pa
     hook = store.webhooks.create("o", "http://x.example/", ("receipts.update",), START)
     made = []
     for n in range(30):
-        event = store.deliveries.add_event("o", "receipts.update", "{}", START + n)
+        event = store.events.add("o", "receipts.update", "{}", START + n)
         status = "pending" if n % 10 == 0 else "succeeded"
         made.append(store.deliveries.create(event, hook, kind="event", status=status, next_at=None, deadline=START))
     started = [Started(d, START, 0.0, {}) for d in made]
-    store.deliveries.start_attempts(started)
-    store.deliveries.finish_attempts(
+    store.attempt_log.start(started)
+    store.attempt_log.finish(
         [Finished(s, Outcome("succeeded", 1.0, 200), s.delivery.status, None) for s in started], START)
     removed = store.deliveries.prune(5)
     left = {d.id for d in store.deliveries.query("o", limit=1000)}
@@ -165,7 +165,7 @@ def test_a_version_2_attempt_in_flight_becomes_interrupted_in_version_3(tmp_path
     conn.commit()
     conn.close()
     store = Store(str(path))
-    [attempt] = store.deliveries.attempts("dlv_a")
+    [attempt] = store.attempt_log.of_delivery("dlv_a")
     assert (attempt.state, attempt.error_kind) == ("failed", "interrupted")
     assert store.conn.execute("SELECT next_at FROM deliveries WHERE id = 'dlv_a'").fetchone()[0] == 5.0
     store.close()

@@ -95,7 +95,7 @@ async def trigger(request: web.Request) -> web.Response:
 
 async def list_events(request: web.Request) -> web.Response:
     limit = int_param(request, "limit", 100, 1, 1000)
-    events = request.app[keys.store].deliveries.events(owner(request), limit=limit)
+    events = request.app[keys.store].events.recent(owner(request), limit=limit)
     return web.json_response({"data": [e.to_json() for e in events]})
 
 
@@ -119,13 +119,13 @@ async def list_deliveries(request: web.Request) -> web.Response:
 
 async def get_delivery(request: web.Request) -> web.Response:
     who = owner(request)
-    deliveries = request.app[keys.store].deliveries
-    delivery = deliveries.get(who, request.match_info["id"])
-    event = deliveries.event(who, delivery.event_id)
+    store = request.app[keys.store]
+    delivery = store.deliveries.get(who, request.match_info["id"])
+    event = store.events.get(who, delivery.event_id)
     return web.json_response({
         **delivery.to_json(),
         "event": event.to_json(),
-        "attempts": [a.to_json() for a in deliveries.attempts(delivery.id)],
+        "attempts": [a.to_json() for a in store.attempt_log.of_delivery(delivery.id)],
     })
 
 

@@ -16,8 +16,10 @@ import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from mockserver.store.attempt_log import AttemptLog
 from mockserver.store.db import connect
 from mockserver.store.deliveries import Deliveries
+from mockserver.store.events import Events
 from mockserver.store.webhooks import Webhooks
 
 GROUP_COMMIT_DELAY = 0.01  # seconds the engine's bookkeeping may wait for a commit
@@ -28,7 +30,9 @@ class Store:
         self.path = path
         self.conn = connect(path)
         self.webhooks = Webhooks(self)
+        self.events = Events(self)
         self.deliveries = Deliveries(self)
+        self.attempt_log = AttemptLog(self)
         self.listeners: list[Callable[[], None]] = []  # told after every write (live page)
         self._depth = 0
         self._pending_commit: asyncio.TimerHandle | None = None

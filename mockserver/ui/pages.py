@@ -44,7 +44,7 @@ def home_context(request: web.Request, owner: str) -> dict[str, Any]:
             owner, limit=50, webhook_id=filters.get("webhook_id"), status=filters.get("status"),
             event_type=filters.get("event_type"),
         ),
-        "events": store.deliveries.events(owner, limit=10),
+        "events": store.events.recent(owner, limit=10),
         "filters": filters,
         "max_attempts": config.max_attempts,
     }
@@ -93,16 +93,16 @@ async def setup_screen(request: web.Request, owner: str) -> web.Response:
 
 
 def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
-    deliveries = request.app[keys.store].deliveries
-    delivery = deliveries.get(owner, request.match_info["id"])
-    attempts = deliveries.attempts(delivery.id)
+    store = request.app[keys.store]
+    delivery = store.deliveries.get(owner, request.match_info["id"])
+    attempts = store.attempt_log.of_delivery(delivery.id)
     gaps: list[float | None] = [None] + [b.started_at - a.started_at for a, b in zip(attempts, attempts[1:])]
     # Gaps grow from seconds to minutes: a log scale keeps both visible.
     scale = math.log1p(max((g for g in gaps if g), default=1.0))
     widths = [0.0 if not g else round(100 * math.log1p(g) / scale, 1) for g in gaps]
     return {
         "delivery": delivery,
-        "event": deliveries.event(owner, delivery.event_id),
+        "event": store.events.get(owner, delivery.event_id),
         "attempts": list(zip(attempts, gaps, widths)),
     }
 
@@ -119,9 +119,9 @@ async def delivery_live(request: web.Request, owner: str) -> web.Response:
 
 @merchant_data
 async def delivery_har(request: web.Request, owner: str) -> web.Response:
-    deliveries = request.app[keys.store].deliveries
-    delivery = deliveries.get(owner, request.match_info["id"])
-    body = har(delivery, deliveries.event(owner, delivery.event_id), deliveries.attempts(delivery.id))
+    store = request.app[keys.store]
+    delivery = store.deliveries.get(owner, request.match_info["id"])
+    body = har(delivery, store.events.get(owner, delivery.event_id), store.attempt_log.of_delivery(delivery.id))
     return web.Response(
         text=body,
         content_type="application/json",

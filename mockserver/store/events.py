@@ -1,0 +1,74 @@
+"""Events: what the shop sent, each with its payload. Recent bodies stay in memory, as
+most attempts follow their event within moments."""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+from collections import OrderedDict
+from typing import TYPE_CHECKING
+
+from mockserver.errors import RecordNotFound
+from mockserver.models import Event
+
+if TYPE_CHECKING:
+    from mockserver.store import Store
+
+BODY_CACHE = 4096  # event bodies kept in memory
+
+
+def _event(row: sqlite3.Row) -> Event:
+    return Event(**{k: row[k] for k in row.keys()})
+
+
+class Events:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._bodies: OrderedDict[str, bytes] = OrderedDict()
+
+    @property
+    def _c(self) -> sqlite3.Connection:
+        return self._store.conn
+
+    def add(
+        self, owner: str, type_: str, payload: str, now: float, group_id: str | None = None
+    ) -> Event:
+        event = Event("evt_" + secrets.token_hex(8), owner, type_, payload, now, group_id)
+        with self._store.tx() as c:
+            c.execute(
+                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
+                (event.id, owner, type_, payload, now, group_id),
+            )
+        self._remember(event.id, payload)
+        return event
+
+
+    def get(self, owner: str, event_id: str) -> Event:
+        row = self._c.execute(
+            "SELECT * FROM events WHERE id = ? AND owner = ?", (event_id, owner)
+        ).fetchone()
+        if row is None:
+            raise RecordNotFound(f"no event {event_id!r} for this token", field="id")
+        return _event(row)
+
+    def recent(self, owner: str, *, limit: int = 100) -> list[Event]:
+        rows = self._c.execute(
+            "SELECT * FROM events WHERE owner = ? ORDER BY rowid DESC LIMIT ?", (owner, limit)
+        )
+        return [_event(r) for r in rows]
+
+    def bodies(self, event_ids: set[str]) -> dict[str, bytes]:
+        """The request bodies of these events, from memory where possible."""
+        missing = [i for i in event_ids if i not in self._bodies]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            for event_id, payload in self._c.execute(f"SELECT id, payload FROM events WHERE id IN ({marks})", missing):
+                self._remember(event_id, payload)
+        return {i: self._bodies[i] for i in event_ids}
+
+    def _remember(self, event_id: str, payload: str) -> None:
+        """Recent events' bodies stay in memory: most attempts follow their event closely."""
+        self._bodies[event_id] = payload.encode()
+        if len(self._bodies) > BODY_CACHE:
+            self._bodies.popitem(last=False)
+
