@@ -132,8 +132,9 @@ async def test_an_outage_also_holds_retries_already_waiting(client: Any, receive
 
 
 async def _pattern(make_client: Any, config: Any, receiver: Any, seed: int) -> list[tuple[str, str | None]]:
-    """One run from a fresh app and clock: each delivery's fault, and the receiver's order."""
-    client = await make_client(config, on_clock=ManualClock(start=START), faults=FaultSettings(
+    """One run from a fresh app and clock: each delivery's fault, and the receiver's order
+    (one delivery at a time, so that order is the engine's, not a race between sockets)."""
+    client = await make_client(config, on_clock=ManualClock(start=START), max_in_flight=1, faults=FaultSettings(
         duplicate=0.5, reorder=0.5, delay=0.3, delay_max=20, seed=seed))
     rec = await receiver()
     await register(client, rec.url, ["receipts.update", "inventory_levels.update"])
