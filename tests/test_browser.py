@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 from collections.abc import AsyncIterator
@@ -41,12 +42,15 @@ async def mock() -> AsyncIterator[AsyncSalesPlay]:
 async def page(tmp_path: Path) -> AsyncIterator[Any]:
     """A Chromium page; the browser is closed after the test."""
     async with playwright_api.async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS, timeout=60_000)
         context = await browser.new_context(viewport={"width": 1400, "height": 1000})
         page = await context.new_page()
         page.set_default_timeout(15_000)
         yield page
-        await browser.close()
+        try:  # a browser slow to close must not hold the suite; leaving the block stops the driver
+            await asyncio.wait_for(browser.close(), 30)
+        except asyncio.TimeoutError:
+            pass
 
 
 async def test_register_trigger_watch_live_reenable_redeliver(mock: AsyncSalesPlay, page: Any) -> None:
