@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -20,6 +19,7 @@ from mockserver.routes import setup_routes
 from mockserver.shop.registry import Shops
 from mockserver.sink import Sinks
 from mockserver.store import Store
+from mockserver.tasks import cancel_and_wait
 from mockserver.traffic import run_traffic
 from mockserver.ui.changes import Changes
 from mockserver.ui.render import setup_templates
@@ -101,6 +101,4 @@ async def _dispatcher(app: web.Application) -> AsyncIterator[None]:
 async def _traffic(app: web.Application) -> AsyncIterator[None]:
     task = asyncio.create_task(run_traffic(app))
     yield
-    task.cancel()
-    with contextlib.suppress(asyncio.CancelledError):
-        await task
+    await cancel_and_wait(task)

@@ -47,10 +47,13 @@ class ScaledClock:
 
     async def wait_until(self, when: float | None, wake: asyncio.Event) -> None:
         timeout = None if when is None else max(0.0, self.real_seconds(when - self.now()))
+        # Not wait_for: on Python 3.11 it can swallow a cancellation that lands as its
+        # timeout fires, and a loop waiting here would then never stop.
+        waiter = asyncio.ensure_future(wake.wait())
         try:
-            await asyncio.wait_for(wake.wait(), timeout)
-        except asyncio.TimeoutError:
-            pass
+            await asyncio.wait({waiter}, timeout=timeout)
+        finally:
+            waiter.cancel()
 
 
 class RealClock(ScaledClock):

@@ -10,7 +10,6 @@ settled world.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from mockserver.injector import FaultInjector
 from mockserver.models import Delivery, Event, Webhook
 from mockserver.store import Store
 from mockserver.store.attempt_log import Started
+from mockserver.tasks import cancel_and_wait
 
 log = logging.getLogger("salesplay_mock.delivery")
 
@@ -76,8 +76,7 @@ class Dispatcher:
         for task in tasks:
             task.cancel()
         for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+            await cancel_and_wait(task)
         self._save_clock(force=True)
         self.store.commit()
 
