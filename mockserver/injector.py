@@ -28,6 +28,15 @@ class FaultInjector:
         own = self._own[hook.id]
         return (SERVER, self.default) if own is None else (hook.id, own)
 
+    def configure(self, owner: str, webhook_id: str, settings: FaultSettings | None, now: float) -> Webhook:
+        """Give a webhook its own settings (None: the server's again); a new outage also
+        holds what was already waiting."""
+        hook = self.store.webhooks.set_faults(owner, webhook_id, None if settings is None else settings.to_json(), now)
+        self.forget(webhook_id)
+        if settings is not None and settings.outage is not None:
+            self.hold_pending(hook, now)
+        return hook
+
     def forget(self, webhook_id: str) -> None:
         """New settings for a webhook: read them again, and its random sequence starts
         again from its seed."""

@@ -33,9 +33,5 @@ async def put_faults(request: web.Request) -> web.Response:
     body = await json_object(request, required=False)
     now = clock.now()
     settings = FaultSettings.from_json(body, now=now) if body else None
-    hook = store.webhooks.set_faults(who, request.match_info["id"], None if settings is None else settings.to_json(), now)
-    injector = request.app[keys.dispatcher].faults
-    injector.forget(hook.id)
-    if settings is not None and settings.outage is not None:
-        injector.hold_pending(hook, now)
+    hook = request.app[keys.dispatcher].faults.configure(who, request.match_info["id"], settings, now)
     return _answer(request, hook)

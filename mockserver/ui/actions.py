@@ -134,7 +134,7 @@ async def advance(request: web.Request, owner: str, form: Form) -> str:
 @action
 async def set_faults(request: web.Request, owner: str, form: Form) -> str:
     """The faults form: the same checks as PUT /_mock/webhooks/{id}/faults."""
-    store, clock = request.app[keys.store], request.app[keys.clock]
+    clock = request.app[keys.clock]
     hook_id = request.match_info["id"]
     now = clock.now()
     settings = None
@@ -148,11 +148,7 @@ async def set_faults(request: web.Request, owner: str, form: Form) -> str:
             data["outage"] = {"in": form.get("outage_in") or "0", "duration": form["outage_duration"],
                               "rate": _number(form.get("outage_rate") or "1", "outage")}
         settings = FaultSettings.from_json(data, now=now)
-    hook = store.webhooks.set_faults(owner, hook_id, None if settings is None else settings.to_json(), now)
-    injector = request.app[keys.dispatcher].faults
-    injector.forget(hook_id)
-    if settings is not None and settings.outage is not None:
-        injector.hold_pending(hook, now)
+    request.app[keys.dispatcher].faults.configure(owner, hook_id, settings, now)
     return _with("/", msg=f"faults of {hook_id} " + ("cleared" if settings is None else "saved"))
 
 
