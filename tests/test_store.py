@@ -169,3 +169,17 @@ def test_a_version_2_attempt_in_flight_becomes_interrupted_in_version_3(tmp_path
     assert (attempt.state, attempt.error_kind) == ("failed", "interrupted")
     assert store.conn.execute("SELECT next_at FROM deliveries WHERE id = 'dlv_a'").fetchone()[0] == 5.0
     store.close()
+
+
+async def test_a_failing_write_inside_a_waiting_group_commit_undoes_only_itself(tmp_path: Path) -> None:
+    store = Store(str(tmp_path / "g.sqlite3"))
+    with store.tx(durable=False) as c:  # the engine's bookkeeping: waits for a group commit
+        c.execute("INSERT INTO meta VALUES ('kept', '1')")
+    assert store.conn.in_transaction  # the group is still open
+    with pytest.raises(sqlite3.IntegrityError), store.tx() as c:  # an API write that fails
+        c.execute("INSERT INTO meta VALUES ('lost', '1')")
+        c.execute("INSERT INTO meta VALUES ('lost', '2')")
+    store.close()
+    again = Store(str(tmp_path / "g.sqlite3"))
+    assert (again.get_meta("kept"), again.get_meta("lost")) == ("1", None)
+    again.close()

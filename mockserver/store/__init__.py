@@ -43,26 +43,25 @@ class Store:
         outermost one ends; others join a group commit a moment later. Listeners hear of
         it unless ``notify`` is false (bookkeeping nobody looks at)."""
         conn = self.conn
-        if not conn.in_transaction:
+        began = not conn.in_transaction
+        savepoint = not began and durable  # inside another write, or a group awaiting its commit
+        if began:
             conn.execute("BEGIN IMMEDIATE")
-            undo = "ROLLBACK"
-        elif durable:  # inside another write, or a group waiting for its commit
+        elif savepoint:
             conn.execute("SAVEPOINT tx")
-            undo = "ROLLBACK TO tx"
-        else:
-            undo = ""
         self._depth += 1
         try:
             yield conn
         except BaseException:
             self._depth -= 1
-            if undo:
-                conn.execute(undo)
-            if undo.startswith("ROLLBACK TO"):
+            if began:
+                conn.execute("ROLLBACK")
+            elif savepoint:
+                conn.execute("ROLLBACK TO tx")
                 conn.execute("RELEASE tx")
             raise
         self._depth -= 1
-        if undo.startswith("ROLLBACK TO"):
+        if savepoint:
             conn.execute("RELEASE tx")
         if self._depth == 0:
             if durable:
