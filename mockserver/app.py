@@ -11,20 +11,22 @@ import aiohttp
 from aiohttp import web
 
 from mockserver import keys
-from mockserver.clock import Clock, make_clock
+from mockserver.clock import Clock, ManualClock, make_clock
 from mockserver.config import Config
-from mockserver.delivery import Dispatcher
+from mockserver.delivery import MAX_AHEAD, Dispatcher
 from mockserver.errors import error_middleware
 from mockserver.routes import setup_routes
 from mockserver.shop.registry import Shops
 from mockserver.sink import Sinks
 from mockserver.store import Store
 from mockserver.tasks import cancel_and_wait
-from mockserver.traffic import run_traffic
+from mockserver.traffic import Traffic
 from mockserver.ui.changes import Changes
 from mockserver.ui.render import setup_templates
 
 log = logging.getLogger("salesplay_mock")
+
+LATEST_TIME = 253402300799.0 - MAX_AHEAD  # 9999-12-31 23:59:59 UTC, less the longest advance
 
 
 def create_app(config: Config | None = None, *, clock: Clock | None = None) -> web.Application:
@@ -35,6 +37,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> w
     app[keys.sinks] = Sinks()
     app[keys.changes] = Changes()
     app.on_shutdown.append(_end_streams)
+    app.on_shutdown.append(_stop_launching)
     setup_templates(app)
     app.cleanup_ctx.append(_store_and_clock(clock))
     app.cleanup_ctx.append(_client_session)
@@ -51,7 +54,7 @@ def _store_and_clock(clock: Clock | None) -> Callable[[web.Application], AsyncIt
         store = Store(config.db)
         store.listeners.append(app[keys.changes].bump)
         app[keys.store] = store
-        app[keys.clock] = clock or make_clock(config.clock, scale=config.time_scale, start=_resume_time(store, config))
+        app[keys.clock] = clock or _resume_clock(store, config)
         app[keys.shops] = Shops(store, seed=config.seed, locale=config.locale)
         yield
         store.close()
@@ -59,16 +62,44 @@ def _store_and_clock(clock: Clock | None) -> Callable[[web.Application], AsyncIt
     return ctx
 
 
-def _resume_time(store: Store, config: Config) -> float | None:
-    """Simulated time goes on where the last run left it, never backwards."""
-    saved = store.get_meta("sim_time")
+def _resume_clock(store: Store, config: Config) -> Clock:
+    """Simulated time goes on where the last run left it (each merchant's, on the manual
+    clock); an explicit --clock-start wins, so a clock set wrong can always be reset."""
+    if config.clock_start is not None:
+        store.clocks.clear()
+        start: float | None = config.clock_start
+    else:
+        start = _sane(store.get_meta("sim_time"))
+    clock = make_clock(config.clock, scale=config.time_scale, start=start)
+    if isinstance(clock, ManualClock):
+        clock.restore({owner: t for owner, t in store.clocks.load().items() if _sane(t) is not None})
+        store.set_meta("sim_time", repr(clock.start))  # where a new merchant's time starts, next run too
+    return clock
+
+
+def _sane(saved: str | float | None) -> float | None:
+    """A saved time, unless it is not one a clock can show (a database written by an older
+    version that let a clock run to year 10000)."""
     if saved is None:
-        return config.clock_start
-    return max(float(saved), config.clock_start or 0.0)
+        return None
+    try:
+        value = float(saved)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= LATEST_TIME:
+        log.warning("ignoring a saved simulated time out of range (%r); the clock starts from now", saved)
+        return None
+    return value
 
 
 async def _end_streams(app: web.Application) -> None:
     app[keys.changes].close()
+
+
+async def _stop_launching(app: web.Application) -> None:
+    """A stop was asked for: no new attempts while the server winds down."""
+    if keys.dispatcher in app:
+        app[keys.dispatcher].quiesce()
 
 
 async def _client_session(app: web.Application) -> AsyncIterator[None]:
@@ -89,16 +120,23 @@ async def _dispatcher(app: web.Application) -> AsyncIterator[None]:
     clock = app[keys.clock]
 
     def sample(owner: str, type_: str) -> str:
-        return json.dumps(shops.sample(owner, type_, clock.now()))
+        return json.dumps(shops.sample(owner, type_, clock.now(owner)))
 
     dispatcher = Dispatcher(app[keys.config], clock, app[keys.store], app[keys.client], sample)
     app[keys.dispatcher] = dispatcher
     await dispatcher.start()
     yield
-    await dispatcher.stop()
+    await dispatcher.stop(app[keys.config].stop_grace)
 
 
 async def _traffic(app: web.Application) -> AsyncIterator[None]:
-    task = asyncio.create_task(run_traffic(app))
+    clock = app[keys.clock]
+    traffic = Traffic(app[keys.config].traffic, clock, app[keys.store], app[keys.shops], app[keys.dispatcher])
+    app[keys.traffic] = traffic.status
+    if not clock.runs_itself:
+        log.warning("--traffic does nothing on the manual clock: time moves only when told; trigger events instead")
+        yield
+        return
+    task = asyncio.create_task(traffic.run())
     yield
     await cancel_and_wait(task)

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from mockserver import schedule, sender
+from mockserver import sender
 from mockserver.clock import Clock
 from mockserver.config import Config
 from mockserver.injector import FaultInjector
@@ -46,8 +46,12 @@ class Attempts:
 
     def begin(self, deliveries: list[Delivery]) -> list[Started]:
         """Mark the attempts about to be made; a crash after this is known on restart."""
-        now, real = self.clock.now(), time.time()
-        started = [Started(d, now, real, self.headers(d)) for d in deliveries]
+        real = time.time()
+        started = []
+        for d in deliveries:
+            now = self.clock.now(d.owner)
+            anchor = d.anchor_at if d.anchor_at is not None else (now if d.next_at is None else d.next_at)
+            started.append(Started(d, now, real, self.headers(d), anchor))
         self.store.attempt_log.start(started)
         return started
 
@@ -63,17 +67,13 @@ class Attempts:
             timeout=self.config.delivery_timeout,
             body_limit=self.config.response_body_limit,
         )
-        now = self.clock.now()
         if outcome.state == "succeeded":
             status, next_at = "succeeded", None
         else:
-            next_at = None if final else schedule.next_attempt_at(
-                attempts_made=number,
-                finished_at=now,
-                deadline=delivery.deadline,
-                max_attempts=self.config.max_attempts,
-                window=self.config.retry_window,
-                jitter_key=delivery.id if self.config.retry_jitter else None,
+            # Anchored on the delivery's start, not on when this attempt ended: lateness
+            # never accumulates, and a retry whose moment has passed is due at once.
+            next_at = None if final else self.config.schedule.due_at(
+                start=started.anchor, number=number + 1, deadline=delivery.deadline, key=delivery.id
             )
             status = "pending" if next_at is not None else "failed"
         if next_at is not None:
@@ -93,8 +93,8 @@ class Attempts:
         batch, self._finished = self._finished, []
         if not batch:
             return
-        now = self.clock.now()
-        self.store.attempt_log.finish(batch, now)
+        self.store.attempt_log.finish(batch, {f.started.delivery.owner: self.clock.now(f.started.delivery.owner)
+                                              for f in batch})
         for f in batch:
             if f.status == "pending":
                 continue
@@ -104,11 +104,20 @@ class Attempts:
                 self.store.deliveries.prune(self.config.keep_deliveries)
                 self._kept = self.store.deliveries.count_finished()
             if f.status == "failed" and delivery.kind != "sample":
-                self.store.webhooks.disable(
-                    delivery.webhook_id,
-                    f"delivery {delivery.id} failed {f.number} attempt(s) within the retry window",
-                    now,
-                )
+                self._disable(delivery, f"delivery {delivery.id} failed {f.number} attempt(s) within the retry window")
+
+    def expire(self, delivery: Delivery) -> None:
+        """A retry came due so late (the engine was held up past the delivery's deadline)
+        that making it would break "within 48 hours": the delivery has failed for good."""
+        reason = (f"the retry window ended before attempt {delivery.attempts + 1} could be made "
+                  "(slow answers at this time scale used it up)")
+        self.store.deliveries.fail(delivery.id, reason)
+        self._kept += 1
+        self._disable(delivery, f"delivery {delivery.id} failed {delivery.attempts} attempt(s) within the retry window")
+
+    def _disable(self, delivery: Delivery, reason: str) -> None:
+        """SalesPlay's rule: the webhook of a delivery that failed for good is disabled."""
+        self.store.webhooks.disable(delivery.webhook_id, reason, self.clock.now(delivery.owner))
 
     def _refused(self, url: str) -> Outcome | None:
         """--deliver-only-to: a POST to any other host is not made, and says why."""

@@ -15,6 +15,7 @@ from mockserver import __version__, schedule
 from mockserver.config import Config
 from mockserver.models import EVENT_TYPES
 from mockserver.options import add_server_options, config_from_args
+from mockserver.store.db import DatabaseInUse
 
 SERVER_URL_ENV = "SALESPLAY_MOCK_URL"
 TOKEN_ENV = "SALESPLAY_MOCK_TOKEN"
@@ -65,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return print_schedule(args)
     except ValueError as exc:
         parser.exit(2, f"salesplay-mock: error: {exc}\n")
+    except DatabaseInUse as exc:
+        parser.exit(1, f"salesplay-mock: error: {exc}; stop it, or give this server another --db\n")
     except BrokenPipeError:  # `salesplay-mock schedule | head`: the reader left, not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -140,13 +143,13 @@ def print_schedule(args: argparse.Namespace) -> int:
     from mockserver.durations import parse_duration
 
     config = Config(max_attempts=args.max_attempts, retry_window=parse_duration(args.retry_window))
-    steps = schedule.table(config.max_attempts, config.retry_window)
+    plan = config.schedule
     if args.json:
-        print(json.dumps([{"attempt": s.attempt, "delay_seconds": s.delay, "offset_seconds": s.offset} for s in steps]))
+        print(json.dumps(plan.to_json()))
         return 0
-    print(f"{'attempt':>7}  {'wait before':>12}  {'after the event':>15}")
-    for s in steps:
+    print(f"{'attempt':>7}  {'wait before':>12}  {'after the start':>15}")
+    for s in plan.table():
         print(f"{s.attempt:>7}  {schedule.human(s.delay):>12}  {schedule.human(s.offset):>15}")
-    print(f"at most {config.max_attempts} attempts within {schedule.human(config.retry_window)}; "
-          "after the last failure the webhook is disabled")
+    print(f"at most {config.max_attempts} attempts within {schedule.human(config.retry_window)}, each due at its "
+          "offset from the delivery's start; after the last failure the webhook is disabled")
     return 0

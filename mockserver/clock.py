@@ -1,8 +1,10 @@
 """The one clock of the engine: real, scaled (compressed) or manual time.
 
 Simulated time is a float of seconds since the Unix epoch. The engine reads it only
-through ``now()`` and waits only through ``wait_until()``, so a test can hold time still
-and move it with ``ManualClock.set()``; modelled on trio's MockClock (rate + jump).
+through ``now()`` and waits only through ``wait_until()``; modelled on trio's MockClock:
+a rate (``scale``), and a ``jump`` for the manual kind. The scaled and real clocks are
+shared by every merchant. The manual clock keeps one time per merchant (token), so one
+test's advance neither moves nor runs another's.
 """
 
 from __future__ import annotations
@@ -11,22 +13,32 @@ import asyncio
 import time
 from typing import Protocol
 
+from mockserver.errors import ClockNotManual
+
 
 class Clock(Protocol):
     mode: str
-    scale: float
+    scale: float  # simulated seconds per real second (0: time moves only by jumps)
 
-    def now(self) -> float:
-        """Simulated seconds since the epoch."""
+    @property
+    def runs_itself(self) -> bool:
+        """Whether time moves on its own (scaled, real) or only by ``jump`` (manual)."""
+
+    def now(self, owner: str | None = None) -> float:
+        """Simulated seconds since the epoch, for ``owner`` (a merchant) where time is per merchant."""
 
     async def wait_until(self, when: float | None, wake: asyncio.Event) -> None:
         """Return once simulated time reaches ``when`` or ``wake`` is set."""
 
+    def jump(self, owner: str, when: float) -> None:
+        """Move ``owner``'s time forward to ``when``; only the manual clock can."""
+
 
 class ScaledClock:
-    """Simulated time runs ``scale`` times faster than the wall clock."""
+    """Simulated time runs ``scale`` times faster than the wall clock, for everyone."""
 
     mode = "scaled"
+    runs_itself = True
 
     def __init__(self, scale: float, *, start: float | None = None) -> None:
         if scale <= 0:
@@ -35,7 +47,7 @@ class ScaledClock:
         self._sim0 = time.time() if start is None else start
         self._real0 = time.monotonic()
 
-    def now(self) -> float:
+    def now(self, owner: str | None = None) -> float:
         return self._sim0 + (time.monotonic() - self._real0) * self.scale
 
     def real_seconds(self, sim_seconds: float) -> float:
@@ -55,6 +67,9 @@ class ScaledClock:
         finally:
             waiter.cancel()
 
+    def jump(self, owner: str, when: float) -> None:
+        raise ClockNotManual(self.mode)
+
 
 class RealClock(ScaledClock):
     """SalesPlay's own pace: a scaled clock at 1x that starts at the wall time."""
@@ -64,26 +79,33 @@ class RealClock(ScaledClock):
     def __init__(self) -> None:
         super().__init__(1.0)
 
-    def now(self) -> float:
-        return time.time()
-
 
 class ManualClock:
-    """Time stands still until told to move; the dispatcher does the moving."""
+    """Time stands still until told to move, one time per merchant; the engine does the
+    moving (``advance``), making everything that falls due on the way."""
 
     mode = "manual"
     scale = 0.0
+    runs_itself = False
 
     def __init__(self, *, start: float | None = None) -> None:
-        self._now = time.time() if start is None else start
+        self.start = time.time() if start is None else start  # where a merchant's time begins
+        self._times: dict[str, float] = {}
 
-    def now(self) -> float:
-        return self._now
+    def now(self, owner: str | None = None) -> float:
+        return self.start if owner is None else self._times.get(owner, self.start)
 
-    def set(self, when: float) -> None:
-        if when < self._now:
+    def jump(self, owner: str, when: float) -> None:
+        if when < self.now(owner):
             raise ValueError("the manual clock only moves forward")
-        self._now = when
+        self._times[owner] = when
+
+    def times(self) -> dict[str, float]:
+        """Every merchant's time that has moved from the start."""
+        return dict(self._times)
+
+    def restore(self, times: dict[str, float]) -> None:
+        self._times.update(times)
 
     async def wait_until(self, when: float | None, wake: asyncio.Event) -> None:
         # Nothing falls due on its own: only a wake-up (new work, an advance) ends the wait.

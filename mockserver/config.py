@@ -4,8 +4,10 @@ and ``SALESPLAY_MOCK_*`` environment variables."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from mockserver.faults import FaultSettings
+from mockserver.schedule import Schedule
 
 HOURS = 3600.0
 
@@ -31,6 +33,7 @@ class Config:
     retry_jitter: bool = False
     delivery_timeout: float = 10.0
     max_in_flight: int = 64
+    stop_grace: float = 5.0  # real seconds in-flight attempts get to finish on a clean stop
     mock_headers: bool = True
     verify: str = "report"
     response_body_limit: int = 64 * 1024
@@ -58,3 +61,9 @@ class Config:
             raise ValueError("delivery_timeout must be positive")
         if self.max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
+        if not 0 <= self.stop_grace <= 600:
+            raise ValueError("stop_grace must be between 0 and 600 seconds")
+
+    @cached_property
+    def schedule(self) -> Schedule:
+        return Schedule(self.max_attempts, self.retry_window, self.retry_jitter)

@@ -57,6 +57,13 @@ class UnsupportedMediaType(ApiError):
     code = "unsupported_media_type"
 
 
+class ClockNotManual(ApiError):
+    code = "clock_not_manual"
+
+    def __init__(self, mode: str) -> None:
+        super().__init__(f"the clock is {mode}; only a manual clock (--clock manual) can be moved", field="clock")
+
+
 def error_response(err: ApiError) -> web.Response:
     headers = {"WWW-Authenticate": 'Bearer realm="salesplay-mock"'} if err.status == 401 else None
     return web.json_response(err.to_json(), status=err.status, headers=headers)

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     from mockserver.delivery import Dispatcher
     from mockserver.shop.registry import Shops
     from mockserver.sink import Sinks
+    from mockserver.traffic import TrafficStatus
     from mockserver.ui.changes import Changes
 
 config = web.AppKey("config", Config)
@@ -24,3 +25,4 @@ dispatcher: web.AppKey[Dispatcher] = web.AppKey("dispatcher")
 shops: web.AppKey[Shops] = web.AppKey("shops")
 sinks: web.AppKey[Sinks] = web.AppKey("sinks")
 changes: web.AppKey[Changes] = web.AppKey("changes")
+traffic: web.AppKey[TrafficStatus] = web.AppKey("traffic")

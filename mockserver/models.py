@@ -95,6 +95,7 @@ class Delivery:
     fault: str | None = None
     hold_for: str | None = None
     inflight_at: float | None = None
+    anchor_at: float | None = None  # the moment of the first attempt; later ones are due at offsets from it
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -62,6 +62,7 @@ OPTIONS = (
     Option("retry_jitter", "spread retries by +/-10%, deterministically per delivery", _bool, True),
     Option("delivery_timeout", "seconds of real time a receiver has to answer (default 10)", parse_duration),
     Option("max_in_flight", "deliveries attempted at once (default 64)", int),
+    Option("stop_grace", "on SIGTERM, real seconds attempts under way get to finish (default 5)", parse_duration),
     Option("no_mock_headers", "do not add the X-Mock-* debugging headers", _bool, True),
     Option("deliver_only_to", "deliver only to these hosts (comma-separated); others are failed attempts "
            "(default: any host)", lambda s: tuple(h.strip().lower() for h in s.split(",") if h.strip())),

@@ -27,6 +27,14 @@ def serve(config: Config) -> int:
             flush=True,
         )
 
+    if config.clock == "scaled" and config.delivery_timeout * config.time_scale > config.schedule.largest_gap:
+        logging.getLogger("salesplay_mock").warning(
+            "at x%g, a receiver that takes the whole --delivery-timeout (%gs) uses %s of simulated time per "
+            "attempt, more than the schedule's largest gap (%s): such a receiver gets fewer than %d attempts "
+            "before the retry window ends. For hang tests, lower --delivery-timeout or --time-scale",
+            config.time_scale, config.delivery_timeout, human(config.delivery_timeout * config.time_scale),
+            human(config.schedule.largest_gap), config.max_attempts,
+        )
     web.run_app(
         create_app(config),
         host=config.host,

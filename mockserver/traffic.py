@@ -1,27 +1,85 @@
 """``--traffic RATE``: the shop keeps selling on its own, RATE events per simulated minute,
-for every merchant that has a webhook."""
+for every merchant that has a webhook.
+
+At 720x, 30 events a simulated minute is 360 a real second per merchant, so the stream
+is made in batches, a few times a real second, each as many events as simulated time
+owes. When the machine cannot keep up, the stream falls behind rather than flooding: it
+says so once a minute in the log and on the page, with the rate achieved.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
+from dataclasses import dataclass
 
-from aiohttp import web
-
-from mockserver import keys
+from mockserver.clock import Clock
+from mockserver.delivery import Dispatcher
+from mockserver.shop.registry import Shops
+from mockserver.store import Store
 from mockserver.triggering import publish_groups
 
+log = logging.getLogger("salesplay_mock.traffic")
 
-async def run_traffic(app: web.Application) -> None:
-    config, clock, store = app[keys.config], app[keys.clock], app[keys.store]
-    shops, dispatcher = app[keys.shops], app[keys.dispatcher]
-    interval = 60.0 / config.traffic
-    never = asyncio.Event()  # time alone moves the stream on
-    next_at = clock.now() + interval
-    while True:
-        await clock.wait_until(next_at, never)
-        if clock.now() < next_at:
-            continue
-        next_at += interval
-        for owner in store.webhooks.owners():
-            await publish_groups(dispatcher, owner, [shops.get(owner).traffic(clock.now())])
-            shops.save(owner)
+TICK = 0.05  # real seconds between two batches
+REPORT_EVERY = 60.0  # real seconds between two looks at the rate achieved
+BEHIND = 0.9  # below this share of the asked rate, the stream is behind
+BACKLOG_TICKS = 4  # events owed beyond this many batches are dropped, not sent as a flood
+
+
+@dataclass
+class TrafficStatus:
+    asked: float  # events per simulated minute, per merchant
+    achieved: float | None = None  # over the last minute of real time
+    behind: bool = False
+
+
+class Traffic:
+    def __init__(self, rate: float, clock: Clock, store: Store, shops: Shops, dispatcher: Dispatcher) -> None:
+        self.status = TrafficStatus(rate)
+        self._clock, self._store, self._shops, self._dispatcher = clock, store, shops, dispatcher
+        self._owed: dict[str, float] = {}  # events each merchant is owed, fractions included
+        self._asked = 0.0  # events owed since the last report, all merchants
+        self._made = 0  # events made since the last report
+        self._last_report = time.monotonic()
+
+    async def run(self) -> None:
+        never = asyncio.Event()  # time alone moves the stream on
+        last = self._clock.now()
+        while True:
+            await self._clock.wait_until(self._clock.now() + TICK * self._clock.scale, never)
+            now = self._clock.now()
+            await self.tick(now, now - last)
+            last = now
+            self._report()
+
+    async def tick(self, now: float, elapsed: float) -> None:
+        """Make every merchant's shop act for the events ``elapsed`` simulated seconds owe."""
+        rate = self.status.asked / 60.0  # events per simulated second
+        cap = max(10.0, rate * TICK * self._clock.scale * BACKLOG_TICKS)
+        for owner in self._store.webhooks.owners():
+            owed = self._owed.get(owner, 0.0) + elapsed * rate
+            self._asked += elapsed * rate
+            shop, groups, made = self._shops.get(owner), [], 0
+            while made + 1 <= owed:
+                group = shop.traffic(now)
+                groups.append(group)
+                made += len(group)
+            self._owed[owner] = min(owed - made, cap)
+            self._made += made
+            if groups:
+                self._shops.save(owner)
+                await publish_groups(self._dispatcher, owner, groups)
+
+    def _report(self) -> None:
+        real = time.monotonic()
+        if real - self._last_report < REPORT_EVERY or self._asked <= 0:
+            return
+        share = self._made / self._asked
+        self.status.achieved = round(self.status.asked * share, 1)
+        self.status.behind = share < BEHIND
+        if self.status.behind:
+            log.warning("--traffic is behind: %.1f events per simulated minute per merchant, of %g asked; "
+                        "this machine cannot keep up at this time scale", self.status.achieved, self.status.asked)
+        self._asked, self._made, self._last_report = 0.0, 0, real

@@ -87,6 +87,7 @@ class RawReceiver:
         self.behaviour = behaviour
         self.connections = 0
         self.server: asyncio.base_events.Server | None = None
+        self._handlers: set[asyncio.Task[None]] = set()
 
     async def start(self) -> RawReceiver:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -94,6 +95,10 @@ class RawReceiver:
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
+        task = asyncio.current_task()
+        assert task is not None
+        self._handlers.add(task)
+        task.add_done_callback(self._handlers.discard)
         try:
             await self.behaviour(reader, writer)
         except (ConnectionError, asyncio.CancelledError):
@@ -110,8 +115,9 @@ class RawReceiver:
     async def close(self) -> None:
         assert self.server is not None
         self.server.close()
-        if hasattr(self.server, "close_clients"):
-            self.server.close_clients()
+        for task in list(self._handlers):  # connections still held (a hanging behaviour) end here
+            task.cancel()
+        await asyncio.gather(*self._handlers, return_exceptions=True)
         await self.server.wait_closed()
 
 

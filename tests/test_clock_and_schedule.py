@@ -13,51 +13,66 @@ from mockserver import schedule
 from mockserver.app import create_app
 from mockserver.clock import ManualClock, RealClock, ScaledClock, make_clock
 from mockserver.config import Config
+from mockserver.schedule import Schedule
 from tests.helpers import AUTH, START, register
 
 HOURS = 3600.0
 
 
 def test_default_schedule_is_200_attempts_within_48_hours() -> None:
-    steps = schedule.table(200, 48 * HOURS)
+    steps = Schedule().table()
     assert len(steps) == 200
     assert [s.delay for s in steps[:5]] == [0.0, 5.0, 10.0, 20.0, 40.0]
+    assert [s.offset for s in steps[:5]] == [0.0, 5.0, 15.0, 35.0, 75.0]
     assert max(s.delay for s in steps) == 840.0
     assert steps[-1].offset <= 48 * HOURS * schedule.BUDGET
 
 
 @pytest.mark.parametrize(("attempts", "window"), [(1, 60.0), (2, 60.0), (20, 48 * HOURS), (1000, 600.0), (200, 30 * 86400.0)])
 def test_any_schedule_fits_its_window(attempts: int, window: float) -> None:
-    steps = schedule.table(attempts, window)
+    steps = Schedule(attempts, window).table()
     assert len(steps) == attempts
     assert steps[-1].offset <= window
     assert all(b.delay >= a.delay for a, b in zip(steps[1:], steps[2:]))  # backoff never shrinks
 
 
-def test_jitter_stays_within_ten_percent_and_is_deterministic() -> None:
-    delays = schedule.retry_delays(200, 48 * HOURS)
-    for made in (1, 5, 50):
-        got = schedule.next_attempt_at(attempts_made=made, finished_at=0.0, deadline=1e9, max_attempts=200,
-                                       window=48 * HOURS, jitter_key="dlv_x")
-        again = schedule.next_attempt_at(attempts_made=made, finished_at=0.0, deadline=1e9, max_attempts=200,
-                                         window=48 * HOURS, jitter_key="dlv_x")
-        assert got == again is not None
-        assert abs(got - delays[made - 1]) <= delays[made - 1] * schedule.JITTER
+def test_attempts_are_due_at_offsets_from_the_start_however_late_the_last_one_ended() -> None:
+    plan = Schedule()
+    start = 1000.0
+    assert [plan.due_at(start=start, number=n, deadline=1e12) for n in (2, 3, 4)] == [1005.0, 1015.0, 1035.0]
+    # Nothing about when attempt 2 ended enters into when attempt 3 is due: no drift.
+    assert plan.due_at(start=start, number=200, deadline=1e12) == start + plan.offsets[-1]
+
+
+def test_jitter_moves_each_attempt_by_at_most_ten_percent_of_its_own_wait_and_is_deterministic() -> None:
+    plan, plain = Schedule(jitter=True), Schedule()
+    for number in (2, 6, 50, 200):
+        got = plan.due_at(start=0.0, number=number, deadline=1e12, key="dlv_x")
+        assert got == plan.due_at(start=0.0, number=number, deadline=1e12, key="dlv_x") is not None
+        assert abs(got - plain.offsets[number - 1]) <= plain.delays[number - 2] * schedule.JITTER
+    moments = [plan.due_at(start=0.0, number=n, deadline=1e12, key="dlv_y") for n in range(1, 201)]
+    assert moments == sorted(moments) and moments[-1] <= 48 * HOURS  # still in order, still in the window
 
 
 def test_no_attempt_after_the_deadline_or_the_last() -> None:
-    assert schedule.next_attempt_at(attempts_made=200, finished_at=0, deadline=1e9, max_attempts=200,
-                                    window=48 * HOURS) is None
-    assert schedule.next_attempt_at(attempts_made=3, finished_at=100.0, deadline=110.0, max_attempts=200,
-                                    window=48 * HOURS) is None
+    plan = Schedule()
+    assert plan.due_at(start=0.0, number=201, deadline=1e12) is None
+    assert plan.due_at(start=100.0, number=4, deadline=110.0) is None
 
 
-def test_manual_clock_moves_only_forward() -> None:
+def test_remaining_counts_attempts_left_and_the_moment_of_the_last() -> None:
+    plan = Schedule()
+    assert plan.remaining(start=0.0, made=1, deadline=48 * HOURS) == (199, plan.offsets[-1])
+    assert plan.remaining(start=0.0, made=200, deadline=48 * HOURS) == (0, None)
+    assert plan.remaining(start=0.0, made=1, deadline=16.0) == (2, 15.0)
+
+
+def test_manual_clock_moves_only_forward_and_per_merchant() -> None:
     clock = ManualClock(start=START)
-    clock.set(START + 5)
-    assert clock.now() == START + 5
+    clock.jump("a", START + 5)
+    assert (clock.now("a"), clock.now("b"), clock.now()) == (START + 5, START, START)
     with pytest.raises(ValueError):
-        clock.set(START)
+        clock.jump("a", START)
 
 
 def test_scaled_clock_runs_at_its_scale() -> None:
@@ -78,8 +93,8 @@ def test_make_clock_by_name() -> None:
 
 
 async def test_scaled_engine_retries_on_the_published_schedule(aiohttp_client: Any, aiohttp_server: Any) -> None:
-    """On a clock 100x faster, 500 three times then 200: attempts 5, 10 and 20 simulated
-    seconds apart, as published, give or take the loop's lateness."""
+    """On a clock 100x faster, 500 three times then 200: attempts at 5, 15 and 35 simulated
+    seconds after the first, as published, give or take the loop's lateness."""
     answers = [500, 500, 500]
     seen = asyncio.Event()
 
@@ -105,10 +120,15 @@ async def test_scaled_engine_retries_on_the_published_schedule(aiohttp_client: A
         await asyncio.sleep(0.02)
     from datetime import datetime
 
-    starts = [datetime.fromisoformat(a["started_at"].replace("Z", "+00:00")).timestamp() for a in detail["attempts"]]
-    gaps = [b - a for a, b in zip(starts, starts[1:])]
-    for gap, published in zip(gaps, (5.0, 10.0, 20.0)):
-        assert published <= gap < published + 25.0  # never early; late by at most 0.25 s of real time
+    def t(stamp: str) -> float:
+        return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+    anchor = t(detail["attempts"][0]["scheduled_at"])  # the delivery's start
+    for attempt, published in zip(detail["attempts"], (0.0, 5.0, 15.0, 35.0)):
+        # Due at its offset from the start; made never early, late by at most 0.25 s of
+        # real time, and lateness does not add up from one attempt to the next.
+        assert t(attempt["scheduled_at"]) - anchor == pytest.approx(published, abs=0.002)
+        assert published <= t(attempt["started_at"]) - anchor < published + 25.0
     assert detail["attempt_count"] == 4
 
 

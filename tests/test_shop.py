@@ -13,9 +13,12 @@ import pytest
 from mockserver.models import EVENT_TYPES
 from mockserver.shop import ids
 from mockserver.shop.generate import generate_payloads
+from mockserver.shop.ops import NothingToRefund
+from mockserver.shop.registry import Shops
 from mockserver.shop.schemas import load_schema
 from mockserver.shop.simulator import OPERATIONS, Simulator
 from mockserver.shop.world import World, build
+from mockserver.store import Store
 
 NOW = 1751284800.0
 
@@ -172,11 +175,47 @@ def test_deletions_are_records_with_deleted_true() -> None:
     assert c["customers"][0]["deleted"] is True
 
 
-def test_sample_does_not_change_the_world() -> None:
-    sim = Simulator(build(8))
+def _ids_and_numbers(value: Any) -> set[str]:
+    """Every id, number and code in a payload (the values a receiver might key on)."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, str) and (key.endswith(("_id", "_number", "_code")) and key not in ("merchant_id", "country_code")):
+                found.add(item)
+            found |= _ids_and_numbers(item)
+    elif isinstance(value, list):
+        for item in value:
+            found |= _ids_and_numbers(item)
+    return found
+
+
+@pytest.mark.parametrize("type_", EVENT_TYPES)
+def test_the_sample_post_shares_no_id_or_number_with_the_shop_and_changes_nothing(type_: str) -> None:
+    shops = Shops(Store(":memory:"), seed=1, locale="en_US")
+    before = shops.get("m").world.to_json()
+    sample = shops.sample("m", type_, NOW)
+    assert shops.get("m").world.to_json() == before, "the sample POST consumed something of the shop"
+    jsonschema.validate(sample, load_schema(type_))
+    assert sample["merchant_id"] == shops.get("m").world.merchant_id
+    real = [p for _ in range(30) for p in shops.get("m").run("refund", NOW) + shops.get("m").run("sale", NOW)]
+    real += [p for name in OPERATIONS for p in shops.get("m").run(name, NOW)]
+    shared = _ids_and_numbers(sample) & set().union(*(_ids_and_numbers(p) for p in real))
+    assert not shared, f"the sample POST shares {shared} with the shop's own events"
+
+
+def test_a_refund_always_refunds() -> None:
+    for seed in range(40):  # a fresh shop has nothing to refund: someone buys first, and pays
+        emitted = Simulator(build(seed)).run("refund", NOW)
+        assert [p["type"] for p in emitted].count("credit_note.update") == 1, seed
+
+
+def test_a_refund_with_nothing_to_refund_changes_nothing() -> None:
+    sim = Simulator(build(3))
+    for product in sim.world.products:  # nothing on any shelf, nothing ever delivered
+        product.deleted = True
     before = sim.world.to_json()
-    sample = sim.sample("credit_note.update", NOW)
-    assert sample["type"] == "credit_note.update"
+    with pytest.raises(NothingToRefund):
+        sim.run("refund", NOW)
     assert sim.world.to_json() == before
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,8 +16,8 @@ from mockserver.clock import ManualClock
 from mockserver.config import Config
 from mockserver.store import Store
 from mockserver.store.attempt_log import Finished, Outcome, Started
-from mockserver.store.db import SCHEMA_VERSION
-from tests.helpers import AUTH, START, advance, delivery, register, trigger
+from mockserver.store.db import SCHEMA_VERSION, DatabaseInUse
+from tests.helpers import AUTH, START, TOKEN, advance, delivery, register, trigger
 
 
 def test_new_database_is_migrated_to_the_latest_version(tmp_path: Path) -> None:
@@ -74,7 +76,7 @@ def test_attempt_cut_off_by_a_crash_is_made_again_and_says_so(tmp_path: Path) ->
     hook = store.webhooks.create("o", "http://127.0.0.1:9/x", ("receipts.update",), START)
     event = store.events.add("o", "receipts.update", "{}", START)
     dlv = store.deliveries.create(event, hook, kind="event", status="pending", next_at=START, deadline=START + 100)
-    store.attempt_log.start([Started(dlv, START, 0.0, {})])
+    store.attempt_log.start([Started(dlv, START, 0.0, {}, START)])
     assert store.deliveries.due(START, 10) == []  # in flight: not due twice
     store.close()  # the crash: the attempt never finished
 
@@ -87,18 +89,54 @@ def test_attempt_cut_off_by_a_crash_is_made_again_and_says_so(tmp_path: Path) ->
     again.close()
 
 
-async def test_simulated_time_resumes_after_a_restart(tmp_path: Path) -> None:
+async def _clock_after_restart(db: Path, config: Config, token: str = TOKEN) -> float:
+    client: TestClient[Any, Any] = TestClient(TestServer(create_app(config)))
+    await client.start_server()
+    now: float = (await (await client.get("/_mock/clock", headers={"Authorization": f"Bearer {token}"})).json())[
+        "now_epoch"]
+    await client.close()
+    return now
+
+
+async def test_simulated_time_resumes_after_a_restart_per_token(tmp_path: Path) -> None:
     db = tmp_path / "mock.sqlite3"
     config = Config(db=str(db), clock="manual", clock_start=START, verify="off")
     client: TestClient[Any, Any] = TestClient(TestServer(create_app(config)))
     await client.start_server()
     await advance(client, 3600)
     await client.close()
-    client = TestClient(TestServer(create_app(config)))
+    resumed = dataclasses.replace(config, clock_start=None)
+    assert await _clock_after_restart(db, resumed) == START + 3600
+    assert await _clock_after_restart(db, resumed, token="another") == START  # its own time never moved
+
+
+async def test_an_explicit_clock_start_wins_over_the_saved_time(tmp_path: Path) -> None:
+    """A clock moved somewhere unwanted is always recoverable: --clock-start resets it."""
+    db = tmp_path / "mock.sqlite3"
+    config = Config(db=str(db), clock="manual", clock_start=START, verify="off")
+    client: TestClient[Any, Any] = TestClient(TestServer(create_app(config)))
     await client.start_server()
-    now = (await (await client.get("/_mock/clock")).json())["now_epoch"]
-    assert now == START + 3600
+    await advance(client, 5 * 366 * 86400)
     await client.close()
+    assert await _clock_after_restart(db, dataclasses.replace(config, clock_start=START + 60)) == START + 60
+
+
+async def test_a_saved_time_out_of_range_is_ignored(tmp_path: Path) -> None:
+    db = tmp_path / "mock.sqlite3"
+    store = Store(str(db))
+    store.set_meta("sim_time", repr(253402300799.0))  # year 9999, as an older version could leave it
+    store.close()
+    now = await _clock_after_restart(db, Config(db=str(db), clock="scaled", verify="off"))
+    assert abs(now - time.time()) < 3600
+
+
+def test_a_second_server_on_the_same_database_is_refused(tmp_path: Path) -> None:
+    db = str(tmp_path / "one.sqlite3")
+    first = Store(db)
+    with pytest.raises(DatabaseInUse, match=f"the database {db} is in use by another salesplay-mock server"):
+        Store(db)
+    first.close()
+    Store(db).close()  # closed (or killed), the lock is gone
 
 
 def test_prune_keeps_the_newest_finished_deliveries_and_all_pending(tmp_path: Path) -> None:
@@ -109,10 +147,10 @@ def test_prune_keeps_the_newest_finished_deliveries_and_all_pending(tmp_path: Pa
         event = store.events.add("o", "receipts.update", "{}", START + n)
         status = "pending" if n % 10 == 0 else "succeeded"
         made.append(store.deliveries.create(event, hook, kind="event", status=status, next_at=None, deadline=START))
-    started = [Started(d, START, 0.0, {}) for d in made]
+    started = [Started(d, START, 0.0, {}, START) for d in made]
     store.attempt_log.start(started)
     store.attempt_log.finish(
-        [Finished(s, Outcome("succeeded", 1.0, 200), s.delivery.status, None) for s in started], START)
+        [Finished(s, Outcome("succeeded", 1.0, 200), s.delivery.status, None) for s in started], {"o": START})
     removed = store.deliveries.prune(5)
     left = {d.id for d in store.deliveries.query("o", limit=1000)}
     assert removed == 27 - 5

@@ -45,6 +45,11 @@ def owner(request: web.Request) -> str:
     return owner_of_token(bearer_token(request))
 
 
+def optional_owner(request: web.Request) -> str | None:
+    """The caller's merchant where a token is optional: none sent, none named."""
+    return None if "Authorization" not in request.headers else owner(request)
+
+
 async def json_object(request: web.Request, *, required: bool = True) -> dict[str, Any]:
     """Read the body as a JSON object, or raise a 4xx that says what is wrong."""
     content_type = request.headers.get("Content-Type")

@@ -31,7 +31,7 @@ async def put_faults(request: web.Request) -> web.Response:
     store, clock = request.app[keys.store], request.app[keys.clock]
     store.webhooks.get(who, request.match_info["id"])  # 404 before 422
     body = await json_object(request, required=False)
-    now = clock.now()
+    now = clock.now(who)
     settings = FaultSettings.from_json(body, now=now) if body else None
     hook = request.app[keys.dispatcher].faults.configure(who, request.match_info["id"], settings, now)
     return _answer(request, hook)

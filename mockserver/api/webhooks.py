@@ -40,7 +40,7 @@ async def update_webhook(request: web.Request) -> web.Response:
     if spec.url is not None and request.app[keys.config].public_urls_only:
         await rules.check_public(spec.url)
     hook = store.webhooks.update(
-        who, hook_id, request.app[keys.clock].now(), url=spec.url, events=spec.events, status=spec.status
+        who, hook_id, request.app[keys.clock].now(who), url=spec.url, events=spec.events, status=spec.status
     )
     others = [h for h in store.webhooks.of_owner(who) if h.id != hook.id]
     warnings = rules.warnings_for(hook.url, hook.events, others)
@@ -48,5 +48,6 @@ async def update_webhook(request: web.Request) -> web.Response:
 
 
 async def delete_webhook(request: web.Request) -> web.Response:
-    request.app[keys.store].webhooks.delete(owner(request), request.match_info["id"], request.app[keys.clock].now())
+    who = owner(request)
+    request.app[keys.store].webhooks.delete(who, request.match_info["id"], request.app[keys.clock].now(who))
     return web.Response(status=204)

@@ -13,6 +13,10 @@ from mockserver.shop import catalogue, ids, money
 from mockserver.shop.world import Customer, Product, Shop, World, new_customer, new_product
 
 Emitted = list[tuple[str, list[dict[str, Any]]]]
+
+
+class NothingToRefund(Exception):
+    """A refund was asked for, and no sale in the shop has anything left to refund."""
 RECENT_RECEIPTS = 50
 MAX_PRODUCTS = 200
 MAX_CUSTOMERS = 200
@@ -59,8 +63,9 @@ def _receipt_record(world: World, r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def sale(world: World, now: str) -> Emitted:
-    """A customer buys a few things: a receipt, and the stock it lowered."""
+def sale(world: World, now: str, *, paid: bool = False) -> Emitted:
+    """A customer buys a few things: a receipt, and the stock it lowered. ``paid``: the
+    receipt is completed at once (otherwise one in ten is left open)."""
     rng = world.rng
     shop = rng.choice(world.shops)
     in_stock = [p for p in world.live_products() if world.stock.get(f"{shop.shop_id}/{p.product_id}", 0) > 0]
@@ -82,7 +87,7 @@ def sale(world: World, now: str) -> Emitted:
         "shop_id": shop.shop_id,
         "cashier": rng.choice(shop.cashiers),
         "customer_id": rng.choice(customers).customer_id if customers and rng.random() < 0.4 else None,
-        "status": "completed" if rng.random() < 0.9 else "open",
+        "status": "completed" if rng.random() < 0.9 or paid else "open",
         "created_at": now,
         "updated_at": now,
         "payment_type": rng.choice(catalogue.PAYMENT_TYPES),
@@ -120,12 +125,17 @@ def refund(world: World, now: str) -> Emitted:
     refundable = [r for r in world.receipts if r["status"] == "completed"
                   and any(ln["qty"] > ln["refunded"] for ln in r["lines"])]
     before: Emitted = []
-    if not refundable:  # nothing to refund yet: someone buys first
-        before = sale(world, now)
+    saved = None if refundable else world.to_json()  # a refund that cannot happen changes nothing
+    for _ in range(3):  # nothing to refund yet: someone buys first (empty shelves are restocked first)
+        if refundable:
+            break
+        before += sale(world, now, paid=True)
         refundable = [r for r in world.receipts if r["status"] == "completed"
                       and any(ln["qty"] > ln["refunded"] for ln in r["lines"])]
-        if not refundable:  # the sale was left open or the shelves were empty
-            return before
+    if not refundable:
+        if saved is not None:
+            world.restore(saved)
+        raise NothingToRefund("nothing in the shop can be refunded: no completed sale has units left to refund")
     receipt = rng.choice(refundable)
     open_lines = [ln for ln in receipt["lines"] if ln["qty"] > ln["refunded"]]
     lines = [_refund_line(ln, rng.randint(1, ln["qty"] - ln["refunded"]))

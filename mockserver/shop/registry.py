@@ -9,6 +9,9 @@ from mockserver.shop.simulator import Simulator
 from mockserver.shop.world import World, build
 from mockserver.store import Store
 
+SAMPLE_NUMBERS = 10**8
+KEEP_SAMPLE_SHOPS = 100
+
 
 def world_seed(seed: int, owner: str) -> int:
     """Each token gets its own shop; the same seed and token always the same one."""
@@ -21,6 +24,7 @@ class Shops:
         self._seed = seed
         self._locale = locale
         self._cache: dict[str, Simulator] = {}
+        self._samples: dict[str, Simulator] = {}  # the sample POSTs' shops, kept in memory only
 
     def get(self, owner: str) -> Simulator:
         sim = self._cache.get(owner)
@@ -37,4 +41,17 @@ class Shops:
         self._cache.pop(owner, None)
 
     def sample(self, owner: str, type_: str, now: float) -> dict[str, Any]:
-        return self.get(owner).sample(type_, now)
+        """A payload of ``type_`` for SalesPlay's sample POST: shaped as the merchant's own,
+        but from a shop of its own, so it shares no id or number with theirs (a receiver
+        that stores it never meets it again) and their shop does not change."""
+        sim = self._samples.pop(owner, None)
+        if sim is None:
+            # Numbers far past any the merchant's shop reaches.
+            world = build(world_seed(self._seed, owner + "/sample"), locale=self._locale, products=5, customers=3,
+                          numbers_from=SAMPLE_NUMBERS)
+            world.merchant_id = self.get(owner).world.merchant_id
+            sim = Simulator(world)
+        self._samples[owner] = sim  # most recent last
+        while len(self._samples) > KEEP_SAMPLE_SHOPS:
+            self._samples.pop(next(iter(self._samples)))
+        return next(p for p in sim.act(type_, now) if p["type"] == type_)

@@ -78,19 +78,22 @@ class Simulator:
         names, weights = zip(*TYPE_MIX[type_])
         emitted: list[dict[str, Any]] = []
         for _ in range(20):
-            emitted += self.run(self.world.rng.choices(names, weights)[0], now)
+            try:
+                emitted += self.run(self.world.rng.choices(names, weights)[0], now)
+            except ops.NothingToRefund:  # the shop changed nothing; pick again
+                continue
             if any(p["type"] == type_ for p in emitted):
                 return emitted
         raise RuntimeError(f"the shop could not produce {type_}")  # pragma: no cover
 
     def traffic(self, now: float) -> list[dict[str, Any]]:
+        """One everyday operation, picked by how often shops do it."""
         names, weights = zip(*TRAFFIC_MIX)
-        return self.run(self.world.rng.choices(names, weights)[0], now)
-
-    def sample(self, type_: str, now: float) -> dict[str, Any]:
-        """A payload of ``type_`` as the next one would be, without changing this world."""
-        copy = Simulator(World.from_json(self.world.to_json()))
-        return next(p for p in copy.act(type_, now) if p["type"] == type_)
+        while True:
+            try:
+                return self.run(self.world.rng.choices(names, weights)[0], now)
+            except ops.NothingToRefund:  # the shop changed nothing; pick again
+                continue
 
     def generate(self, type_: str, count: int, start: float, step: float = 97.0) -> list[dict[str, Any]]:
         """``count`` payloads of one type at simulated times ``start``, ``start + step``..."""

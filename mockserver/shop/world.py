@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from faker import Faker
@@ -104,6 +104,14 @@ class World:
         data["rng_state"] = _encode_state(self.rng.getstate())
         return json.dumps(data, separators=(",", ":"))
 
+    def restore(self, text: str) -> None:
+        """Go back to a state that ``to_json`` saved: an operation that could not happen
+        leaves no trace."""
+        saved = World.from_json(text)
+        for f in fields(self):
+            if f.name != "faker":
+                setattr(self, f.name, getattr(saved, f.name))
+
     @classmethod
     def from_json(cls, text: str) -> World:
         data = json.loads(text)
@@ -143,12 +151,17 @@ def make_faker(locale: str, seed: int) -> Faker:
     return fake
 
 
+NUMBERED = ("receipt", "credit_note", "product_code")
+
+
 def build(seed: int, *, locale: str = "en_US", created_at: str = "2025-06-01 08:00:00",
-          products: int = 40, customers: int = 25) -> World:
-    """The same seed and locale give the same world."""
+          products: int = 40, customers: int = 25, numbers_from: int = 0) -> World:
+    """The same seed and locale give the same world. Receipt, credit note and product
+    numbers count on from ``numbers_from``."""
     rng = random.Random(seed)
     fake = make_faker(locale, seed)
-    world = World(ids.merchant_id(rng), [], [], [], {}, seed=seed, locale=locale, rng=rng, faker=fake)
+    world = World(ids.merchant_id(rng), [], [], [], {}, seed=seed, locale=locale, rng=rng, faker=fake,
+                  counters=dict.fromkeys(NUMBERED, numbers_from) if numbers_from else {})
     for _ in range(rng.randint(1, 3)):
         cashiers = [{"id": ids.entity_id(rng), "name": fake.name()} for _ in range(rng.randint(2, 4))]
         world.shops.append(Shop(ids.entity_id(rng), f"{fake.city()} store", cashiers))

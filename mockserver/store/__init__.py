@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from mockserver.store.attempt_log import AttemptLog
-from mockserver.store.db import connect
+from mockserver.store.clocks import Clocks
+from mockserver.store.db import connect, lock
 from mockserver.store.deliveries import Deliveries
 from mockserver.store.events import Events
 from mockserver.store.webhooks import Webhooks
@@ -28,11 +29,17 @@ GROUP_COMMIT_DELAY = 0.01  # seconds the engine's bookkeeping may wait for a com
 class Store:
     def __init__(self, path: str) -> None:
         self.path = path
-        self.conn = connect(path)
+        self._lock = lock(path)
+        try:
+            self.conn = connect(path)
+        except BaseException:
+            self._release()
+            raise
         self.webhooks = Webhooks(self)
         self.events = Events(self)
         self.deliveries = Deliveries(self)
         self.attempt_log = AttemptLog(self)
+        self.clocks = Clocks(self)
         self.listeners: list[Callable[[], None]] = []  # told after every write (live page)
         self._depth = 0
         self._pending_commit: asyncio.TimerHandle | None = None
@@ -130,3 +137,9 @@ class Store:
     def close(self) -> None:
         self.commit()
         self.conn.close()
+        self._release()
+
+    def _release(self) -> None:
+        if self._lock is not None:
+            self._lock.close()  # closing drops the lock
+            self._lock = None

@@ -44,6 +44,11 @@ class Started:
     started_at: float
     started_real: float
     headers: dict[str, str]
+    anchor: float  # the delivery's start: every attempt is due at an offset from it
+
+    @property
+    def scheduled_at(self) -> float:
+        return self.started_at if self.delivery.next_at is None else self.delivery.next_at
 
 
 @dataclass(slots=True)
@@ -71,7 +76,7 @@ _ATTEMPT_COLUMNS = (
 
 def _attempt_row(s: Started, o: Outcome) -> tuple[object, ...]:
     return (
-        s.delivery.id, s.delivery.attempts + 1, o.state, s.delivery.next_at or s.started_at, s.started_at,
+        s.delivery.id, s.delivery.attempts + 1, o.state, s.scheduled_at, s.started_at,
         s.started_real, s.delivery.url, json.dumps(s.headers), s.delivery.fault, o.duration_ms, o.response_status,
         None if o.response_headers is None else json.dumps(o.response_headers), o.response_body,
         int(o.response_truncated), o.error_kind, o.error_message,
@@ -101,12 +106,13 @@ class AttemptLog:
         with self._store.tx(durable=False) as c:
             c.executemany(
                 "UPDATE deliveries SET next_at = NULL, attempts = attempts + 1, inflight_at = ?, "
-                "inflight_real = ? WHERE id = ?",
-                [(s.started_at, s.started_real, s.delivery.id) for s in started],
+                "inflight_real = ?, anchor_at = ? WHERE id = ?",
+                [(s.started_at, s.started_real, s.anchor, s.delivery.id) for s in started],
             )
 
-    def finish(self, finished: list[Finished], now: float) -> None:
-        """Record what attempts came to, and what it means for their deliveries."""
+    def finish(self, finished: list[Finished], now: dict[str, float]) -> None:
+        """Record what attempts came to, and what it means for their deliveries; ``now``
+        is each merchant's time."""
         with self._store.tx(durable=False) as c:
             c.executemany(
                 f"INSERT INTO attempts ({_ATTEMPT_COLUMNS}) VALUES ({', '.join('?' * 16)})",
@@ -120,7 +126,12 @@ class AttemptLog:
                 [(f.status, f.next_at, f.outcome.response_status, f.outcome.summary(), f.delivery_id)
                  for f in finished],
             )
-            self._store.deliveries.release_held([f.delivery_id for f in finished if f.status != "pending"], now)
+            done: dict[str, list[str]] = {}
+            for f in finished:
+                if f.status != "pending":
+                    done.setdefault(f.started.delivery.owner, []).append(f.delivery_id)
+            for owner, ids in done.items():
+                self._store.deliveries.release_held(ids, now[owner])
 
     def recover_interrupted(self, headers: Callable[[Delivery], dict[str, str]]) -> int:
         """After a crash: attempts cut off mid-flight are recorded as failed, and made again
@@ -134,14 +145,22 @@ class AttemptLog:
             for row in rows:
                 d = Delivery(*row[:-1])
                 before = replace(d, attempts=d.attempts - 1, next_at=d.inflight_at)
-                started = Started(before, d.inflight_at or 0.0, row[-1] or 0.0, headers(before))
+                started = Started(before, d.inflight_at or 0.0, row[-1] or 0.0, headers(before), d.anchor_at or 0.0)
                 c.execute(f"INSERT INTO attempts ({_ATTEMPT_COLUMNS}) VALUES ({', '.join('?' * 16)})",
                           _attempt_row(started, cut_off))
+                # The sample POST is made once, never retried: cut off, it has failed.
                 c.execute(
                     "UPDATE deliveries SET inflight_at = NULL, last_error = 'interrupted', "
-                    "next_at = CASE WHEN status = 'pending' THEN ? ELSE next_at END WHERE id = ?",
+                    "status = CASE WHEN status = 'pending' AND kind = 'sample' THEN 'failed' ELSE status END, "
+                    "next_at = CASE WHEN status = 'pending' AND kind != 'sample' THEN ? ELSE next_at END "
+                    "WHERE id = ?",
                     (d.inflight_at, d.id),
                 )
+            c.execute(
+                "UPDATE deliveries SET status = 'failed', "
+                "last_error = 'interrupted: the server stopped before the sample POST was made' "
+                "WHERE kind = 'sample' AND status = 'pending' AND inflight_at IS NULL"
+            )
         return len(rows)
 
     def of_delivery(self, delivery_id: str) -> list[Attempt]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+from typing import IO
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: webhooks, events, deliveries, attempts, and small key/value metadata.
@@ -117,9 +119,49 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE attempts_v3 RENAME TO attempts;
     CREATE INDEX attempts_delivery ON attempts (delivery_id, number);
     """,
+    # 4: retries anchored on the delivery's start (anchor_at: the moment of its first
+    # attempt), a clock per merchant on the manual clock, and the lookups the engine makes
+    # (a trigger's deliveries by event; a merchant's due work on the manual clock).
+    """
+    ALTER TABLE deliveries ADD COLUMN anchor_at REAL;
+    UPDATE deliveries SET anchor_at = created_at WHERE attempts > 0;
+    CREATE INDEX deliveries_event ON deliveries (event_id);
+    CREATE INDEX deliveries_owner_due ON deliveries (owner, next_at) WHERE status = 'pending';
+    CREATE TABLE clocks (owner TEXT PRIMARY KEY, now REAL NOT NULL);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class DatabaseInUse(Exception):
+    """Another server has the database: two would send the same attempts."""
+
+
+def lock(path: str) -> IO[str] | None:
+    """One server per database file: an exclusive lock on ``<path>.lock``, which the
+    operating system drops when the process ends, killed or not. Held until closed."""
+    if path == ":memory:":
+        return None
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no lock, as before
+        return None
+    handle = open(path + ".lock", "a+", encoding="utf-8")
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.seek(0)
+        holder = handle.read().strip()
+        handle.close()
+        raise DatabaseInUse(
+            f"the database {path} is in use by another salesplay-mock server" + (f" (pid {holder})" if holder else "")
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(str(os.getpid()))
+    handle.flush()
+    return handle
 
 
 def connect(path: str) -> sqlite3.Connection:

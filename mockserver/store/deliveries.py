@@ -14,12 +14,45 @@ if TYPE_CHECKING:
 
 DELIVERY_COLUMNS = (
     "id, owner, event_id, webhook_id, kind, status, attempts, next_at, created_at, "
-    "deadline, last_error, last_status, event_type, url, fault, hold_for, inflight_at"
+    "deadline, last_error, last_status, event_type, url, fault, hold_for, inflight_at, anchor_at"
 )
 
 
 def _delivery(row: sqlite3.Row) -> Delivery:
     return Delivery(**{k: row[k] for k in row.keys()})
+
+
+def new_delivery(
+    event: Event,
+    hook: Webhook,
+    *,
+    kind: str,
+    status: str,
+    next_at: float | None,
+    deadline: float,
+    note: str | None = None,
+    fault: str | None = None,
+    hold_for: str | None = None,
+) -> Delivery:
+    """A delivery of ``event`` to ``hook``, not yet stored."""
+    return Delivery(
+        id="dlv_" + secrets.token_hex(8),
+        owner=event.owner,
+        event_id=event.id,
+        webhook_id=hook.id,
+        kind=kind,
+        status=status,
+        attempts=0,
+        next_at=next_at,
+        created_at=event.created_at,
+        deadline=deadline,
+        last_error=note,
+        last_status=None,
+        event_type=event.type,
+        url=hook.url,
+        fault=fault,
+        hold_for=hold_for,
+    )
 
 
 class Deliveries:
@@ -48,36 +81,21 @@ class Deliveries:
         hold_for: str | None = None,
         hold_delay: float = 0.0,
     ) -> Delivery:
-        delivery = Delivery(
-            id="dlv_" + secrets.token_hex(8),
-            owner=event.owner,
-            event_id=event.id,
-            webhook_id=hook.id,
-            kind=kind,
-            status=status,
-            attempts=0,
-            next_at=next_at,
-            created_at=event.created_at,
-            deadline=deadline,
-            last_error=note,
-            last_status=None,
-            event_type=event.type,
-            url=hook.url,
-            fault=fault,
-            hold_for=hold_for,
-        )
-        self.holds_exist = self.holds_exist or hold_for is not None
-        with self._store.tx() as c:
-            c.execute(
-                f"INSERT INTO deliveries ({DELIVERY_COLUMNS}, hold_delay) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    delivery.id, delivery.owner, event.id, hook.id, kind, status, 0, next_at,
-                    delivery.created_at, deadline, note, None, event.type, hook.url, fault, hold_for,
-                    None, hold_delay,
-                ),
-            )
+        delivery = new_delivery(event, hook, kind=kind, status=status, next_at=next_at, deadline=deadline,
+                                note=note, fault=fault, hold_for=hold_for)
+        self.add([delivery], hold_delay=hold_delay)
         return delivery
+
+    def add(self, deliveries: list[Delivery], *, hold_delay: float = 0.0) -> None:
+        """Insert new deliveries, in one statement."""
+        self.holds_exist = self.holds_exist or any(d.hold_for is not None for d in deliveries)
+        with self._store.tx() as c:
+            c.executemany(
+                f"INSERT INTO deliveries ({DELIVERY_COLUMNS}, hold_delay) VALUES ({', '.join('?' * 19)})",
+                [(d.id, d.owner, d.event_id, d.webhook_id, d.kind, d.status, 0, d.next_at, d.created_at,
+                  d.deadline, d.last_error, None, d.event_type, d.url, d.fault, d.hold_for, None, None, hold_delay)
+                 for d in deliveries],
+            )
 
     def reschedule(self, delivery_id: str, *, next_at: float | None, fault: str | None,
                    hold_for: str | None = None, hold_delay: float = 0.0) -> None:
@@ -104,22 +122,35 @@ class Deliveries:
                     (now, *chunk),
                 )
 
-    def due(self, now: float, limit: int) -> list[tuple[Delivery, bytes]]:
-        """Deliveries due by ``now``, soonest first, each with the body it sends."""
+    def due(self, now: float, limit: int, owner: str | None = None) -> list[tuple[Delivery, bytes]]:
+        """Deliveries due by ``now`` (of one merchant, or of all), soonest first, each with
+        the body it sends."""
+        mine = "" if owner is None else "AND owner = ? "
         rows = self._c.execute(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE status = 'pending' AND next_at IS NOT NULL "
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE status = 'pending' {mine}AND next_at IS NOT NULL "
             "AND next_at <= ? ORDER BY next_at, rowid LIMIT ?",
-            (now, limit),
+            (now, limit) if owner is None else (owner, now, limit),
         )
         due = [Delivery(*row) for row in rows]
         bodies = self._store.events.bodies({d.event_id for d in due})
         return [(d, bodies[d.event_id]) for d in due]
 
-    def next_due_at(self) -> float | None:
-        row = self._c.execute(
-            "SELECT MIN(next_at) FROM deliveries WHERE status = 'pending' AND next_at IS NOT NULL"
-        ).fetchone()
+    def next_due_at(self, owner: str | None = None) -> float | None:
+        """When the soonest pending attempt (of one merchant, or of all) is due."""
+        if owner is None:
+            row = self._c.execute(
+                "SELECT MIN(next_at) FROM deliveries WHERE status = 'pending' AND next_at IS NOT NULL").fetchone()
+        else:
+            row = self._c.execute(
+                "SELECT MIN(next_at) FROM deliveries WHERE status = 'pending' AND owner = ? AND next_at IS NOT NULL",
+                (owner,)).fetchone()
         return None if row[0] is None else float(row[0])
+
+    def fail(self, delivery_id: str, reason: str) -> None:
+        """A pending delivery has failed for good without another attempt."""
+        with self._store.tx(durable=False) as c:
+            c.execute("UPDATE deliveries SET status = 'failed', next_at = NULL, last_error = ? "
+                      "WHERE id = ? AND status = 'pending'", (reason, delivery_id))
 
     def cancel_pending(self, webhook_id: str, reason: str, now: float) -> None:
         with self._store.tx() as c:
@@ -172,11 +203,17 @@ class Deliveries:
         )
         return [_delivery(r) for r in rows]
 
-    def for_event(self, event_id: str) -> list[Delivery]:
-        rows = self._c.execute(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE event_id = ? ORDER BY rowid", (event_id,)
-        )
-        return [_delivery(r) for r in rows]
+    def for_events(self, event_ids: list[str]) -> dict[str, list[Delivery]]:
+        """Each event's deliveries, in the order they were made."""
+        out: dict[str, list[Delivery]] = {i: [] for i in event_ids}
+        for start in range(0, len(event_ids), 500):
+            chunk = event_ids[start:start + 500]
+            rows = self._c.execute(
+                f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE event_id IN ({','.join('?' * len(chunk))}) "
+                "ORDER BY rowid", chunk)
+            for row in rows:
+                out[row["event_id"]].append(_delivery(row))
+        return out
 
     def prune(self, keep: int) -> int:
         """Forget the oldest finished deliveries beyond ``keep``, with their attempts and

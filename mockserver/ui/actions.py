@@ -88,13 +88,13 @@ async def set_status(request: web.Request, owner: str, form: Form) -> str:
     if status not in rules.STATUSES:
         raise InvalidField("status must be enabled or disabled", field="status")
     hook_id = request.match_info["id"]
-    request.app[keys.store].webhooks.update(owner, hook_id, request.app[keys.clock].now(), status=status)
+    request.app[keys.store].webhooks.update(owner, hook_id, request.app[keys.clock].now(owner), status=status)
     return _with(_back(form), msg=f"webhook {hook_id} {status}")
 
 
 @action
 async def delete_webhook(request: web.Request, owner: str, form: Form) -> str:
-    request.app[keys.store].webhooks.delete(owner, request.match_info["id"], request.app[keys.clock].now())
+    request.app[keys.store].webhooks.delete(owner, request.match_info["id"], request.app[keys.clock].now(owner))
     return _with(_back(form), msg=f"webhook {request.match_info['id']} deleted")
 
 
@@ -106,8 +106,8 @@ async def trigger(request: web.Request, owner: str, form: Form) -> str:
         raise InvalidField("'count' must be a whole number", field="count") from None
     choice = form.get("what", "")
     kind, _, name = choice.partition(":")
-    groups = shop_payloads(
-        request.app[keys.shops], owner, request.app[keys.clock].now(),
+    groups = await shop_payloads(
+        request.app[keys.shops], owner, request.app[keys.clock].now(owner),
         type_=name if kind == "type" else None, operation=name if kind == "operation" else None, count=count,
     )
     events = await publish_groups(request.app[keys.dispatcher], owner, groups)
@@ -126,8 +126,7 @@ async def advance(request: web.Request, owner: str, form: Form) -> str:
         seconds = parse_duration(form.get("duration", ""))
     except ValueError as exc:
         raise InvalidField(str(exc), field="duration") from None
-    clock = request.app[keys.clock]
-    made = await request.app[keys.dispatcher].advance(clock.now() + seconds)
+    made = await request.app[keys.dispatcher].advance(owner, seconds=seconds)
     return _with(_back(form), msg=f"clock moved {form.get('duration')}; {made} attempt(s) made")
 
 
@@ -136,7 +135,7 @@ async def set_faults(request: web.Request, owner: str, form: Form) -> str:
     """The faults form: the same checks as PUT /_mock/webhooks/{id}/faults."""
     clock = request.app[keys.clock]
     hook_id = request.match_info["id"]
-    now = clock.now()
+    now = clock.now(owner)
     settings = None
     if not form.get("clear"):
         data: dict[str, object] = {k: form[k] for k in ("duplicate_mode", "duplicate_delay", "delay_min", "delay_max")

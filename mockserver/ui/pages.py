@@ -137,7 +137,7 @@ async def faults_page(request: web.Request, owner: str) -> web.Response:
     outage = settings.outage
     return page(request, "faults.html", {
         "hook": hook, "s": settings, "source": source,
-        "outage_in": "" if outage is None else schedule.human(max(0.0, outage.start - clock.now())),
+        "outage_in": "" if outage is None else schedule.human(max(0.0, outage.start - clock.now(owner))),
         "outage_duration": "" if outage is None else schedule.human(outage.duration),
         "outage_rate": "" if outage is None else f"{outage.rate:g}",
     })

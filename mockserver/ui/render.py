@@ -14,7 +14,7 @@ from aiohttp import web
 from mockserver import __version__, keys, schedule
 from mockserver.models import EVENT_TYPES, iso
 from mockserver.shop.simulator import OPERATIONS
-from mockserver.ui.session import csrf_value, page_token, remember_csrf
+from mockserver.ui.session import csrf_value, page_owner, page_token, remember_csrf
 
 
 def templates_dir() -> Path:
@@ -53,12 +53,14 @@ def setup_templates(app: web.Application) -> None:
 
 def page(request: web.Request, template: str, context: dict[str, Any], *, status: int = 200) -> web.Response:
     clock = request.app[keys.clock]
+    owner = page_owner(request)
     csrf, new_csrf = csrf_value(request)
     base = {
         "csrf": csrf,
         "signed_in": page_token(request) is not None,
-        "clock": {"mode": clock.mode, "now": clock.now(), "scale": clock.scale},
+        "clock": {"mode": clock.mode, "now": clock.now(owner), "scale": clock.scale},
         "message": request.query.get("msg"),
+        "traffic": request.app.get(keys.traffic),
         "error": request.query.get("error"),
         "request": request,
     }

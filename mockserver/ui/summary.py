@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from mockserver import schedule
 from mockserver.config import Config
 from mockserver.models import Webhook
 from mockserver.store import Store
@@ -41,13 +40,14 @@ def summarise(store: Store, config: Config, hook: Webhook) -> WebhookSummary:
         "SELECT COUNT(*), MIN(next_at) FROM deliveries WHERE webhook_id = ? AND status = 'pending'", (hook.id,)
     ).fetchone()
     failing = c.execute(
-        "SELECT attempts, next_at, deadline FROM deliveries WHERE webhook_id = ? AND status = 'pending' "
-        "AND attempts > 0 AND next_at IS NOT NULL ORDER BY created_at LIMIT 1",
+        "SELECT id, attempts, deadline, anchor_at FROM deliveries WHERE webhook_id = ? AND status = 'pending' "
+        "AND attempts > 0 AND anchor_at IS NOT NULL ORDER BY created_at LIMIT 1",
         (hook.id,),
     ).fetchone()
     left, disable_at = None, None
     if failing is not None:
-        left, disable_at = forecast(config, failing["attempts"], failing["next_at"], failing["deadline"])
+        left, disable_at = config.schedule.remaining(
+            start=failing["anchor_at"], made=failing["attempts"], deadline=failing["deadline"], key=failing["id"])
     last = recent[0] if recent else None
     return WebhookSummary(
         hook=hook,
@@ -60,16 +60,3 @@ def summarise(store: Store, config: Config, hook: Webhook) -> WebhookSummary:
         attempts_left=left,
         disable_at=disable_at,
     )
-
-
-def forecast(config: Config, made: int, next_at: float, deadline: float) -> tuple[int, float]:
-    """Attempts still to come for a failing delivery, and when the last of them falls:
-    if it fails too, that is when the webhook is disabled."""
-    delays = schedule.retry_delays(config.max_attempts, config.retry_window)
-    when, left = next_at, 1
-    for number in range(made + 1, config.max_attempts):
-        nxt = when + delays[number - 1]
-        if nxt > deadline:
-            break
-        when, left = nxt, left + 1
-    return left, when
