@@ -27,14 +27,9 @@ def serve(config: Config) -> int:
             flush=True,
         )
 
-    if config.clock == "scaled" and config.delivery_timeout * config.time_scale > config.schedule.largest_gap:
-        logging.getLogger("salesplay_mock").warning(
-            "at x%g, a receiver that takes the whole --delivery-timeout (%gs) uses %s of simulated time per "
-            "attempt, more than the schedule's largest gap (%s): such a receiver gets fewer than %d attempts "
-            "before the retry window ends. For hang tests, lower --delivery-timeout or --time-scale",
-            config.time_scale, config.delivery_timeout, human(config.delivery_timeout * config.time_scale),
-            human(config.schedule.largest_gap), config.max_attempts,
-        )
+    warning = scale_warning(config)
+    if warning:
+        logging.getLogger("salesplay_mock").warning("%s", warning)
     web.run_app(
         create_app(config),
         host=config.host,
@@ -44,3 +39,15 @@ def serve(config: Config) -> int:
         access_log=None,
     )
     return 0
+
+
+def scale_warning(config: Config) -> str | None:
+    """What a scale does to a slow receiver, when it breaks the schedule: at 720x a 10 s
+    timeout is 2 simulated hours, longer than the largest gap between two attempts."""
+    if config.clock != "scaled" or config.delivery_timeout * config.time_scale <= config.schedule.largest_gap:
+        return None
+    return (f"at x{config.time_scale:g}, a receiver that takes the whole --delivery-timeout "
+            f"({config.delivery_timeout:g} s) uses {human(config.delivery_timeout * config.time_scale)} of simulated "
+            f"time per attempt, more than the schedule's largest gap ({human(config.schedule.largest_gap)}): such "
+            f"a receiver gets fewer than {config.max_attempts} attempts before the retry window ends. For hang "
+            "tests, lower --delivery-timeout or --time-scale")

@@ -25,7 +25,7 @@ log = logging.getLogger("salesplay_mock.traffic")
 TICK = 0.05  # real seconds between two batches
 REPORT_EVERY = 60.0  # real seconds between two looks at the rate achieved
 BEHIND = 0.9  # below this share of the asked rate, the stream is behind
-BACKLOG_TICKS = 4  # events owed beyond this many batches are dropped, not sent as a flood
+BACKLOG_TICKS = 4  # at most this many batches' worth in one batch: a stall is not made up as a flood
 
 
 @dataclass
@@ -52,28 +52,30 @@ class Traffic:
             now = self._clock.now()
             await self.tick(now, now - last)
             last = now
-            self._report()
+            self.report(time.monotonic())
 
     async def tick(self, now: float, elapsed: float) -> None:
         """Make every merchant's shop act for the events ``elapsed`` simulated seconds owe."""
         rate = self.status.asked / 60.0  # events per simulated second
-        cap = max(10.0, rate * TICK * self._clock.scale * BACKLOG_TICKS)
+        cap = max(10.0, rate * TICK * self._clock.scale * BACKLOG_TICKS)  # events per merchant in one batch
         for owner in self._store.webhooks.owners():
             owed = self._owed.get(owner, 0.0) + elapsed * rate
             self._asked += elapsed * rate
             shop, groups, made = self._shops.get(owner), [], 0
-            while made + 1 <= owed:
+            while made + 1 <= min(owed, cap):
                 group = shop.traffic(now)
                 groups.append(group)
                 made += len(group)
-            self._owed[owner] = min(owed - made, cap)
+            # A fraction carries over to the next batch; more than that is dropped, not made up later.
+            self._owed[owner] = min(owed - made, 1.0)
             self._made += made
             if groups:
                 self._shops.save(owner)
                 await publish_groups(self._dispatcher, owner, groups)
 
-    def _report(self) -> None:
-        real = time.monotonic()
+    def report(self, real: float) -> None:
+        """Once a minute of real time (``real``: now, by ``time.monotonic``): the rate
+        achieved, and a warning if it is behind."""
         if real - self._last_report < REPORT_EVERY or self._asked <= 0:
             return
         share = self._made / self._asked

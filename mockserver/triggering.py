@@ -21,7 +21,7 @@ from mockserver.shop.registry import Shops
 from mockserver.shop.simulator import OPERATIONS
 
 MAX_TRIGGER = 1000
-CHUNK = 100  # shop operations (or events) handled before the loop serves others
+CHUNK = 25  # shop operations (or events) handled before the loop serves others
 
 
 def check_count(count: object) -> int:

@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mockserver.cli import main
+from mockserver.config import Config
 from mockserver.options import add_server_options, config_from_args
+from mockserver.serve import scale_warning
 from tests.helpers import Server, _call, _free_port
 
 
@@ -131,3 +136,94 @@ def test_generate_shows_progress_on_a_terminal(tmp_path: Path, monkeypatch: pyte
     err = capsys.readouterr().err
     assert "250/250" in err and "#" * 30 in err
     assert len(list((tmp_path / "products.update").glob("*.json"))) == 250
+
+
+class SlowReceiver:
+    """A receiver in a thread of its own that answers 200 after ``delay`` seconds, and
+    says when a request has arrived."""
+
+    def __init__(self, delay: float) -> None:
+        import http.server
+        import threading
+
+        self.arrived = threading.Event()
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
+                self.rfile.read(int(self.headers["Content-Length"]))
+                receiver.arrived.set()
+                time.sleep(delay)
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _attempts(db: Path) -> list[tuple[str, str | None]]:
+    conn = sqlite3.connect(db)
+    rows = conn.execute("SELECT state, error_kind FROM attempts WHERE delivery_id IN "
+                        "(SELECT id FROM deliveries WHERE kind = 'event') ORDER BY number").fetchall()
+    conn.close()
+    return rows
+
+
+@pytest.mark.parametrize(("grace", "answer_after", "recorded"), [
+    ("5", 1.0, [("succeeded", None)]),  # the receiver answers within the grace: recorded as it was
+    ("0.2", 5.0, []),  # cut off by the stop: marked in flight, made again by the next start
+])
+def test_sigterm_lets_attempts_under_way_finish_within_the_grace(
+    tmp_path: Path, served: list[Server], grace: str, answer_after: float, recorded: list[Any]
+) -> None:
+    receiver = SlowReceiver(answer_after)
+    try:
+        server = Server(tmp_path, "--clock", "scaled", "--verify", "off", "--stop-grace", grace)
+        served.append(server.start())
+        assert _call(server.port, "POST", "/v1.0/webhook", {"url": receiver.url, "event": "receipts.update"})[0] == 201
+        assert _call(server.port, "POST", "/_mock/events", {"type": "receipts.update"})[0] == 201
+        assert receiver.arrived.wait(10), "the attempt never reached the receiver"
+        started = time.monotonic()
+        assert server.stop(signal.SIGTERM) == 0
+        assert time.monotonic() - started < float(grace) + 5
+        assert _attempts(tmp_path / "salesplay-mock.sqlite3") == recorded
+        if not recorded:  # the next start records the cut-off attempt as interrupted, and makes it again
+            again = Server(tmp_path, "--clock", "scaled", "--verify", "off")
+            served.append(again.start())
+            assert again.stop(signal.SIGTERM) == 0
+            assert _attempts(tmp_path / "salesplay-mock.sqlite3")[0] == ("failed", "interrupted")
+    finally:
+        receiver.close()
+
+
+def test_a_second_server_on_the_same_database_refuses_to_start(tmp_path: Path, served: list[Server]) -> None:
+    first = Server(tmp_path, "--clock", "manual")
+    served.append(first.start())
+    second = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--port", str(_free_port())],
+                            cwd=tmp_path, capture_output=True, text=True, timeout=30)
+    assert second.returncode == 1
+    lines = second.stderr.strip().splitlines()
+    assert lines[-1].startswith("salesplay-mock: error: the database salesplay-mock.sqlite3 is in use by another "
+                                f"salesplay-mock server (pid {first.proc.pid})"), second.stderr  # type: ignore[union-attr]
+    assert "Traceback" not in second.stderr
+    assert first.stop(signal.SIGKILL) == -signal.SIGKILL
+    again = Server(tmp_path, "--clock", "manual")  # a crash releases the lock
+    served.append(again.start())
+    assert again.stop() == 0
+
+
+def test_a_timeout_longer_than_the_largest_gap_at_this_scale_is_warned_about() -> None:
+    warning = scale_warning(Config())
+    assert warning is not None and "2h00m00s of simulated time per attempt" in warning and "(14m00s)" in warning
+    assert scale_warning(Config(delivery_timeout=1.0)) is None  # 12 minutes: within the largest gap
+    assert scale_warning(Config(clock="manual")) is None

@@ -9,11 +9,14 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from mockserver import schedule
+from mockserver import keys, schedule
 from mockserver.app import create_app
 from mockserver.clock import ManualClock, RealClock, ScaledClock, make_clock
 from mockserver.config import Config
 from mockserver.schedule import Schedule
+from mockserver.shop.registry import Shops
+from mockserver.store import Store
+from mockserver.traffic import REPORT_EVERY, Traffic
 from tests.helpers import AUTH, START, register
 
 HOURS = 3600.0
@@ -152,3 +155,40 @@ async def test_traffic_keeps_the_shop_busy(aiohttp_client: Any, aiohttp_server: 
                     "customers.update"])
     await asyncio.wait_for(enough.wait(), 10)  # one operation per simulated second: 100 a real second
     assert "receipts.update" in got
+
+
+async def test_traffic_keeps_the_asked_rate_at_720x(aiohttp_client: Any, aiohttp_server: Any) -> None:
+    """30 events a simulated minute at 720x is 360 a real second: made in batches, counted
+    in simulated time."""
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", ok)
+    receiver = await aiohttp_server(app)
+    mock = create_app(Config(db=":memory:", clock="scaled", time_scale=720.0, clock_start=START, verify="off",
+                             traffic=30.0))
+    client = await aiohttp_client(mock)
+    await register(client, str(receiver.make_url("/hook")), "receipts.update")
+    clock, store = mock[keys.clock], mock[keys.store]
+    begun = clock.now()
+    await asyncio.sleep(1.5)  # about 18 simulated minutes
+    made = store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
+    minutes = (clock.now() - begun) / 60
+    assert made >= 0.9 * 30 * minutes - 30, f"{made} events in {minutes:.1f} simulated minutes, 30 a minute asked"
+    assert made <= 30 * minutes + 40
+
+
+def test_traffic_that_falls_behind_says_so(caplog: pytest.LogCaptureFixture) -> None:
+    store = Store(":memory:")
+    traffic = Traffic(30.0, ScaledClock(720.0, start=START), store, Shops(store, seed=1, locale="en_US"),
+                      None)  # type: ignore[arg-type]
+    traffic._asked, traffic._made = 300.0, 60  # a minute in which a fifth of the events were made
+    traffic.report(time.monotonic() + REPORT_EVERY)
+    assert (traffic.status.behind, traffic.status.achieved) == (True, 6.0)
+    assert "--traffic is behind: 6.0 events per simulated minute" in caplog.text
+    traffic._asked, traffic._made = 300.0, 290
+    traffic.report(time.monotonic() + 2 * REPORT_EVERY)
+    assert (traffic.status.behind, traffic.status.achieved) == (False, 29.0)
+    store.close()

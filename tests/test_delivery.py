@@ -257,6 +257,45 @@ async def test_sample_post_is_reported_on_create(make_client: Any, config: Any, 
     assert body["status"] == "enabled"
 
 
+async def test_sample_post_is_marked_and_shares_nothing_with_the_first_real_sale(
+    make_client: Any, config: Any, receiver: Any
+) -> None:
+    client = await make_client(config, verify="report")
+    rec = await receiver()
+    await register(client, rec.url)
+    sent = await trigger(client)
+    sample, real = rec.requests[0], rec.requests[1]
+    assert sample["headers"]["X-Mock-Kind"] == "sample" and "X-Mock-Kind" not in real["headers"]
+    s, r = sample["body"]["receipts"][0], real["body"]["receipts"][0]
+    assert sample["body"]["merchant_id"] == real["body"]["merchant_id"]
+    assert s["receipt_id"] != r["receipt_id"] and s["receipt_number"] != r["receipt_number"]
+    assert {ln["product_id"] for ln in s["line_items"]}.isdisjoint({ln["product_id"] for ln in r["line_items"]})
+    assert real["body"] == sent["events"][0]["payload"]
+
+
+async def test_the_sample_post_is_on_disk_before_the_answer(tmp_path: Any, receiver: Any) -> None:
+    """A kill right after the answer must not leave the sample delivery pending for ever."""
+    import sqlite3
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from mockserver.app import create_app
+    from mockserver.config import Config
+
+    db = tmp_path / "mock.sqlite3"
+    client: TestClient[Any, Any] = TestClient(TestServer(create_app(Config(db=str(db), clock="manual"))))
+    await client.start_server()
+    rec = await receiver()
+    body = await register(client, rec.url)
+    on_disk = sqlite3.connect(db)  # another connection sees only what is committed
+    status = on_disk.execute("SELECT status FROM deliveries WHERE id = ?",
+                             (body["verification"]["delivery_id"],)).fetchone()
+    attempts = on_disk.execute("SELECT COUNT(*) FROM attempts").fetchone()[0]
+    on_disk.close()
+    await client.close()
+    assert (status, attempts) == (("succeeded",), 1)
+
+
 async def test_strict_verify_refuses_a_failing_url(make_client: Any, config: Any, receiver: Any) -> None:
     client = await make_client(config, verify="strict")
     rec = await receiver([500])

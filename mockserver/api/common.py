@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
@@ -95,3 +97,22 @@ def int_param(request: web.Request, name: str, default: int, lo: int, hi: int) -
     if not lo <= value <= hi:
         raise InvalidField(f"'{name}' must be between {lo} and {hi}", field=name)
     return value
+
+
+async def json_stream(
+    request: web.Request, key: str, parts: AsyncIterator[list[dict[str, Any]]], *, status: int = 200
+) -> web.StreamResponse:
+    """A large answer, ``{key: [...]}``, written part by part: the loop serves other
+    requests between parts instead of encoding megabytes in one go."""
+    response = web.StreamResponse(status=status, headers={"Content-Type": "application/json; charset=utf-8"})
+    await response.prepare(request)
+    separator = b""
+    await response.write(b'{"' + key.encode() + b'": [')
+    async for part in parts:
+        if part:
+            await response.write(separator + ", ".join(json.dumps(item) for item in part).encode())
+            separator = b", "
+        await asyncio.sleep(0)
+    await response.write(b"]}")
+    await response.write_eof()
+    return response

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime, timezone
+from typing import Any
 
 from aiohttp import web
 
 from mockserver import keys
-from mockserver.api.common import int_param, json_object, optional_owner, owner
+from mockserver.api.common import int_param, json_object, json_stream, optional_owner, owner
 from mockserver.errors import ApiError, InvalidField
 from mockserver.models import DELIVERY_STATUSES, iso
 from mockserver.rules import check_event_type
 from mockserver.shop.generate import generate_payloads
 from mockserver.shop.schemas import load_schema
-from mockserver.triggering import check_count, publish_groups, shop_payloads
+from mockserver.triggering import CHUNK, check_count, publish_groups, shop_payloads
 
 
 async def clock_state(request: web.Request) -> web.Response:
@@ -57,7 +59,7 @@ async def retry_schedule(request: web.Request) -> web.Response:
     return web.json_response(request.app[keys.config].schedule.to_json())
 
 
-async def trigger(request: web.Request) -> web.Response:
+async def trigger(request: web.Request) -> web.StreamResponse:
     """Make the shop act (by event type or named operation), or send a payload as given."""
     who = owner(request)
     body = await json_object(request)
@@ -77,11 +79,15 @@ async def trigger(request: web.Request) -> web.Response:
             type_=body.get("type"), operation=body.get("operation"), count=count,
         )
     events = await publish_groups(request.app[keys.dispatcher], who, groups)
-    sent = request.app[keys.store].deliveries.for_events([e.id for e in events])
-    return web.json_response(
-        {"events": [{**e.to_json(), "deliveries": [d.to_json() for d in sent[e.id]]} for e in events]},
-        status=201,
-    )
+    deliveries = request.app[keys.store].deliveries
+
+    async def parts() -> AsyncIterator[list[dict[str, Any]]]:
+        for start in range(0, len(events), CHUNK):
+            chunk = events[start:start + CHUNK]
+            sent = deliveries.for_events([e.id for e in chunk])
+            yield [{**e.to_json(), "deliveries": [d.to_json() for d in sent[e.id]]} for e in chunk]
+
+    return await json_stream(request, "events", parts(), status=201)
 
 
 async def list_events(request: web.Request) -> web.Response:
