@@ -65,7 +65,7 @@ class Engine:
         """A webhook for each URL, then every payload as an event to all of them."""
         store, dispatcher = self.app[keys.store], self.app[keys.dispatcher]
         for url in urls:
-            store.webhooks.create(OWNER, url, ("receipts.update",), self.app[keys.clock].now())
+            store.webhooks.create(OWNER, url, ("receipts.update",), self.app[keys.clock].now(OWNER))
         for payload in payloads:
             dispatcher.publish(OWNER, "receipts.update", payload)
 
@@ -79,7 +79,7 @@ async def _engine_rate(url: str, payloads: list[str]) -> float:
         async with Engine(Path(tmp)) as engine:
             engine.publish([url], payloads)
             started = time.perf_counter()
-            await engine.app[keys.dispatcher].run_due()
+            await engine.app[keys.dispatcher].run_due(OWNER)
             rate = len(payloads) / (time.perf_counter() - started)
             assert engine.count("succeeded") == len(payloads)
     return rate
@@ -109,9 +109,9 @@ async def failing_schedule(k: int) -> Row:
         baseline = await plain_loop(receiver.url, [payload.encode()] * (200 * k))
         async with Engine(Path(tmp)) as engine:
             engine.publish([f"{receiver.url}?webhook={n}" for n in range(k)], [payload])
-            dispatcher, clock = engine.app[keys.dispatcher], engine.app[keys.clock]
+            dispatcher = engine.app[keys.dispatcher]
             started = time.perf_counter()
-            made = await dispatcher.advance(clock.now() + 48 * 3600)
+            made = await dispatcher.advance(OWNER, seconds=48 * 3600)
             ours = time.perf_counter() - started
             assert made == 200 * k and engine.count("failed") == k, (made, engine.count("failed"))
     return Row(f"200-attempt schedule, {k:,} failing deliveries (manual clock)", f"{ours:.1f} s",

@@ -10,13 +10,13 @@ import platform
 import sys
 import time
 
-from bench import delivery, generation, latency, pending
+from bench import conformance, delivery, generation, latency, pending, responsiveness
 from bench.common import Row
 
-SIZES = {  # scale, deliveries, failing deliveries, latency samples, pending
-    "full": (1.0, 20_000, 1_000, 500, 100_000),
-    "quick": (0.25, 5_000, 100, 200, 100_000),
-    "smoke": (0.01, 300, 5, 20, 2_000),
+SIZES = {  # scale, deliveries, failing deliveries, latency samples, pending, conformance (k, hours), trigger
+    "full": (1.0, 20_000, 1_000, 500, 100_000, (1_000, 48.0), 1_000),
+    "quick": (0.25, 5_000, 100, 200, 100_000, (200, 4.0), 1_000),
+    "smoke": (0.01, 300, 5, 20, 2_000, (5, 0.5), 100),
 }
 
 
@@ -33,12 +33,14 @@ def machine() -> str:
 
 
 async def collect(size: str) -> list[Row]:
-    scale, n, k, samples, held = SIZES[size]
+    scale, n, k, samples, held, (failing, hours), trigger = SIZES[size]
     rows = generation.run(scale)
     rows.append(await delivery.throughput(n))
     rows += await latency.run(samples)
+    rows += await responsiveness.run(trigger)
     rows += await pending.run(held)
     rows.append(await delivery.failing_schedule(k))
+    rows += await conformance.run(failing, hours * 3600)
     return rows
 
 

@@ -60,7 +60,7 @@ async def shop_payloads(
                 await asyncio.sleep(0)
     except NothingToRefund as exc:
         assert saved is not None
-        sim.world.restore(saved)  # all or nothing: the refunds made before this one are undone too
+        shops.restore(owner, saved)  # all or nothing: the refunds made before this one are undone too
         raise Conflict(str(exc), field="operation", code="nothing_to_refund") from None
     shops.save(owner)
     return groups

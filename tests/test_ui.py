@@ -238,3 +238,15 @@ async def test_faults_form_errors_come_back(client: Any, receiver: Any) -> None:
     resp = await client.post(f"/ui/webhooks/{hook['id']}/faults",
                              data={"csrf": csrf, "duplicate": "7", "next": f"/ui/webhooks/{hook['id']}/faults"})
     assert "is a probability" in await resp.text()
+
+
+async def test_the_page_says_when_shop_traffic_falls_behind(make_client: Any, config: Any) -> None:
+    from mockserver import keys
+
+    client = await make_client(config, traffic=30.0)
+    await _signed_in(client)
+    assert "Shop traffic is behind" not in await (await client.get("/")).text()
+    status = client.server.app[keys.traffic]
+    status.achieved, status.behind = 12.5, True  # as the stream's report sets them
+    page = await (await client.get("/")).text()
+    assert "Shop traffic is behind" in page and "12.5 events per simulated minute of the 30 asked" in page

@@ -124,18 +124,18 @@ def refund(world: World, now: str) -> Emitted:
     rng = world.rng
     refundable = [r for r in world.receipts if r["status"] == "completed"
                   and any(ln["qty"] > ln["refunded"] for ln in r["lines"])]
+    if not refundable and not world.live_products():  # nothing sold, nothing to sell: nothing changes
+        raise NothingToRefund("nothing in the shop can be refunded: no completed sale has units left to refund")
     before: Emitted = []
-    saved = None if refundable else world.to_json()  # a refund that cannot happen changes nothing
-    for _ in range(3):  # nothing to refund yet: someone buys first (empty shelves are restocked first)
+    # Nothing to refund yet: someone buys first, and pays. A sale in a shop with empty
+    # shelves restocks it instead, so one more try than there are shops always sells.
+    for _ in range(len(world.shops) + 1):
         if refundable:
             break
         before += sale(world, now, paid=True)
         refundable = [r for r in world.receipts if r["status"] == "completed"
                       and any(ln["qty"] > ln["refunded"] for ln in r["lines"])]
-    if not refundable:
-        if saved is not None:
-            world.restore(saved)
-        raise NothingToRefund("nothing in the shop can be refunded: no completed sale has units left to refund")
+    assert refundable, "a paid sale always leaves something to refund"
     receipt = rng.choice(refundable)
     open_lines = [ln for ln in receipt["lines"] if ln["qty"] > ln["refunded"]]
     lines = [_refund_line(ln, rng.randint(1, ln["qty"] - ln["refunded"]))

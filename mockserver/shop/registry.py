@@ -37,6 +37,10 @@ class Shops:
     def save(self, owner: str) -> None:
         self._store.save_shop(owner, self._cache[owner].world.to_json())
 
+    def restore(self, owner: str, state: str) -> None:
+        """Put the merchant's shop back as ``World.to_json`` saved it."""
+        self._cache[owner] = Simulator(World.from_json(state))
+
     def forget(self, owner: str) -> None:
         self._cache.pop(owner, None)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from faker import Faker
@@ -103,14 +103,6 @@ class World:
         data = {k: v for k, v in asdict(self).items() if k not in ("rng", "faker")}
         data["rng_state"] = _encode_state(self.rng.getstate())
         return json.dumps(data, separators=(",", ":"))
-
-    def restore(self, text: str) -> None:
-        """Go back to a state that ``to_json`` saved: an operation that could not happen
-        leaves no trace."""
-        saved = World.from_json(text)
-        for f in fields(self):
-            if f.name != "faker":
-                setattr(self, f.name, getattr(saved, f.name))
 
     @classmethod
     def from_json(cls, text: str) -> World:

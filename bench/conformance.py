@@ -1,0 +1,97 @@
+"""Schedule conformance on the scaled clock (the server's default): failing deliveries run
+through their whole retry story at 720x, and every attempt's start is compared with its
+published moment (the delivery's start plus the attempt's offset). The baseline, in the same run and under the same load: a plain asyncio
+timer set at each of those moments in the same event loop, the best any code there could do."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import tempfile
+import time
+from collections import Counter
+
+from aiohttp import web
+
+from bench.common import ReceiverProcess, Row, percentile
+from mockserver import keys
+from mockserver.app import create_app
+from mockserver.clock import ScaledClock
+from mockserver.config import Config
+from mockserver.shop.generate import generate_payloads
+
+OWNER = "bench"
+SCALE = 720.0
+GOAL_P99 = 30.0  # simulated seconds
+
+
+async def run(k: int, window: float) -> list[Row]:
+    """``k`` webhooks (of as many merchants) that always answer 500, one event to each,
+    ``window`` simulated seconds of retries (48 hours in the full run: 4 minutes of real
+    time). The events arrive over one largest gap of the schedule (14 simulated minutes),
+    as a shop's sales do, so the engine's steady load is what a real day would give."""
+    [payload] = [json.dumps(p) for p in generate_payloads("receipts.update", 1, seed=5)]
+    with ReceiverProcess(500) as receiver, tempfile.TemporaryDirectory() as tmp:
+        config = Config(db=f"{tmp}/conformance.sqlite3", clock="scaled", time_scale=SCALE, verify="off",
+                        retry_window=window, keep_deliveries=10**9)
+        app = create_app(config)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        store, clock, dispatcher = app[keys.store], app[keys.clock], app[keys.dispatcher]
+        assert isinstance(clock, ScaledClock)
+        for n in range(k):
+            store.webhooks.create(f"{OWNER}{n}", f"{receiver.url}?webhook={n}", ("receipts.update",), clock.now())
+        probes = Probes(k * config.max_attempts)
+        began, spread = time.monotonic(), config.schedule.largest_gap / SCALE
+        for n in range(k):
+            await asyncio.sleep(max(0.0, began + spread * n / k - time.monotonic()))
+            _, [delivery] = dispatcher.publish(f"{OWNER}{n}", "receipts.update", payload)
+            dispatcher.wake()
+            probes.add([clock.monotonic_at((delivery.next_at or 0.0) + off) for off in config.schedule.offsets])
+        deadline = time.monotonic() + window / SCALE + spread + 120
+        while store.deliveries.count_pending() and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        timer_late = [lateness * SCALE for lateness in await probes.done]
+        rows = store.conn.execute(
+            "SELECT a.delivery_id, a.number, a.started_at, d.anchor_at FROM attempts a "
+            "JOIN deliveries d ON d.id = a.delivery_id").fetchall()
+        disabled = store.conn.execute("SELECT COUNT(*) FROM webhooks WHERE status = 'disabled'").fetchone()[0]
+        await runner.cleanup()
+    offsets = config.schedule.offsets
+    late = [started - (anchor + offsets[number - 1]) for _, number, started, anchor in rows]
+    per_delivery = Counter(delivery_id for delivery_id, *_ in rows)
+    made = sorted(per_delivery.values()) or [0]
+    p99 = percentile(late, 99)
+    label = f"{k:,} failing deliveries, {window / 3600:g} h at {SCALE:g}x"
+    return [
+        Row(f"schedule conformance, lateness p50 ({label})", f"{percentile(late, 50):.2f} sim s",
+            f"{percentile(timer_late, 50):.2f} sim s asyncio timers", None, "", None),
+        Row("schedule conformance, lateness p99", f"{p99:.2f} sim s",
+            f"{percentile(timer_late, 99):.2f} sim s asyncio timers", None, f"p99 < {GOAL_P99:g} sim s",
+            p99 < GOAL_P99),
+        Row("schedule conformance, lateness max", f"{max(late, default=0):.2f} sim s",
+            f"{max(timer_late, default=0):.2f} sim s asyncio timers", None, "", None),
+        Row("schedule conformance, attempts per delivery", f"{made[0]}-{made[-1]} ({disabled}/{k} disabled)",
+            f"{config.max_attempts} published", None, f"{config.max_attempts} each, all disabled",
+            made[0] == made[-1] == config.max_attempts and len(per_delivery) == k == disabled),
+    ]
+
+
+class Probes:
+    """A plain asyncio timer at every published moment (``time.monotonic()`` readings);
+    ``done`` resolves to their lateness in real seconds once all ``expected`` have fired."""
+
+    def __init__(self, expected: int) -> None:
+        self.loop = asyncio.get_running_loop()
+        self.done: asyncio.Future[list[float]] = self.loop.create_future()
+        self.expected = expected
+        self.late: list[float] = []
+
+    def add(self, moments: list[float]) -> None:
+        for due in moments:
+            self.loop.call_at(self.loop.time() + (due - time.monotonic()), self._fire, due)
+
+    def _fire(self, due: float) -> None:
+        self.late.append(time.monotonic() - due)
+        if len(self.late) == self.expected and not self.done.done():
+            self.done.set_result(self.late)
