@@ -18,6 +18,7 @@ from bench.common import ReceiverProcess, Row
 from mockserver import keys
 from mockserver.app import create_app
 from mockserver.config import Config
+from mockserver.models import new_delivery
 from mockserver.shop.generate import generate_payloads
 
 CONCURRENCY = 64
@@ -62,15 +63,17 @@ class Engine:
         await self.runner.cleanup()
 
     def publish(self, urls: list[str], payloads: list[str]) -> None:
-        """A webhook for each URL, then every payload as an event to all of them."""
-        store, dispatcher = self.app[keys.store], self.app[keys.dispatcher]
-        for url in urls:
-            store.webhooks.create(OWNER, url, ("receipts.update",), self.app[keys.clock].now(OWNER))
+        """A webhook for each URL, then every payload as an event to all of them, recorded
+        and due, but not sent (the timed part sends them)."""
+        store, now = self.app[keys.engine].store, self.app[keys.engine].clock.now(OWNER)
+        hooks = [store.webhooks.create(OWNER, url, ("receipts.update",), now) for url in urls]
         for payload in payloads:
-            dispatcher.publish(OWNER, "receipts.update", payload)
+            event = store.events.add(OWNER, "receipts.update", payload, now)
+            store.deliveries.add([new_delivery(event, hook, kind="event", status="pending", next_at=now,
+                                               deadline=now + 48 * 3600) for hook in hooks])
 
     def count(self, status: str) -> int:
-        row = self.app[keys.store].conn.execute("SELECT COUNT(*) FROM deliveries WHERE status = ?", (status,))
+        row = self.app[keys.engine].store.conn.execute("SELECT COUNT(*) FROM deliveries WHERE status = ?", (status,))
         return int(row.fetchone()[0])
 
 
@@ -79,7 +82,7 @@ async def _engine_rate(url: str, payloads: list[str]) -> float:
         async with Engine(Path(tmp)) as engine:
             engine.publish([url], payloads)
             started = time.perf_counter()
-            await engine.app[keys.dispatcher].run_due(OWNER)
+            await engine.app[keys.engine].scheduler.run_due(OWNER)
             rate = len(payloads) / (time.perf_counter() - started)
             assert engine.count("succeeded") == len(payloads)
     return rate
@@ -109,9 +112,9 @@ async def failing_schedule(k: int) -> Row:
         baseline = await plain_loop(receiver.url, [payload.encode()] * (200 * k))
         async with Engine(Path(tmp)) as engine:
             engine.publish([f"{receiver.url}?webhook={n}" for n in range(k)], [payload])
-            dispatcher = engine.app[keys.dispatcher]
+            clock = engine.app[keys.service].clock
             started = time.perf_counter()
-            made = await dispatcher.advance(OWNER, seconds=48 * 3600)
+            made = await clock.advance(OWNER, seconds=48 * 3600)
             ours = time.perf_counter() - started
             assert made == 200 * k and engine.count("failed") == k, (made, engine.count("failed"))
     return Row(f"200-attempt schedule, {k:,} failing deliveries (manual clock)", f"{ours:.1f} s",

@@ -63,7 +63,8 @@ async def run(n: int, probes: int = 400, spread: float = 4.0) -> list[Row]:
         app = create_app(Config(db=f"{tmp}/pending.sqlite3", clock="scaled", verify="off"))
         runner = web.AppRunner(app)
         await runner.setup()
-        store, clock, dispatcher = app[keys.store], app[keys.clock], app[keys.dispatcher]
+        engine = app[keys.engine]
+        store, clock, scheduler = engine.store, engine.clock, engine.scheduler
         assert isinstance(clock, ScaledClock)
         gc.collect()
         before = rss_bytes()
@@ -77,7 +78,7 @@ async def run(n: int, probes: int = 400, spread: float = 4.0) -> list[Row]:
                 "'receipts.update', ?)",
                 ((f"dlv_far{i:07d}", event.id, hook.id, far + i, clock.now(), far + YEAR, url) for i in range(n)),
             )
-        dispatcher.wake()
+        await scheduler.kick("bench")
         await asyncio.sleep(0.2)
         gc.collect()
         per_pending = (rss_bytes() - before) / n
@@ -89,7 +90,7 @@ async def run(n: int, probes: int = 400, spread: float = 4.0) -> list[Row]:
             when = now + clock.scale * (0.5 + spread * i / probes)
             d = store.deliveries.create(event, hook, kind="event", status="pending", next_at=when, deadline=when + 60)
             due[d.id] = clock.monotonic_at(when)
-        dispatcher.wake()
+        await scheduler.kick("bench")
         deadline = time.monotonic() + spread + 10
         while len(arrivals) < probes and time.monotonic() < deadline:
             await asyncio.sleep(0.05)

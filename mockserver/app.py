@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import AsyncIterator, Callable
 
@@ -11,22 +10,25 @@ import aiohttp
 from aiohttp import web
 
 from mockserver import keys
-from mockserver.clock import Clock, ManualClock, make_clock
+from mockserver.api.errors import error_middleware
+from mockserver.clock import Clock
 from mockserver.config import Config
-from mockserver.delivery import MAX_AHEAD, Dispatcher
-from mockserver.errors import error_middleware
+from mockserver.engine import Engine
+from mockserver.engine.attempt import Attempts
+from mockserver.engine.fault_injector import FaultInjector
+from mockserver.engine.scheduler import Scheduler
+from mockserver.engine.tasks import cancel_and_wait
+from mockserver.engine.timekeeper import TimeKeeper
 from mockserver.routes import setup_routes
-from mockserver.shop.registry import Shops
-from mockserver.sink import Sinks
+from mockserver.service import Service
+from mockserver.service.shops import Shops
+from mockserver.sinks import Sinks
 from mockserver.store import Store
-from mockserver.tasks import cancel_and_wait
 from mockserver.traffic import Traffic
 from mockserver.ui.changes import Changes
 from mockserver.ui.render import setup_templates
 
 log = logging.getLogger("salesplay_mock")
-
-LATEST_TIME = 253402300799.0 - MAX_AHEAD  # 9999-12-31 23:59:59 UTC, less the longest advance
 
 
 def create_app(config: Config | None = None, *, clock: Clock | None = None) -> web.Application:
@@ -39,57 +41,50 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None) -> w
     app.on_shutdown.append(_end_streams)
     app.on_shutdown.append(_stop_launching)
     setup_templates(app)
-    app.cleanup_ctx.append(_store_and_clock(clock))
-    app.cleanup_ctx.append(_client_session)
-    app.cleanup_ctx.append(_dispatcher)
-    if config.traffic > 0:
-        app.cleanup_ctx.append(_traffic)
+    app.cleanup_ctx.append(_engine_and_service(clock))
     setup_routes(app)
     return app
 
 
-def _store_and_clock(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[None]]:
+def _engine_and_service(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The store, the clock, one HTTP client for every delivery, the engine, and the
+    service over them; opened in this order and closed in the reverse."""
+
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         config = app[keys.config]
         store = Store(config.db)
         store.listeners.append(app[keys.changes].bump)
-        app[keys.store] = store
-        app[keys.clock] = clock or _resume_clock(store, config)
-        app[keys.shops] = Shops(store, seed=config.seed, locale=config.locale)
-        yield
-        store.close()
+        timekeeper = TimeKeeper(config, store)
+        the_clock = clock or timekeeper.resume()
+        try:
+            async with aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=config.max_in_flight),
+                cookie_jar=aiohttp.DummyCookieJar(),
+                timeout=aiohttp.ClientTimeout(total=None),
+            ) as session:
+                faults = FaultInjector(store, config.faults)
+                attempts = Attempts(config, the_clock, store, session, faults)
+                scheduler = Scheduler(the_clock, store, attempts, max_in_flight=config.max_in_flight)
+                shops = Shops(store, seed=config.seed, locale=config.locale)
+                service = Service(config, the_clock, store, shops, scheduler, attempts, faults, timekeeper)
+                app[keys.service] = service
+                app[keys.engine] = Engine(the_clock, store, scheduler)
+                scheduler.start()
+                background = [asyncio.create_task(timekeeper.keep(the_clock))] if the_clock.runs_itself else []
+                if config.traffic > 0:
+                    background += _traffic(app, the_clock, service)
+                try:
+                    yield
+                finally:
+                    for task in background:
+                        await cancel_and_wait(task)
+                    await scheduler.stop(config.stop_grace)
+                    if the_clock.runs_itself:
+                        timekeeper.save(the_clock)
+        finally:
+            store.close()
 
     return ctx
-
-
-def _resume_clock(store: Store, config: Config) -> Clock:
-    """Simulated time goes on where the last run left it (each merchant's, on the manual
-    clock); an explicit --clock-start wins, so a clock set wrong can always be reset."""
-    if config.clock_start is not None:
-        store.clocks.clear()
-        start: float | None = config.clock_start
-    else:
-        start = _sane(store.get_meta("sim_time"))
-    clock = make_clock(config.clock, scale=config.time_scale, start=start)
-    if isinstance(clock, ManualClock):
-        clock.restore({owner: t for owner, t in store.clocks.load().items() if _sane(t) is not None})
-        store.set_meta("sim_time", repr(clock.start))  # where a new merchant's time starts, next run too
-    return clock
-
-
-def _sane(saved: str | float | None) -> float | None:
-    """A saved time, unless it is not one a clock can show (a database written by an older
-    version that let a clock run to year 10000)."""
-    if saved is None:
-        return None
-    try:
-        value = float(saved)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= LATEST_TIME:
-        log.warning("ignoring a saved simulated time out of range (%r); the clock starts from now", saved)
-        return None
-    return value
 
 
 async def _end_streams(app: web.Application) -> None:
@@ -98,45 +93,15 @@ async def _end_streams(app: web.Application) -> None:
 
 async def _stop_launching(app: web.Application) -> None:
     """A stop was asked for: no new attempts while the server winds down."""
-    if keys.dispatcher in app:
-        app[keys.dispatcher].quiesce()
+    if keys.engine in app:
+        app[keys.engine].scheduler.quiesce()
 
 
-async def _client_session(app: web.Application) -> AsyncIterator[None]:
-    config = app[keys.config]
-    connector = aiohttp.TCPConnector(limit=config.max_in_flight, force_close=False)
-    async with aiohttp.ClientSession(
-        connector=connector,
-        cookie_jar=aiohttp.DummyCookieJar(),
-        timeout=aiohttp.ClientTimeout(total=None),
-        auto_decompress=True,
-    ) as session:
-        app[keys.client] = session
-        yield
-
-
-async def _dispatcher(app: web.Application) -> AsyncIterator[None]:
-    shops = app[keys.shops]
-    clock = app[keys.clock]
-
-    def sample(owner: str, type_: str) -> str:
-        return json.dumps(shops.sample(owner, type_, clock.now(owner)))
-
-    dispatcher = Dispatcher(app[keys.config], clock, app[keys.store], app[keys.client], sample)
-    app[keys.dispatcher] = dispatcher
-    await dispatcher.start()
-    yield
-    await dispatcher.stop(app[keys.config].stop_grace)
-
-
-async def _traffic(app: web.Application) -> AsyncIterator[None]:
-    clock = app[keys.clock]
-    traffic = Traffic(app[keys.config].traffic, clock, app[keys.store], app[keys.shops], app[keys.dispatcher])
+def _traffic(app: web.Application, clock: Clock, service: Service) -> list[asyncio.Task[None]]:
+    """--traffic: the shops sell on their own, on a clock that runs by itself."""
+    traffic = Traffic(app[keys.config].traffic, clock, service)
     app[keys.traffic] = traffic.status
     if not clock.runs_itself:
         log.warning("--traffic does nothing on the manual clock: time moves only when told; trigger events instead")
-        yield
-        return
-    task = asyncio.create_task(traffic.run())
-    yield
-    await cancel_and_wait(task)
+        return []
+    return [asyncio.create_task(traffic.run())]

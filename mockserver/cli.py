@@ -11,8 +11,9 @@ import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
 
-from mockserver import __version__, schedule
+from mockserver import __version__
 from mockserver.config import Config
+from mockserver.durations import human, parse_duration
 from mockserver.models import EVENT_TYPES
 from mockserver.options import add_server_options, config_from_args
 from mockserver.store.db import DatabaseInUse
@@ -140,8 +141,6 @@ def trigger(args: argparse.Namespace) -> int:
 
 
 def print_schedule(args: argparse.Namespace) -> int:
-    from mockserver.durations import parse_duration
-
     config = Config(max_attempts=args.max_attempts, retry_window=parse_duration(args.retry_window))
     plan = config.schedule
     if args.json:
@@ -149,7 +148,7 @@ def print_schedule(args: argparse.Namespace) -> int:
         return 0
     print(f"{'attempt':>7}  {'wait before':>12}  {'after the start':>15}")
     for s in plan.table():
-        print(f"{s.attempt:>7}  {schedule.human(s.delay):>12}  {schedule.human(s.offset):>15}")
-    print(f"at most {config.max_attempts} attempts within {schedule.human(config.retry_window)}, each due at its "
+        print(f"{s.attempt:>7}  {human(s.delay):>12}  {human(s.offset):>15}")
+    print(f"at most {config.max_attempts} attempts within {human(config.retry_window)}, each due at its "
           "offset from the delivery's start; after the last failure the webhook is disabled")
     return 0

@@ -13,7 +13,13 @@ import asyncio
 import time
 from typing import Protocol
 
-from mockserver.errors import ClockNotManual
+from mockserver.config import Config
+from mockserver.errors import ClockNotManual, InvalidField
+
+# How far one advance may move a clock: far enough for any retry story, near enough that
+# every time stays a date (a clock in year 10000 cannot be shown or stored).
+MAX_AHEAD = 10 * 366 * 86400.0
+LATEST = 253402300799.0 - MAX_AHEAD  # 9999-12-31 23:59:59 UTC, less the longest advance
 
 
 class Clock(Protocol):
@@ -33,6 +39,9 @@ class Clock(Protocol):
     def jump(self, owner: str, when: float) -> None:
         """Move ``owner``'s time forward to ``when``; only the manual clock can."""
 
+    def restore(self, times: dict[str, float]) -> None:
+        """Merchants' own times, as a past run left them (only the manual clock keeps any)."""
+
 
 class ScaledClock:
     """Simulated time runs ``scale`` times faster than the wall clock, for everyone."""
@@ -41,9 +50,7 @@ class ScaledClock:
     runs_itself = True
 
     def __init__(self, scale: float, *, start: float | None = None) -> None:
-        if scale <= 0:
-            raise ValueError("time scale must be positive")
-        self.scale = scale
+        self.scale = scale  # checked by Config
         self._sim0 = time.time() if start is None else start
         self._real0 = time.monotonic()
 
@@ -69,6 +76,9 @@ class ScaledClock:
 
     def jump(self, owner: str, when: float) -> None:
         raise ClockNotManual(self.mode)
+
+    def restore(self, times: dict[str, float]) -> None:
+        pass  # one time for everyone
 
 
 class RealClock(ScaledClock):
@@ -100,10 +110,6 @@ class ManualClock:
             raise ValueError("the manual clock only moves forward")
         self._times[owner] = when
 
-    def times(self) -> dict[str, float]:
-        """Every merchant's time that has moved from the start."""
-        return dict(self._times)
-
     def restore(self, times: dict[str, float]) -> None:
         self._times.update(times)
 
@@ -112,11 +118,25 @@ class ManualClock:
         await wake.wait()
 
 
-def make_clock(mode: str, *, scale: float, start: float | None) -> Clock:
-    if mode == "manual":
+def make_clock(config: Config, *, start: float | None) -> Clock:
+    """The clock ``config`` asks for (checked there), its simulated time starting at ``start``."""
+    if config.clock == "manual":
         return ManualClock(start=start)
-    if mode == "real":
+    if config.clock == "real":
         return RealClock()
-    if mode == "scaled":
-        return ScaledClock(scale, start=start)
-    raise ValueError(f"unknown clock mode {mode!r}: use scaled, real or manual")
+    return ScaledClock(config.time_scale, start=start)
+
+
+def advance_target(now: float, *, seconds: float | None, to: float | None) -> float:
+    """Where a move of ``seconds`` from ``now`` (or to ``to``) lands, if it is allowed."""
+    if seconds is not None:
+        if not 0 <= seconds <= MAX_AHEAD:
+            raise InvalidField("'seconds' must be from 0 to 316224000 (ten years)", field="seconds")
+        return now + seconds
+    if to is None:
+        raise InvalidField("send 'seconds' (a number) or 'to' (an ISO 8601 time)", field="seconds")
+    if to < now:
+        raise InvalidField("the manual clock only moves forward; 'to' is before this token's time", field="to")
+    if to - now > MAX_AHEAD:
+        raise InvalidField("'to' is more than ten years ahead of this token's time", field="to")
+    return to

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from mockserver.faults import FaultSettings
+from mockserver.fault_settings import FaultSettings
 from mockserver.schedule import Schedule
 
 HOURS = 3600.0

@@ -1,8 +1,10 @@
-"""Durations as people write them: ``90``, ``90s``, ``15m``, ``48h``, ``2d``, ``1h30m``."""
+"""Times as people write them and read them: durations (``90``, ``90s``, ``15m``, ``48h``,
+``2d``, ``1h30m``), instants (ISO 8601), and durations shown back (``1h02m05s``)."""
 
 from __future__ import annotations
 
 import re
+from datetime import datetime, timezone
 
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
@@ -27,3 +29,26 @@ def parse_duration(value: object) -> float:
     if seconds < 0 or seconds != seconds or seconds == float("inf"):
         raise ValueError(f"{value!r} is not a duration: it must be a finite, non-negative time")
     return seconds
+
+
+def parse_instant(value: object) -> float:
+    """An ISO 8601 time (``2025-07-01T12:00:00Z``; no zone means UTC) as epoch seconds."""
+    if not isinstance(value, str):
+        raise ValueError("a time is ISO 8601 text such as 2025-07-01T12:00:00Z")
+    try:
+        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise ValueError(f"{value!r} is not an ISO 8601 time such as 2025-07-01T12:00:00Z") from None
+    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)).timestamp()
+
+
+def human(seconds: float) -> str:
+    """A duration for people: ``45s``, ``14m00s``, ``44h55m15s``."""
+    seconds = round(seconds)
+    h, rest = divmod(seconds, 3600)
+    m, s = divmod(rest, 60)
+    if h:
+        return f"{h}h{m:02d}m{s:02d}s"
+    if m:
+        return f"{m}m{s:02d}s"
+    return f"{s}s"

@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aiohttp import ClientSession, web
+from aiohttp import web
 
-from mockserver.clock import Clock
 from mockserver.config import Config
-from mockserver.store import Store
 
 if TYPE_CHECKING:
-    from mockserver.delivery import Dispatcher
-    from mockserver.shop.registry import Shops
-    from mockserver.sink import Sinks
+    from mockserver.engine import Engine
+    from mockserver.service import Service
+    from mockserver.sinks import Sinks
     from mockserver.traffic import TrafficStatus
     from mockserver.ui.changes import Changes
 
 config = web.AppKey("config", Config)
-clock = web.AppKey("clock", Clock)
-store = web.AppKey("store", Store)
-client = web.AppKey("client", ClientSession)
-dispatcher: web.AppKey[Dispatcher] = web.AppKey("dispatcher")
-shops: web.AppKey[Shops] = web.AppKey("shops")
+service: web.AppKey[Service] = web.AppKey("service")
+engine: web.AppKey[Engine] = web.AppKey("engine")
 sinks: web.AppKey[Sinks] = web.AppKey("sinks")
 changes: web.AppKey[Changes] = web.AppKey("changes")
 traffic: web.AppKey[TrafficStatus] = web.AppKey("traffic")

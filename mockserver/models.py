@@ -1,8 +1,9 @@
-"""Records as the store hands them out, and their JSON shape for the APIs."""
+"""Records as the store hands them out and the engine makes them, and their JSON shape."""
 
 from __future__ import annotations
 
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
@@ -118,6 +119,26 @@ class Delivery:
         }
 
 
+def new_delivery(
+    event: Event,
+    hook: Webhook,
+    *,
+    kind: str,
+    status: str,
+    next_at: float | None,
+    deadline: float,
+    note: str | None = None,
+    fault: str | None = None,
+    hold_for: str | None = None,
+) -> Delivery:
+    """A delivery of ``event`` to ``hook``, not yet stored."""
+    return Delivery(
+        id="dlv_" + secrets.token_hex(8), owner=event.owner, event_id=event.id, webhook_id=hook.id, kind=kind,
+        status=status, attempts=0, next_at=next_at, created_at=event.created_at, deadline=deadline,
+        last_error=note, last_status=None, event_type=event.type, url=hook.url, fault=fault, hold_for=hold_for,
+    )
+
+
 @dataclass(frozen=True)
 class Attempt:
     id: int
@@ -156,3 +177,58 @@ class Attempt:
             "error_message": self.error_message,
             "fault": self.fault,
         }
+
+
+@dataclass(slots=True)  # not frozen: made per attempt, and frozen __init__ is slow
+class Outcome:
+    """What one attempt came to."""
+
+    state: str  # succeeded | failed
+    duration_ms: float
+    response_status: int | None = None
+    response_headers: dict[str, str] | None = None
+    response_body: str | None = None
+    response_truncated: bool = False
+    error_kind: str | None = None
+    error_message: str | None = None
+
+    def summary(self) -> str | None:
+        """The delivery's last error, as the lists show it."""
+        if self.error_kind is not None:
+            return f"{self.error_kind}: {self.error_message}"
+        if self.state == "failed":
+            return f"http_status: the receiver answered {self.response_status}"
+        return None
+
+
+@dataclass(slots=True)
+class AttemptStart:
+    """An attempt about to be made: marked on its delivery before the POST goes out."""
+
+    delivery: Delivery
+    started_at: float
+    started_real: float
+    headers: dict[str, str]
+    anchor: float  # the delivery's start: every attempt is due at an offset from it
+
+    @property
+    def scheduled_at(self) -> float:
+        return self.started_at if self.delivery.next_at is None else self.delivery.next_at
+
+
+@dataclass(slots=True)
+class AttemptEnd:
+    """An attempt that ended, and what its delivery is now."""
+
+    started: AttemptStart
+    outcome: Outcome
+    status: str  # what the delivery is now: pending (a retry is due), succeeded or failed
+    next_at: float | None
+
+    @property
+    def delivery_id(self) -> str:
+        return self.started.delivery.id
+
+    @property
+    def number(self) -> int:
+        return self.started.delivery.attempts + 1

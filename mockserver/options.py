@@ -6,12 +6,11 @@ import argparse
 import os
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any, Callable
 
 from mockserver.config import Config
-from mockserver.durations import parse_duration
-from mockserver.faults import FaultSettings
+from mockserver.durations import parse_duration, parse_instant
+from mockserver.fault_settings import FaultSettings
 
 
 def _bool(text: str) -> bool:
@@ -23,18 +22,11 @@ def _bool(text: str) -> bool:
     raise ValueError(f"{text!r} is not a boolean; use 1/0, true/false, yes/no")
 
 
-def _time(text: str) -> float:
-    try:
-        stamp = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValueError(f"{text!r} is not an ISO 8601 time such as 2025-06-30T12:00:00Z") from None
-    return (stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)).timestamp()
-
-
 @dataclass(frozen=True)
 class Option:
     name: str  # the Config field
     help: str
+    default: str = ""  # as the help shows it; empty for a switch
     parse: Callable[[str], Any] = str
     flag_only: bool = False  # a switch: --flag sets True
 
@@ -47,39 +39,48 @@ class Option:
         return "SALESPLAY_MOCK_" + self.name.upper()
 
 
+def _list(text: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in text.split(",") if item.strip())
+
+
 OPTIONS = (
-    Option("host", "address to bind (default 127.0.0.1; 0.0.0.0 in the Docker image)"),
-    Option("port", "port to listen on (default 8080)", int),
-    Option("db", "SQLite file, or :memory: for a throwaway run (default ./salesplay-mock.sqlite3)"),
-    Option("tokens", "accept only these Bearer tokens (comma-separated; default: any non-empty token)",
-           lambda s: tuple(t.strip() for t in s.split(",") if t.strip())),
-    Option("public_urls_only", "refuse webhook URLs that are not publicly reachable, as SalesPlay does", _bool, True),
-    Option("clock", "scaled (default), real or manual", str),
-    Option("time_scale", "simulated seconds per real second on the scaled clock (default 720: 48 h in 4 min)", float),
-    Option("clock_start", "simulated time to start from, ISO 8601 (default: now, or where the last run stopped)", _time),
-    Option("max_attempts", "attempts per delivery, the first included (default 200)", int),
-    Option("retry_window", "time within which every attempt is made (default 48h)", parse_duration),
-    Option("retry_jitter", "spread retries by +/-10%, deterministically per delivery", _bool, True),
-    Option("delivery_timeout", "seconds of real time a receiver has to answer (default 10)", parse_duration),
-    Option("max_in_flight", "deliveries attempted at once (default 64)", int),
-    Option("stop_grace", "on SIGTERM, real seconds attempts under way get to finish (default 5)", parse_duration),
-    Option("no_mock_headers", "do not add the X-Mock-* debugging headers", _bool, True),
-    Option("deliver_only_to", "deliver only to these hosts (comma-separated); others are failed attempts "
-           "(default: any host)", lambda s: tuple(h.strip().lower() for h in s.split(",") if h.strip())),
-    Option("verify", "the sample POST at registration: off, report (default) or strict", str),
-    Option("keep_deliveries", "finished deliveries kept in the attempt log (default 10000)", int),
-    Option("seed", "seed of the simulated shops (default 1)", int),
-    Option("locale", "Faker locale of the simulated shops (default en_US)", str),
-    Option("traffic", "shop traffic on its own: events per simulated minute (default 0: off)", float),
-    Option("ui_token", "token the web page uses without asking", str),
+    Option("host", "address to bind", "127.0.0.1; 0.0.0.0 in the Docker image"),
+    Option("port", "port to listen on", "8080", int),
+    Option("db", "SQLite file, or :memory: for a throwaway run", "./salesplay-mock.sqlite3"),
+    Option("tokens", "accept only these Bearer tokens (comma-separated)", "any non-empty token", _list),
+    Option("public_urls_only", "refuse webhook URLs that are not publicly reachable, as SalesPlay does",
+           parse=_bool, flag_only=True),
+    Option("clock", "scaled, real or manual", "scaled"),
+    Option("time_scale", "simulated seconds per real second on the scaled clock", "720: 48 h in 4 min", float),
+    Option("clock_start", "simulated time to start from, ISO 8601", "now, or where the last run stopped",
+           parse_instant),
+    Option("max_attempts", "attempts per delivery, the first included", "200", int),
+    Option("retry_window", "time within which every attempt is made", "48h", parse_duration),
+    Option("retry_jitter", "move each retry by up to 10%% of its wait, the same for the same delivery",
+           parse=_bool, flag_only=True),
+    Option("delivery_timeout", "seconds of real time a receiver has to answer", "10", parse_duration),
+    Option("max_in_flight", "deliveries attempted at once", "64", int),
+    Option("stop_grace", "on SIGTERM, real seconds attempts under way get to finish", "5", parse_duration),
+    Option("no_mock_headers", "do not add the X-Mock-* debugging headers", parse=_bool, flag_only=True),
+    Option("deliver_only_to", "deliver only to these hosts (comma-separated); others are failed attempts",
+           "any host", lambda s: tuple(h.lower() for h in _list(s))),
+    Option("verify", "the sample POST at registration: off, report or strict", "report"),
+    Option("keep_deliveries", "finished deliveries kept in the attempt log", "10000", int),
+    Option("seed", "seed of the simulated shops", "1", int),
+    Option("locale", "Faker locale of the simulated shops", "en_US"),
+    Option("traffic", "shop traffic on its own: events per simulated minute", "0: off", float),
+    Option("ui_token", "token the web page uses without asking", "none"),
     Option("faults", "faults on purpose, e.g. duplicate=0.2,duplicate_mode=concurrent,reorder=0.5,"
-           "delay=0.3,delay_max=5m,outage=10m+30m@5,seed=7 (default: none)", str),
+           "delay=0.3,delay_max=5m,outage=10m+30m@5,seed=7", "none"),
 )
+
+
+OPTION = {opt.name: opt for opt in OPTIONS}
 
 
 def add_server_options(parser: argparse.ArgumentParser) -> None:
     for opt in OPTIONS:
-        help_ = f"{opt.help} [env {opt.env}]"
+        help_ = f"{opt.help}{f' (default {opt.default})' if opt.default else ''} [env {opt.env}]"
         if opt.flag_only:
             parser.add_argument(opt.flag, dest=opt.name, action="store_const", const="1", default=None, help=help_)
         elif opt.name == "tokens":
@@ -91,25 +92,33 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
 def config_from_args(args: argparse.Namespace, environ: dict[str, str] | None = None) -> Config:
     """Flags win over environment variables, which win over the defaults."""
     env = os.environ if environ is None else environ
+    raw: dict[str, str] = {}
+    for opt in OPTIONS:
+        value = getattr(args, opt.name, None)
+        if opt.name == "tokens" and value is not None:
+            value = ",".join(value)
+        value = value if value is not None else env.get(opt.env)
+        if value is not None:
+            raw[opt.name] = value
+    return config_from_text(raw, where=lambda opt: f"{opt.flag} / {opt.env}")
+
+
+def config_from_text(raw: dict[str, str], *, where: Callable[[Option], str] = lambda opt: opt.flag) -> Config:
+    """A Config from settings as text, by option name (``where`` names an option in an error)."""
     values: dict[str, Any] = {}
     for opt in OPTIONS:
-        raw = getattr(args, opt.name, None)
-        if opt.name == "tokens" and raw is not None:
-            raw = ",".join(raw)
-        if raw is None:
-            raw = env.get(opt.env)
-        if raw is None:
+        if opt.name not in raw:
             continue
         try:
-            values[opt.name] = opt.parse(raw)
+            values[opt.name] = opt.parse(raw[opt.name])
         except ValueError as exc:
-            raise ValueError(f"{opt.flag} / {opt.env}: {exc}") from None
+            raise ValueError(f"{where(opt)}: {exc}") from None
     if values.pop("no_mock_headers", False):
         values["mock_headers"] = False
     if "faults" in values:  # an outage's start counts from the server's start
-        start = values.get("clock_start") or time.time()
+        begin = values.get("clock_start") or time.time()
         try:
-            values["faults"] = FaultSettings.parse(values["faults"], now=start)
+            values["faults"] = FaultSettings.parse(values["faults"], now=begin)
         except ValueError as exc:
-            raise ValueError(f"--faults / SALESPLAY_MOCK_FAULTS: {exc}") from None
+            raise ValueError(f"{where(OPTION['faults'])}: {exc}") from None
     return Config(**values)

@@ -21,30 +21,24 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 
 from mockserver.config import Config
-from mockserver.faults import FaultSettings
+from mockserver.options import OPTION, config_from_text
 from mockserver.testing import AsyncSalesPlay, MockServer, SalesPlay, ThreadedMockServer
 
-# 2025-06-30 12:00:00 UTC: a fixed start, so payload times are the same on every run.
-START = 1751284800.0
+# A fixed start, so payload times are the same on every run.
+START = "2025-06-30T12:00:00Z"
 
-OPTIONS = (
-    ("seed", "seed of the simulated shop", "1"),
-    ("clock", "manual (default), scaled or real", "manual"),
-    ("time_scale", "speed of the scaled clock", "720"),
-    ("db", "SQLite database (default :memory:)", ":memory:"),
-    ("delivery_timeout", "seconds a receiver has to answer", "5"),
-    # Off by default: a test counts what its receiver got, and the sample POST SalesPlay
-    # sends at set-up would be one more. Turn it on to test that the receiver survives it.
-    ("verify", "the sample POST at registration: off (default), report or strict", "off"),
-    ("faults", "faults on purpose for every webhook, as serve's --faults (default none)", ""),
-)
+# serve's options a test suite may set, with the defaults a test wants: a manual clock, a
+# throwaway database, and the sample POST off (a test counts what its receiver got, and
+# SalesPlay's set-up POST would be one more; turn it on to test that the receiver survives it).
+DEFAULTS = {"seed": "1", "clock": "manual", "time_scale": "720", "db": ":memory:", "delivery_timeout": "5",
+            "verify": "off", "faults": ""}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("salesplay-mock", "salesplay-mock: a fake SalesPlay POS")
-    for name, help_, default in OPTIONS:
-        group.addoption(f"--salesplay-{name.replace('_', '-')}", dest=f"salesplay_{name}", default=None,
-                        help=f"{help_} (ini: salesplay_{name})")
+    for name, default in DEFAULTS.items():
+        help_ = f"{OPTION[name].help} (in tests: {default or 'none'}; ini: salesplay_{name})"
+        group.addoption(f"--salesplay-{name.replace('_', '-')}", dest=f"salesplay_{name}", default=None, help=help_)
         parser.addini(f"salesplay_{name}", help_, default=default)
 
 
@@ -56,16 +50,8 @@ def _option(config: pytest.Config, name: str) -> str:
 @pytest.fixture
 def salesplay_config(pytestconfig: pytest.Config) -> Config:
     """The mock's configuration, from pytest options; override this fixture to change it."""
-    return Config(
-        db=_option(pytestconfig, "db"),
-        clock=_option(pytestconfig, "clock"),
-        time_scale=float(_option(pytestconfig, "time_scale")),
-        clock_start=START,
-        seed=int(_option(pytestconfig, "seed")),
-        delivery_timeout=float(_option(pytestconfig, "delivery_timeout")),
-        verify=_option(pytestconfig, "verify"),
-        faults=FaultSettings.parse(_option(pytestconfig, "faults"), now=START),
-    )
+    raw = {name: value for name in DEFAULTS if (value := _option(pytestconfig, name))}
+    return config_from_text({"clock_start": START, **raw}, where=lambda opt: f"--salesplay-{opt.name.replace('_', '-')}")
 
 
 @pytest.fixture

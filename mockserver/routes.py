@@ -2,40 +2,21 @@
 
 from __future__ import annotations
 
-import json
-from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from aiohttp import web
 
-from mockserver import __version__, keys, sink
-from mockserver.api import control, faults, webhooks
+from mockserver.api import control, faults, meta, sink, webhooks
 from mockserver.ui import actions, pages
 
 STATIC = Path(str(resources.files("mockserver"))) / "static"
 
 
-@cache
-def openapi_document() -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(resources.files("mockserver").joinpath("openapi.json").read_text("utf-8"))
-    return doc
-
-
-async def healthz(request: web.Request) -> web.Response:
-    request.app[keys.store].conn.execute("SELECT 1").fetchone()
-    return web.json_response({"status": "ok", "version": __version__, "clock": request.app[keys.clock].mode})
-
-
-async def openapi(request: web.Request) -> web.Response:
-    return web.json_response(openapi_document())
-
-
 def setup_routes(app: web.Application) -> None:
     app.router.add_routes([
-        web.get("/healthz", healthz),
-        web.get("/openapi.json", openapi),
+        web.get("/healthz", meta.healthz),
+        web.get("/openapi.json", meta.openapi),
         web.post("/v1.0/webhook", webhooks.create_webhook),
         web.get("/v1.0/webhook", webhooks.list_webhooks),
         web.get("/v1.0/webhook/{id}", webhooks.get_webhook),

@@ -17,6 +17,8 @@ import hashlib
 from dataclasses import dataclass
 from functools import cached_property
 
+from mockserver.durations import human
+
 FIRST_DELAY = 5.0
 FACTOR = 2.0
 BUDGET = 0.95
@@ -113,14 +115,3 @@ class Schedule:
                 break
             left, last = left + 1, when
         return left, last
-
-
-def human(seconds: float) -> str:
-    seconds = round(seconds)
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    if h:
-        return f"{h}h{m:02d}m{s:02d}s"
-    if m:
-        return f"{m}m{s:02d}s"
-    return f"{s}s"

@@ -9,7 +9,7 @@ from aiohttp import web
 
 from mockserver.app import create_app
 from mockserver.config import Config
-from mockserver.schedule import human
+from mockserver.durations import human
 
 
 def serve(config: Config) -> int:

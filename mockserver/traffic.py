@@ -15,10 +15,7 @@ import time
 from dataclasses import dataclass
 
 from mockserver.clock import Clock
-from mockserver.delivery import Dispatcher
-from mockserver.shop.registry import Shops
-from mockserver.store import Store
-from mockserver.triggering import publish_groups
+from mockserver.service import Service
 
 log = logging.getLogger("salesplay_mock.traffic")
 
@@ -36,9 +33,9 @@ class TrafficStatus:
 
 
 class Traffic:
-    def __init__(self, rate: float, clock: Clock, store: Store, shops: Shops, dispatcher: Dispatcher) -> None:
+    def __init__(self, rate: float, clock: Clock, service: Service) -> None:
         self.status = TrafficStatus(rate)
-        self._clock, self._store, self._shops, self._dispatcher = clock, store, shops, dispatcher
+        self._clock, self._service = clock, service
         self._owed: dict[str, float] = {}  # events each merchant is owed, fractions included
         self._asked = 0.0  # events owed since the last report, all merchants
         self._made = 0  # events made since the last report
@@ -58,20 +55,13 @@ class Traffic:
         """Make every merchant's shop act for the events ``elapsed`` simulated seconds owe."""
         rate = self.status.asked / 60.0  # events per simulated second
         cap = max(10.0, rate * TICK * self._clock.scale * BACKLOG_TICKS)  # events per merchant in one batch
-        for owner in self._store.webhooks.owners():
+        for owner in self._service.webhooks.owners():
             owed = self._owed.get(owner, 0.0) + elapsed * rate
             self._asked += elapsed * rate
-            shop, groups, made = self._shops.get(owner), [], 0
-            while made + 1 <= min(owed, cap):
-                group = shop.traffic(now)
-                groups.append(group)
-                made += len(group)
+            made = len(await self._service.events.everyday(owner, int(min(owed, cap)))) if owed >= 1 else 0
             # A fraction carries over to the next batch; more than that is dropped, not made up later.
             self._owed[owner] = min(owed - made, 1.0)
             self._made += made
-            if groups:
-                self._shops.save(owner)
-                await publish_groups(self._dispatcher, owner, groups)
 
     def report(self, real: float) -> None:
         """Once a minute of real time (``real``: now, by ``time.monotonic``): the rate

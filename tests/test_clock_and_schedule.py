@@ -14,8 +14,6 @@ from mockserver.app import create_app
 from mockserver.clock import ManualClock, RealClock, ScaledClock, make_clock
 from mockserver.config import Config
 from mockserver.schedule import Schedule
-from mockserver.shop.registry import Shops
-from mockserver.store import Store
 from mockserver.traffic import REPORT_EVERY, Traffic
 from tests.helpers import AUTH, START, register
 
@@ -87,12 +85,12 @@ def test_scaled_clock_runs_at_its_scale() -> None:
     assert clock.monotonic_at(START + 1000) == pytest.approx(clock._real0 + 1.0)
 
 
-def test_make_clock_by_name() -> None:
-    assert isinstance(make_clock("manual", scale=1, start=START), ManualClock)
-    assert isinstance(make_clock("real", scale=1, start=None), RealClock)
-    assert make_clock("scaled", scale=720, start=START).scale == 720
-    with pytest.raises(ValueError):
-        make_clock("sundial", scale=1, start=None)
+def test_make_clock_from_the_config() -> None:
+    assert isinstance(make_clock(Config(clock="manual"), start=START), ManualClock)
+    assert isinstance(make_clock(Config(clock="real"), start=None), RealClock)
+    assert make_clock(Config(clock="scaled"), start=START).scale == 720
+    with pytest.raises(ValueError, match="clock must be scaled, real or manual"):
+        Config(clock="sundial")  # checked once, where the configuration is made
 
 
 async def test_scaled_engine_retries_on_the_published_schedule(aiohttp_client: Any, aiohttp_server: Any) -> None:
@@ -171,7 +169,7 @@ async def test_traffic_keeps_the_asked_rate_at_720x(aiohttp_client: Any, aiohttp
                              traffic=30.0))
     client = await aiohttp_client(mock)
     await register(client, str(receiver.make_url("/hook")), "receipts.update")
-    clock, store = mock[keys.clock], mock[keys.store]
+    clock, store = mock[keys.engine].clock, mock[keys.engine].store
     begun = clock.now()
     await asyncio.sleep(1.5)  # about 18 simulated minutes
     made = store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]
@@ -181,9 +179,7 @@ async def test_traffic_keeps_the_asked_rate_at_720x(aiohttp_client: Any, aiohttp
 
 
 def test_traffic_that_falls_behind_says_so(caplog: pytest.LogCaptureFixture) -> None:
-    store = Store(":memory:")
-    traffic = Traffic(30.0, ScaledClock(720.0, start=START), store, Shops(store, seed=1, locale="en_US"),
-                      None)  # type: ignore[arg-type]
+    traffic = Traffic(30.0, ScaledClock(720.0, start=START), None)  # type: ignore[arg-type]  # reports only
     traffic._asked, traffic._made = 300.0, 60  # a minute in which a fifth of the events were made
     traffic.report(time.monotonic() + REPORT_EVERY)
     assert (traffic.status.behind, traffic.status.achieved) == (True, 6.0)
@@ -191,4 +187,3 @@ def test_traffic_that_falls_behind_says_so(caplog: pytest.LogCaptureFixture) -> 
     traffic._asked, traffic._made = 300.0, 290
     traffic.report(time.monotonic() + 2 * REPORT_EVERY)
     assert (traffic.status.behind, traffic.status.achieved) == (False, 29.0)
-    store.close()

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mockserver.clock import ManualClock
-from mockserver.faults import FaultSettings, Outage
+from mockserver.fault_settings import FaultSettings, Outage
 from tests.helpers import AUTH, START, advance, deliveries, register, trigger
 
 

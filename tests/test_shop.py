@@ -11,10 +11,10 @@ import jsonschema
 import pytest
 
 from mockserver.models import EVENT_TYPES
+from mockserver.service.shops import Shops
 from mockserver.shop import ids
 from mockserver.shop.generate import generate_payloads
 from mockserver.shop.ops import NothingToRefund
-from mockserver.shop.registry import Shops
 from mockserver.shop.schemas import load_schema
 from mockserver.shop.simulator import OPERATIONS, Simulator
 from mockserver.shop.world import World, build

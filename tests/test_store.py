@@ -14,8 +14,11 @@ from aiohttp.test_utils import TestClient, TestServer
 from mockserver.app import create_app
 from mockserver.clock import ManualClock
 from mockserver.config import Config
+from mockserver.engine.attempt import Attempts
+from mockserver.engine.fault_injector import FaultInjector
+from mockserver.fault_settings import FaultSettings
+from mockserver.models import AttemptEnd, AttemptStart, Outcome
 from mockserver.store import Store
-from mockserver.store.attempt_log import Finished, Outcome, Started
 from mockserver.store.db import SCHEMA_VERSION, DatabaseInUse
 from tests.helpers import AUTH, START, TOKEN, advance, delivery, register, trigger
 
@@ -71,21 +74,26 @@ async def test_webhooks_and_pending_retries_survive_a_restart(tmp_path: Path, re
     await second.close()
 
 
+def _attempts(store: Store) -> Attempts:
+    """The engine's attempt keeping over ``store``, without a client (nothing is sent)."""
+    return Attempts(Config(), ManualClock(start=START), store, None, FaultInjector(store, FaultSettings()))  # type: ignore[arg-type]
+
+
 def test_attempt_cut_off_by_a_crash_is_made_again_and_says_so(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "mock.sqlite3"))
     hook = store.webhooks.create("o", "http://127.0.0.1:9/x", ("receipts.update",), START)
     event = store.events.add("o", "receipts.update", "{}", START)
     dlv = store.deliveries.create(event, hook, kind="event", status="pending", next_at=START, deadline=START + 100)
-    store.attempt_log.start([Started(dlv, START, 0.0, {}, START)])
+    store.deliveries.mark_in_flight([AttemptStart(dlv, START, 0.0, {}, START)])
     assert store.deliveries.due(START, 10) == []  # in flight: not due twice
     store.close()  # the crash: the attempt never finished
 
     again = Store(str(tmp_path / "mock.sqlite3"))
-    assert again.attempt_log.recover_interrupted(lambda d: {"X-Mock-Attempt": "1"}) == 1
+    assert _attempts(again).recover() == 1
     [attempt] = again.attempt_log.of_delivery(dlv.id)
     assert (attempt.number, attempt.state, attempt.error_kind) == (1, "failed", "interrupted")
-    assert attempt.request_headers == {"X-Mock-Attempt": "1"}
-    assert [d.id for d, _ in again.deliveries.due(START, 10)] == [dlv.id]
+    assert attempt.request_headers["X-Mock-Attempt"] == "1"
+    assert [d.id for d in again.deliveries.due(START, 10)] == [dlv.id]
     again.close()
 
 
@@ -124,7 +132,7 @@ async def test_an_explicit_clock_start_wins_over_the_saved_time(tmp_path: Path) 
 async def test_a_saved_time_out_of_range_is_ignored(tmp_path: Path) -> None:
     db = tmp_path / "mock.sqlite3"
     store = Store(str(db))
-    store.set_meta("sim_time", repr(253402300799.0))  # year 9999, as an older version could leave it
+    store.meta.set("sim_time", repr(253402300799.0))  # year 9999, as an older version could leave it
     store.close()
     now = await _clock_after_restart(db, Config(db=str(db), clock="scaled", verify="off"))
     assert abs(now - time.time()) < 3600
@@ -139,7 +147,7 @@ def test_a_second_server_on_the_same_database_is_refused(tmp_path: Path) -> None
     Store(db).close()  # closed (or killed), the lock is gone
 
 
-def test_prune_keeps_the_newest_finished_deliveries_and_all_pending(tmp_path: Path) -> None:
+def test_trim_keeps_the_newest_finished_deliveries_and_all_pending(tmp_path: Path) -> None:
     store = Store(":memory:")
     hook = store.webhooks.create("o", "http://x.example/", ("receipts.update",), START)
     made = []
@@ -147,11 +155,12 @@ def test_prune_keeps_the_newest_finished_deliveries_and_all_pending(tmp_path: Pa
         event = store.events.add("o", "receipts.update", "{}", START + n)
         status = "pending" if n % 10 == 0 else "succeeded"
         made.append(store.deliveries.create(event, hook, kind="event", status=status, next_at=None, deadline=START))
-    started = [Started(d, START, 0.0, {}, START) for d in made]
-    store.attempt_log.start(started)
-    store.attempt_log.finish(
-        [Finished(s, Outcome("succeeded", 1.0, 200), s.delivery.status, None) for s in started], {"o": START})
-    removed = store.deliveries.prune(5)
+    started = [AttemptStart(d, START, 0.0, {}, START) for d in made]
+    store.deliveries.mark_in_flight(started)
+    ends = [AttemptEnd(s, Outcome("succeeded", 1.0, 200), s.delivery.status, None) for s in started]
+    store.attempt_log.add(ends)
+    store.deliveries.finish(ends)
+    removed = _attempts(store).trim(5)
     left = {d.id for d in store.deliveries.query("o", limit=1000)}
     assert removed == 27 - 5
     assert {d.id for d in made if d.status == "pending"} <= left
@@ -219,5 +228,5 @@ async def test_a_failing_write_inside_a_waiting_group_commit_undoes_only_itself(
         c.execute("INSERT INTO meta VALUES ('lost', '2')")
     store.close()
     again = Store(str(tmp_path / "g.sqlite3"))
-    assert (again.get_meta("kept"), again.get_meta("lost")) == ("1", None)
+    assert (again.meta.get("kept"), again.meta.get("lost")) == ("1", None)
     again.close()

@@ -145,14 +145,15 @@ async def _soak(aiohttp_client: Any, aiohttp_server: Any, config: Config, *, tok
         receipt = next(e for e in body["events"] if e["type"] == "receipts.update")
         sent += [(f"soak-{n}", d["url"].rsplit("/", 1)[1], d["id"]) for d in receipt["deliveries"]]
 
-    dispatcher, store, clock = mock[keys.dispatcher], mock[keys.store], mock[keys.clock]
+    engine = mock[keys.engine]
+    scheduler, store, clock = engine.scheduler, engine.store, engine.clock
     slack = 0.5 * config.time_scale  # half a real second, in simulated seconds
     stalls: list[str] = []
 
     async def settled() -> bool:
         # Never overdue with a free slot: whatever is due is being made.
         overdue = store.deliveries.due(clock.now() - slack, 1)
-        if overdue and len(dispatcher._inflight) < config.max_in_flight:
+        if overdue and scheduler.in_flight < config.max_in_flight:
             stalls.append(f"{overdue[0][0].id} due at {overdue[0][0].next_at} with a free slot")
         return store.deliveries.count_pending() == 0
 

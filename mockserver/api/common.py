@@ -1,9 +1,9 @@
-"""What every API handler needs: the caller's merchant, and a checked JSON body."""
+"""What every API handler needs: the caller's merchant, a checked JSON body and query, and
+a way to send a large answer in parts."""
 
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import json
 from collections.abc import AsyncIterator
 from typing import Any
@@ -11,12 +11,9 @@ from typing import Any
 from aiohttp import web
 
 from mockserver import keys
-from mockserver.errors import ApiError, InvalidField, Unauthorized, UnsupportedMediaType
-
-
-def owner_of_token(token: str) -> str:
-    """A token names its merchant; only a digest of it is stored."""
-    return hashlib.sha256(token.encode()).hexdigest()[:24]
+from mockserver.api.errors import ApiError, Unauthorized, UnsupportedMediaType
+from mockserver.errors import InvalidField
+from mockserver.tokens import accepted, owner_of_token
 
 
 def bearer_token(request: web.Request) -> str:
@@ -33,8 +30,7 @@ def bearer_token(request: web.Request) -> str:
             "malformed Authorization header; it must be 'Bearer <access token>'",
             field="Authorization",
         )
-    accepted = request.app[keys.config].tokens
-    if accepted and token not in accepted:
+    if not accepted(token, request.app[keys.config].tokens):
         raise Unauthorized(
             "this access token is not accepted by this server (see its --token list)",
             field="Authorization",

@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime, timezone
 from typing import Any
 
 from aiohttp import web
 
 from mockserver import keys
 from mockserver.api.common import int_param, json_object, json_stream, optional_owner, owner
-from mockserver.errors import ApiError, InvalidField
-from mockserver.models import DELIVERY_STATUSES, iso
-from mockserver.rules import check_event_type
+from mockserver.api.errors import ApiError
+from mockserver.durations import parse_instant
+from mockserver.errors import InvalidField
+from mockserver.models import iso
+from mockserver.service.events import NO_PAYLOAD
 from mockserver.shop.generate import generate_payloads
 from mockserver.shop.schemas import load_schema
-from mockserver.triggering import CHUNK, check_count, publish_groups, shop_payloads
+from mockserver.webhook_rules import check_event_type
+
+ANSWER_CHUNK = 25  # events encoded before the loop serves others
 
 
 async def clock_state(request: web.Request) -> web.Response:
     """The clock; on the manual clock, the calling token's own time (without a token, the
     time a new token starts at)."""
-    clock = request.app[keys.clock]
-    now = clock.now(optional_owner(request))
-    return web.json_response({"mode": clock.mode, "scale": clock.scale, "now": iso(now), "now_epoch": now,
-                              "per_token": not clock.runs_itself})
+    view = request.app[keys.service].clock.view(optional_owner(request))
+    return web.json_response({"mode": view.mode, "scale": view.scale, "now": iso(view.now), "now_epoch": view.now,
+                              "per_token": view.per_token})
 
 
 async def clock_advance(request: web.Request) -> web.Response:
@@ -38,21 +40,13 @@ async def clock_advance(request: web.Request) -> web.Response:
         if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
             raise InvalidField("'seconds' must be a number", field="seconds")
     else:
-        to = _parse_time(body["to"])
-    made = await request.app[keys.dispatcher].advance(who, seconds=seconds, to=to)
-    return web.json_response({"now": iso(request.app[keys.clock].now(who)), "attempts_made": made})
-
-
-def _parse_time(value: object) -> float:
-    if not isinstance(value, str):
-        raise InvalidField("'to' must be an ISO 8601 time such as 2025-07-01T12:00:00Z", field="to")
-    try:
-        stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise InvalidField("'to' must be an ISO 8601 time such as 2025-07-01T12:00:00Z", field="to") from None
-    if stamp.tzinfo is None:
-        stamp = stamp.replace(tzinfo=timezone.utc)
-    return stamp.timestamp()
+        try:
+            to = parse_instant(body["to"])
+        except ValueError:
+            raise InvalidField("'to' must be an ISO 8601 time such as 2025-07-01T12:00:00Z", field="to") from None
+    clock = request.app[keys.service].clock
+    made = await clock.advance(who, seconds=seconds, to=to)
+    return web.json_response({"now": iso(clock.view(who).now), "attempts_made": made})
 
 
 async def retry_schedule(request: web.Request) -> web.Response:
@@ -67,24 +61,14 @@ async def trigger(request: web.Request) -> web.StreamResponse:
     if unknown:
         name = sorted(unknown)[0]
         raise InvalidField(f"unknown field {name!r}; use type, operation, count, payload", field=name)
-    count = check_count(body.get("count", 1))
-    if "payload" in body:
-        type_ = check_event_type(body.get("type"), field="type")
-        if not isinstance(body["payload"], dict):
-            raise InvalidField("'payload' must be a JSON object", field="payload")
-        groups = [[{**body["payload"], "type": type_}] for _ in range(count)]
-    else:
-        groups = await shop_payloads(
-            request.app[keys.shops], who, request.app[keys.clock].now(who),
-            type_=body.get("type"), operation=body.get("operation"), count=count,
-        )
-    events = await publish_groups(request.app[keys.dispatcher], who, groups)
-    deliveries = request.app[keys.store].deliveries
+    service = request.app[keys.service]
+    events = await service.events.trigger(who, type_=body.get("type"), operation=body.get("operation"),
+                                          count=body.get("count", 1), payload=body.get("payload", NO_PAYLOAD))
 
     async def parts() -> AsyncIterator[list[dict[str, Any]]]:
-        for start in range(0, len(events), CHUNK):
-            chunk = events[start:start + CHUNK]
-            sent = deliveries.for_events([e.id for e in chunk])
+        for start in range(0, len(events), ANSWER_CHUNK):
+            chunk = events[start:start + ANSWER_CHUNK]
+            sent = service.reads.deliveries_of(chunk)
             yield [{**e.to_json(), "deliveries": [d.to_json() for d in sent[e.id]]} for e in chunk]
 
     return await json_stream(request, "events", parts(), status=201)
@@ -92,49 +76,38 @@ async def trigger(request: web.Request) -> web.StreamResponse:
 
 async def list_events(request: web.Request) -> web.Response:
     limit = int_param(request, "limit", 100, 1, 1000)
-    events = request.app[keys.store].events.recent(owner(request), limit=limit)
+    events = request.app[keys.service].reads.events(owner(request), limit=limit)
     return web.json_response({"data": [e.to_json() for e in events]})
 
 
 async def list_deliveries(request: web.Request) -> web.Response:
     who = owner(request)
-    status = request.query.get("status")
-    if status is not None and status not in DELIVERY_STATUSES:
-        raise InvalidField("'status' must be one of " + ", ".join(DELIVERY_STATUSES), field="status")
-    event_type = request.query.get("event_type")
-    if event_type is not None:
-        check_event_type(event_type, field="event_type")
-    rows = request.app[keys.store].deliveries.query(
+    rows = request.app[keys.service].reads.deliveries(
         who,
         webhook_id=request.query.get("webhook_id"),
-        status=status,
-        event_type=event_type,
+        status=request.query.get("status"),
+        event_type=request.query.get("event_type"),
         limit=int_param(request, "limit", 100, 1, 1000),
     )
     return web.json_response({"data": [d.to_json() for d in rows]})
 
 
 async def get_delivery(request: web.Request) -> web.Response:
-    who = owner(request)
-    store = request.app[keys.store]
-    delivery = store.deliveries.get(who, request.match_info["id"])
-    event = store.events.get(who, delivery.event_id)
+    detail = request.app[keys.service].reads.delivery(owner(request), request.match_info["id"])
     return web.json_response({
-        **delivery.to_json(),
-        "event": event.to_json(),
-        "attempts": [a.to_json() for a in store.attempt_log.of_delivery(delivery.id)],
+        **detail.delivery.to_json(),
+        "event": detail.event.to_json(),
+        "attempts": [a.to_json() for a in detail.attempts],
     })
 
 
 async def redeliver(request: web.Request) -> web.Response:
-    delivery = await request.app[keys.dispatcher].redeliver(owner(request), request.match_info["id"])
+    delivery = await request.app[keys.service].events.redeliver(owner(request), request.match_info["id"])
     return web.json_response(delivery.to_json(), status=201)
 
 
 async def reset(request: web.Request) -> web.Response:
-    who = owner(request)
-    request.app[keys.store].reset(who)
-    request.app[keys.shops].forget(who)
+    request.app[keys.service].reset(owner(request))
     return web.json_response({"reset": True})
 
 

@@ -6,32 +6,26 @@ from aiohttp import web
 
 from mockserver import keys
 from mockserver.api.common import json_object, owner
-from mockserver.faults import FaultSettings
-from mockserver.models import Webhook
+from mockserver.service.webhooks import Faults
 
 
-def _answer(request: web.Request, hook: Webhook) -> web.Response:
-    source, settings = request.app[keys.dispatcher].faults.settings_for(hook)
+def _answer(faults: Faults) -> web.Response:
     return web.json_response({
-        "webhook_id": hook.id,
-        "faults": hook.faults,
-        "effective": settings.to_json(),
-        "source": "server" if source == "server" else "webhook",
+        "webhook_id": faults.hook.id,
+        "faults": faults.hook.faults,
+        "effective": faults.effective.to_json(),
+        "source": faults.source,
     })
 
 
 async def get_faults(request: web.Request) -> web.Response:
-    hook = request.app[keys.store].webhooks.get(owner(request), request.match_info["id"])
-    return _answer(request, hook)
+    return _answer(request.app[keys.service].webhooks.faults_of(owner(request), request.match_info["id"]))
 
 
 async def put_faults(request: web.Request) -> web.Response:
     """Set this webhook's faults (replacing the server's); ``{}`` goes back to the server's."""
     who = owner(request)
-    store, clock = request.app[keys.store], request.app[keys.clock]
-    store.webhooks.get(who, request.match_info["id"])  # 404 before 422
+    service = request.app[keys.service]
+    service.webhooks.get(who, request.match_info["id"])  # a 404 before a 422
     body = await json_object(request, required=False)
-    now = clock.now(who)
-    settings = FaultSettings.from_json(body, now=now) if body else None
-    hook = request.app[keys.dispatcher].faults.configure(who, request.match_info["id"], settings, now)
-    return _answer(request, hook)
+    return _answer(service.webhooks.configure_faults(who, request.match_info["id"], body or None))

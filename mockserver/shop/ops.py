@@ -1,7 +1,7 @@
 """What happens in the shop, and the events each happening sends.
 
 Every operation changes the world and returns ``[(event_type, records), ...]`` in the
-order a POS would send them; ``payloads.envelope`` wraps each in SalesPlay's envelope.
+order a POS would send them; ``Simulator.envelope`` wraps each in SalesPlay's envelope.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""SQLite persistence: one connection, shared by small repositories.
+"""SQLite persistence: one connection, shared by plain repositories, one per table, that
+never call each other (the workflows that touch several live in the service and engine).
 
 Calls are synchronous and short (indexed single-row reads and writes); they run on the
 event loop's thread, which keeps ordering simple and is far cheaper than a thread hop.
@@ -21,6 +22,9 @@ from mockserver.store.clocks import Clocks
 from mockserver.store.db import connect, lock
 from mockserver.store.deliveries import Deliveries
 from mockserver.store.events import Events
+from mockserver.store.meta import Meta
+from mockserver.store.shop_states import ShopStates
+from mockserver.store.summaries import Summaries
 from mockserver.store.webhooks import Webhooks
 
 GROUP_COMMIT_DELAY = 0.01  # seconds the engine's bookkeeping may wait for a commit
@@ -40,6 +44,9 @@ class Store:
         self.deliveries = Deliveries(self)
         self.attempt_log = AttemptLog(self)
         self.clocks = Clocks(self)
+        self.meta = Meta(self)
+        self.shop_states = ShopStates(self)
+        self.summaries = Summaries(self)
         self.listeners: list[Callable[[], None]] = []  # told after every write (live page)
         self._depth = 0
         self._pending_commit: asyncio.TimerHandle | None = None
@@ -100,39 +107,9 @@ class Store:
         for listener in self.listeners:
             listener()
 
-    def get_meta(self, key: str) -> str | None:
-        row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def set_meta(self, key: str, value: str) -> None:
-        with self.tx(notify=False) as c:
-            c.execute(
-                "INSERT INTO meta (key, value) VALUES (?, ?) "
-                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                (key, value),
-            )
-
-    def load_shop(self, owner: str) -> str | None:
-        row = self.conn.execute("SELECT state FROM shops WHERE owner = ?", (owner,)).fetchone()
-        return None if row is None else str(row[0])
-
-    def save_shop(self, owner: str, state: str) -> None:
-        with self.tx() as c:
-            c.execute(
-                "INSERT INTO shops (owner, state) VALUES (?, ?) "
-                "ON CONFLICT (owner) DO UPDATE SET state = excluded.state",
-                (owner, state),
-            )
-
-    def reset(self, owner: str) -> None:
-        """Forget everything one merchant made: webhooks, events, deliveries, attempts, shop."""
-        with self.tx() as c:
-            c.execute(
-                "DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries WHERE owner = ?)",
-                (owner,),
-            )
-            for table in ("deliveries", "events", "webhooks", "shops"):
-                c.execute(f"DELETE FROM {table} WHERE owner = ?", (owner,))
+    def ping(self) -> None:
+        """The database answers (for /healthz)."""
+        self.conn.execute("SELECT 1").fetchone()
 
     def close(self) -> None:
         self.commit()

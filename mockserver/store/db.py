@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
 from typing import IO
 
 MIGRATIONS: tuple[str, ...] = (
@@ -134,6 +135,16 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+CHUNK = 500  # ids per IN (...) list, well under SQLite's limit on parameters
+
+
+def chunks(ids: list[str]) -> Iterator[tuple[str, list[str]]]:
+    """``ids`` in chunks, each with its ``?,?,...`` placeholders for an ``IN (...)``."""
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        yield ",".join("?" * len(chunk)), chunk
+
+
 class DatabaseInUse(Exception):
     """Another server has the database: two would send the same attempts."""
 
@@ -183,7 +194,7 @@ def migrate(conn: sqlite3.Connection) -> None:
     if version > SCHEMA_VERSION:
         raise RuntimeError(
             f"the database has schema version {version}, newer than this salesplay-mock "
-            f"understands ({SCHEMA_VERSION}); upgrade salesplay-mock or use another --db"
+            f"understands ({SCHEMA_VERSION}); upgrade salesplay-mock, or use another database file"
         )
     for number in range(version, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")

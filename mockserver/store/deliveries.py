@@ -1,13 +1,14 @@
-"""Deliveries: an event on its way to one webhook, and when it goes out next."""
+"""Deliveries: an event on its way to one webhook, when it goes out next, and whether an
+attempt of it is under way (marked before the POST, so a crash mid-attempt is known)."""
 
 from __future__ import annotations
 
-import secrets
 import sqlite3
 from typing import TYPE_CHECKING
 
-from mockserver.errors import RecordNotFound
-from mockserver.models import Delivery, Event, Webhook
+from mockserver.errors import NotFound
+from mockserver.models import AttemptEnd, AttemptStart, Delivery, Event, Webhook, new_delivery
+from mockserver.store.db import chunks
 
 if TYPE_CHECKING:
     from mockserver.store import Store
@@ -22,39 +23,6 @@ def _delivery(row: sqlite3.Row) -> Delivery:
     return Delivery(**{k: row[k] for k in row.keys()})
 
 
-def new_delivery(
-    event: Event,
-    hook: Webhook,
-    *,
-    kind: str,
-    status: str,
-    next_at: float | None,
-    deadline: float,
-    note: str | None = None,
-    fault: str | None = None,
-    hold_for: str | None = None,
-) -> Delivery:
-    """A delivery of ``event`` to ``hook``, not yet stored."""
-    return Delivery(
-        id="dlv_" + secrets.token_hex(8),
-        owner=event.owner,
-        event_id=event.id,
-        webhook_id=hook.id,
-        kind=kind,
-        status=status,
-        attempts=0,
-        next_at=next_at,
-        created_at=event.created_at,
-        deadline=deadline,
-        last_error=note,
-        last_status=None,
-        event_type=event.type,
-        url=hook.url,
-        fault=fault,
-        hold_for=hold_for,
-    )
-
-
 class Deliveries:
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -67,20 +35,11 @@ class Deliveries:
     def _c(self) -> sqlite3.Connection:
         return self._store.conn
 
-    def create(
-        self,
-        event: Event,
-        hook: Webhook,
-        *,
-        kind: str,
-        status: str,
-        next_at: float | None,
-        deadline: float,
-        note: str | None = None,
-        fault: str | None = None,
-        hold_for: str | None = None,
-        hold_delay: float = 0.0,
-    ) -> Delivery:
+    # -- making and changing ----------------------------------------------------------
+
+    def create(self, event: Event, hook: Webhook, *, kind: str, status: str, next_at: float | None,
+               deadline: float, note: str | None = None, fault: str | None = None,
+               hold_for: str | None = None, hold_delay: float = 0.0) -> Delivery:
         delivery = new_delivery(event, hook, kind=kind, status=status, next_at=next_at, deadline=deadline,
                                 note=note, fault=fault, hold_for=hold_for)
         self.add([delivery], hold_delay=hold_delay)
@@ -112,39 +71,18 @@ class Deliveries:
         """Deliveries waiting for these to be done go out now (plus their own delay)."""
         if not self.holds_exist:
             return
-        for start in range(0, len(holders), 500):
-            chunk = holders[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            with self._store.tx(durable=False) as c:
+        with self._store.tx(durable=False) as c:
+            for marks, chunk in chunks(holders):
                 c.execute(
                     f"UPDATE deliveries SET next_at = ? + hold_delay, hold_for = NULL "
                     f"WHERE hold_for IN ({marks}) AND status = 'pending'",
                     (now, *chunk),
                 )
 
-    def due(self, now: float, limit: int, owner: str | None = None) -> list[tuple[Delivery, bytes]]:
-        """Deliveries due by ``now`` (of one merchant, or of all), soonest first, each with
-        the body it sends."""
-        mine = "" if owner is None else "AND owner = ? "
-        rows = self._c.execute(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE status = 'pending' {mine}AND next_at IS NOT NULL "
-            "AND next_at <= ? ORDER BY next_at, rowid LIMIT ?",
-            (now, limit) if owner is None else (owner, now, limit),
-        )
-        due = [Delivery(*row) for row in rows]
-        bodies = self._store.events.bodies({d.event_id for d in due})
-        return [(d, bodies[d.event_id]) for d in due]
-
-    def next_due_at(self, owner: str | None = None) -> float | None:
-        """When the soonest pending attempt (of one merchant, or of all) is due."""
-        if owner is None:
-            row = self._c.execute(
-                "SELECT MIN(next_at) FROM deliveries WHERE status = 'pending' AND next_at IS NOT NULL").fetchone()
-        else:
-            row = self._c.execute(
-                "SELECT MIN(next_at) FROM deliveries WHERE status = 'pending' AND owner = ? AND next_at IS NOT NULL",
-                (owner,)).fetchone()
-        return None if row[0] is None else float(row[0])
+    def retarget(self, webhook_id: str, url: str) -> None:
+        """A webhook's new URL: its pending deliveries go there."""
+        with self._store.tx() as c:
+            c.execute("UPDATE deliveries SET url = ? WHERE webhook_id = ? AND status = 'pending'", (url, webhook_id))
 
     def fail(self, delivery_id: str, reason: str) -> None:
         """A pending delivery has failed for good without another attempt."""
@@ -153,6 +91,8 @@ class Deliveries:
                       "WHERE id = ? AND status = 'pending'", (reason, delivery_id))
 
     def cancel_pending(self, webhook_id: str, reason: str, now: float) -> None:
+        """The webhook receives nothing more: its pending deliveries are cancelled, and those
+        held behind them are let go."""
         with self._store.tx() as c:
             cancelled = [r[0] for r in c.execute(
                 "SELECT id FROM deliveries WHERE webhook_id = ? AND status = 'pending'", (webhook_id,)
@@ -164,33 +104,92 @@ class Deliveries:
             )
             self.release_held(cancelled, now)
 
+    # -- attempts under way -----------------------------------------------------------
+
+    def mark_in_flight(self, starts: list[AttemptStart]) -> None:
+        """Attempts about to be made, marked so a crash mid-attempt is known on restart."""
+        with self._store.tx(durable=False) as c:
+            c.executemany(
+                "UPDATE deliveries SET next_at = NULL, attempts = attempts + 1, inflight_at = ?, "
+                "inflight_real = ?, anchor_at = ? WHERE id = ?",
+                [(s.started_at, s.started_real, s.anchor, s.delivery.id) for s in starts],
+            )
+
+    def finish(self, ends: list[AttemptEnd]) -> None:
+        """What attempts came to, for their deliveries. A delivery cancelled while its
+        attempt was under way stays cancelled, with its reason."""
+        with self._store.tx(durable=False) as c:
+            c.executemany(
+                "UPDATE deliveries SET status = CASE WHEN status = 'pending' THEN ? ELSE status END, "
+                "next_at = CASE WHEN status = 'pending' THEN ? ELSE NULL END, last_status = ?, "
+                "last_error = CASE WHEN status = 'pending' THEN ? ELSE last_error END, "
+                "inflight_at = NULL WHERE id = ?",
+                [(e.status, e.next_at, e.outcome.response_status, e.outcome.summary(), e.delivery_id) for e in ends],
+            )
+
+    def in_flight(self) -> list[tuple[Delivery, float]]:
+        """Deliveries marked as under way (after a crash: cut off), with the real time each began."""
+        rows = self._c.execute(
+            f"SELECT {DELIVERY_COLUMNS}, inflight_real FROM deliveries WHERE inflight_at IS NOT NULL").fetchall()
+        return [(Delivery(*row[:-1]), row[-1] or 0.0) for row in rows]
+
+    def interrupted(self, delivery: Delivery) -> None:
+        """An attempt cut off by a stop: made again at once; the sample POST, never retried, has failed."""
+        with self._store.tx() as c:
+            c.execute(
+                "UPDATE deliveries SET inflight_at = NULL, last_error = 'interrupted', "
+                "status = CASE WHEN status = 'pending' AND kind = 'sample' THEN 'failed' ELSE status END, "
+                "next_at = CASE WHEN status = 'pending' AND kind != 'sample' THEN ? ELSE next_at END "
+                "WHERE id = ?",
+                (delivery.inflight_at, delivery.id),
+            )
+
+    def fail_unsent_samples(self) -> None:
+        """Sample POSTs a stop came between the registration and the POST: they have failed."""
+        with self._store.tx() as c:
+            c.execute(
+                "UPDATE deliveries SET status = 'failed', "
+                "last_error = 'interrupted: the server stopped before the sample POST was made' "
+                "WHERE kind = 'sample' AND status = 'pending' AND inflight_at IS NULL"
+            )
+
+    # -- reading ----------------------------------------------------------------------
+
+    def due(self, now: float, limit: int, owner: str | None = None) -> list[Delivery]:
+        """Deliveries due by ``now`` (of one merchant, or of all), soonest first."""
+        mine = "" if owner is None else "AND owner = ? "
+        rows = self._c.execute(
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE status = 'pending' {mine}AND next_at IS NOT NULL "
+            "AND next_at <= ? ORDER BY next_at, rowid LIMIT ?",
+            (now, limit) if owner is None else (owner, now, limit),
+        )
+        return [Delivery(*row) for row in rows]
+
+    def next_due_at(self, owner: str | None = None) -> float | None:
+        """When the soonest pending attempt (of one merchant, or of all) is due."""
+        mine = "" if owner is None else "AND owner = ? "
+        row = self._c.execute(
+            f"SELECT MIN(next_at) FROM deliveries WHERE status = 'pending' {mine}AND next_at IS NOT NULL",
+            () if owner is None else (owner,)).fetchone()
+        return None if row[0] is None else float(row[0])
+
     def get(self, owner: str, delivery_id: str) -> Delivery:
         row = self._c.execute(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = ? AND owner = ?",
-            (delivery_id, owner),
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE id = ? AND owner = ?", (delivery_id, owner)
         ).fetchone()
         if row is None:
-            raise RecordNotFound(f"no delivery {delivery_id!r} for this token", field="id")
+            raise NotFound(f"no delivery {delivery_id!r} for this token", field="id")
         return _delivery(row)
 
-    def query(
-        self,
-        owner: str,
-        *,
-        webhook_id: str | None = None,
-        status: str | None = None,
-        event_type: str | None = None,
-        limit: int = 100,
-        before: int | None = None,
-    ) -> list[Delivery]:
+    def query(self, owner: str, *, webhook_id: str | None = None, status: str | None = None,
+              event_type: str | None = None, limit: int = 100) -> list[Delivery]:
         where, args = ["owner = ?"], [owner]
         for column, value in (("webhook_id", webhook_id), ("status", status), ("event_type", event_type)):
             if value is not None:
                 where.append(f"{column} = ?")
                 args.append(value)
         rows = self._c.execute(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE {' AND '.join(where)} "
-            "ORDER BY rowid DESC LIMIT ?",
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT ?",
             (*args, limit),
         )
         return [_delivery(r) for r in rows]
@@ -206,35 +205,30 @@ class Deliveries:
     def for_events(self, event_ids: list[str]) -> dict[str, list[Delivery]]:
         """Each event's deliveries, in the order they were made."""
         out: dict[str, list[Delivery]] = {i: [] for i in event_ids}
-        for start in range(0, len(event_ids), 500):
-            chunk = event_ids[start:start + 500]
-            rows = self._c.execute(
-                f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE event_id IN ({','.join('?' * len(chunk))}) "
-                "ORDER BY rowid", chunk)
-            for row in rows:
+        for marks, chunk in chunks(event_ids):
+            for row in self._c.execute(
+                    f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE event_id IN ({marks}) ORDER BY rowid", chunk):
                 out[row["event_id"]].append(_delivery(row))
         return out
-
-    def prune(self, keep: int) -> int:
-        """Forget the oldest finished deliveries beyond ``keep``, with their attempts and
-        the events no delivery refers to any more: the log stays bounded."""
-        with self._store.tx() as c:
-            old = [r[0] for r in c.execute(
-                "SELECT id FROM deliveries WHERE status != 'pending' ORDER BY rowid DESC LIMIT -1 OFFSET ?",
-                (keep,),
-            )]
-            for start in range(0, len(old), 500):
-                chunk = old[start:start + 500]
-                marks = ",".join("?" * len(chunk))
-                c.execute(f"DELETE FROM attempts WHERE delivery_id IN ({marks})", chunk)
-                c.execute(f"DELETE FROM deliveries WHERE id IN ({marks})", chunk)
-            if old:
-                c.execute("DELETE FROM events WHERE id NOT IN (SELECT event_id FROM deliveries) "
-                          "AND rowid < (SELECT COALESCE(MAX(rowid), 0) FROM events) - ?", (keep,))
-        return len(old)
 
     def count_finished(self) -> int:
         return int(self._c.execute("SELECT COUNT(*) FROM deliveries WHERE status != 'pending'").fetchone()[0])
 
     def count_pending(self) -> int:
         return int(self._c.execute("SELECT COUNT(*) FROM deliveries WHERE status = 'pending'").fetchone()[0])
+
+    # -- forgetting -------------------------------------------------------------------
+
+    def oldest_finished(self, keep: int) -> list[str]:
+        """The finished deliveries beyond the newest ``keep``."""
+        return [r[0] for r in self._c.execute(
+            "SELECT id FROM deliveries WHERE status != 'pending' ORDER BY rowid DESC LIMIT -1 OFFSET ?", (keep,))]
+
+    def delete(self, ids: list[str]) -> None:
+        with self._store.tx() as c:
+            for marks, chunk in chunks(ids):
+                c.execute(f"DELETE FROM deliveries WHERE id IN ({marks})", chunk)
+
+    def forget_owner(self, owner: str) -> None:
+        with self._store.tx() as c:
+            c.execute("DELETE FROM deliveries WHERE owner = ?", (owner,))

@@ -8,7 +8,7 @@ import sqlite3
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
-from mockserver.errors import RecordNotFound
+from mockserver.errors import NotFound
 from mockserver.models import Event
 
 if TYPE_CHECKING:
@@ -42,13 +42,12 @@ class Events:
         self._remember(event.id, payload)
         return event
 
-
     def get(self, owner: str, event_id: str) -> Event:
         row = self._c.execute(
             "SELECT * FROM events WHERE id = ? AND owner = ?", (event_id, owner)
         ).fetchone()
         if row is None:
-            raise RecordNotFound(f"no event {event_id!r} for this token", field="id")
+            raise NotFound(f"no event {event_id!r} for this token", field="id")
         return _event(row)
 
     def recent(self, owner: str, *, limit: int = 100) -> list[Event]:
@@ -72,3 +71,13 @@ class Events:
         if len(self._bodies) > BODY_CACHE:
             self._bodies.popitem(last=False)
 
+    def delete_orphans(self, keep: int) -> None:
+        """Forget events no delivery refers to any more, but for the newest ``keep``."""
+        with self._store.tx() as c:
+            c.execute("DELETE FROM events WHERE id NOT IN (SELECT event_id FROM deliveries) "
+                      "AND rowid < (SELECT COALESCE(MAX(rowid), 0) FROM events) - ?", (keep,))
+
+    def forget_owner(self, owner: str) -> None:
+        with self._store.tx() as c:
+            c.execute("DELETE FROM events WHERE owner = ?", (owner,))
+        self._bodies.clear()

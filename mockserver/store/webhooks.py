@@ -7,7 +7,7 @@ import secrets
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from mockserver.errors import RecordNotFound
+from mockserver.errors import NotFound
 from mockserver.models import Webhook
 
 if TYPE_CHECKING:
@@ -65,18 +65,12 @@ class Webhooks:
             "SELECT * FROM webhooks WHERE id = ? AND owner = ?", (webhook_id, owner)
         ).fetchone()
         if row is None:
-            raise RecordNotFound(
-                f"no webhook {webhook_id!r} for this token; GET /v1.0/webhook lists yours",
-                field="id",
-            )
+            raise NotFound(f"no webhook {webhook_id!r} for this token", field="id", hint="list_webhooks")
         return _row(row)
 
     def get_any(self, webhook_id: str) -> Webhook | None:
         row = self._store.conn.execute("SELECT * FROM webhooks WHERE id = ?", (webhook_id,)).fetchone()
         return None if row is None else _row(row)
-
-    def subscribed(self, owner: str, event_type: str) -> list[Webhook]:
-        return [h for h in self.of_owner(owner) if event_type in h.events]
 
     def update(
         self,
@@ -87,29 +81,18 @@ class Webhooks:
         url: str | None = None,
         events: tuple[str, ...] | None = None,
         status: str | None = None,
+        reason: str | None = None,
     ) -> Webhook:
+        """Change what is given; a status change takes ``reason`` (why it is disabled, or
+        None when enabled)."""
         hook = self.get(owner, webhook_id)
-        new_url = hook.url if url is None else url
-        new_events = hook.events if events is None else events
-        new_status = hook.status if status is None else status
-        reason = hook.disabled_reason
-        if status == "enabled":
-            reason = None
-        elif status == "disabled" and hook.status != "disabled":
-            reason = "disabled through the API"
         with self._store.tx() as c:
             c.execute(
-                "UPDATE webhooks SET url = ?, events = ?, status = ?, disabled_reason = ?, "
-                "updated_at = ? WHERE id = ?",
-                (new_url, json.dumps(list(new_events)), new_status, reason, now, webhook_id),
+                "UPDATE webhooks SET url = ?, events = ?, status = ?, disabled_reason = ?, updated_at = ? WHERE id = ?",
+                (hook.url if url is None else url, json.dumps(list(hook.events if events is None else events)),
+                 hook.status if status is None else status, hook.disabled_reason if status is None else reason,
+                 now, webhook_id),
             )
-            if new_url != hook.url:
-                c.execute(
-                    "UPDATE deliveries SET url = ? WHERE webhook_id = ? AND status = 'pending'",
-                    (new_url, webhook_id),
-                )
-            if new_status == "disabled":
-                self._store.deliveries.cancel_pending(webhook_id, "the webhook was disabled", now)
         return self.get(owner, webhook_id)
 
     def set_faults(self, owner: str, webhook_id: str, faults: dict[str, Any] | None, now: float) -> Webhook:
@@ -125,14 +108,15 @@ class Webhooks:
         """SalesPlay's rule: a webhook whose delivery kept failing stops receiving events."""
         with self._store.tx() as c:
             c.execute(
-                "UPDATE webhooks SET status = 'disabled', disabled_reason = ?, updated_at = ? "
-                "WHERE id = ?",
+                "UPDATE webhooks SET status = 'disabled', disabled_reason = ?, updated_at = ? WHERE id = ?",
                 (reason, now, webhook_id),
             )
-            self._store.deliveries.cancel_pending(webhook_id, "the webhook was disabled", now)
 
-    def delete(self, owner: str, webhook_id: str, now: float) -> None:
+    def delete(self, owner: str, webhook_id: str) -> None:
         self.get(owner, webhook_id)
         with self._store.tx() as c:
             c.execute("DELETE FROM webhooks WHERE id = ?", (webhook_id,))
-            self._store.deliveries.cancel_pending(webhook_id, "the webhook was deleted", now)
+
+    def forget_owner(self, owner: str) -> None:
+        with self._store.tx() as c:
+            c.execute("DELETE FROM webhooks WHERE owner = ?", (owner,))

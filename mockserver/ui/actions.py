@@ -8,11 +8,10 @@ from urllib.parse import urlencode
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from mockserver import keys, rules
+from mockserver import keys, webhook_rules
 from mockserver.durations import parse_duration
-from mockserver.errors import ApiError, InvalidField
-from mockserver.faults import FaultSettings
-from mockserver.triggering import check_count, publish_groups, shop_payloads
+from mockserver.errors import DomainError, InvalidField
+from mockserver.tokens import accepted
 from mockserver.ui.session import check_csrf, forget_token, page_owner, remember_token
 
 Form = MultiDictProxy[str]
@@ -29,6 +28,19 @@ def _with(path: str, **query: str) -> str:
     return f"{path}{'&' if '?' in path else '?'}{urlencode(query)}"
 
 
+# Advice that depends on being on the page: which button, which form.
+ADVICE = {
+    "reenable_webhook": "with its Re-enable button",
+    "manual_clock": "start the server with --clock manual to move time",
+    "verify_strict": "or run the server without --verify strict",
+    "public_urls_only": "the server was started with --public-urls-only",
+}
+
+
+def page_message(err: DomainError) -> str:
+    return err.message + (f"; {ADVICE[err.hint]}" if err.hint in ADVICE else "")
+
+
 def action(handler: Action) -> Callable[[web.Request], Awaitable[web.Response]]:
     """Check CSRF and the sign-in, run the action, redirect with its message or error."""
 
@@ -41,8 +53,8 @@ def action(handler: Action) -> Callable[[web.Request], Awaitable[web.Response]]:
         fields: Form = MultiDictProxy(form)  # type: ignore[arg-type]
         try:
             target = await handler(request, owner, fields)
-        except ApiError as err:
-            raise web.HTTPSeeOther(_with(_back(fields), error=err.message)) from None
+        except DomainError as err:
+            raise web.HTTPSeeOther(_with(_back(fields), error=page_message(err))) from None
         raise web.HTTPSeeOther(target)
 
     return view
@@ -52,8 +64,7 @@ async def login(request: web.Request) -> web.Response:
     form = await request.post()
     check_csrf(request, form)
     token = str(form.get("token", "")).strip()
-    accepted = request.app[keys.config].tokens
-    if not token or (accepted and token not in accepted):
+    if not accepted(token, request.app[keys.config].tokens):
         raise web.HTTPSeeOther("/?" + urlencode({"error": "that token is not accepted by this server"}))
     response = web.HTTPSeeOther("/")
     remember_token(response, token)
@@ -69,54 +80,48 @@ async def logout(request: web.Request) -> web.Response:
 
 @action
 async def create_webhook(request: web.Request, owner: str, form: Form) -> str:
-    events = form.getall("events", [])
-    spec = rules.parse_webhook({"url": form.get("url", "").strip(), "events": events}, partial=False)
-    assert spec.url is not None and spec.events is not None
-    if request.app[keys.config].public_urls_only:
-        await rules.check_public(spec.url)
-    hook, verification = await request.app[keys.dispatcher].register(owner, spec.url, spec.events)
-    message = f"webhook {hook.id} registered"
-    if verification is not None:
-        message += "; sample POST " + ("answered 2xx" if verification["ok"] else
-                                       f"failed: {verification['error'] or verification['status']}")
+    spec = webhook_rules.parse_webhook({"url": form.get("url", "").strip(), "events": form.getall("events", [])},
+                                       partial=False)
+    made = await request.app[keys.service].webhooks.register(owner, spec)
+    message = f"webhook {made.hook.id} registered"
+    if made.verification is not None:
+        v = made.verification
+        message += "; sample POST " + ("answered 2xx" if v["ok"] else f"failed: {v['error'] or v['status']}")
     return _with(_back(form, "/webhooks_setup"), msg=message)
 
 
 @action
 async def set_status(request: web.Request, owner: str, form: Form) -> str:
     status = form.get("status", "")
-    if status not in rules.STATUSES:
+    if status not in webhook_rules.STATUSES:
         raise InvalidField("status must be enabled or disabled", field="status")
     hook_id = request.match_info["id"]
-    request.app[keys.store].webhooks.update(owner, hook_id, request.app[keys.clock].now(owner), status=status)
+    await request.app[keys.service].webhooks.update(owner, hook_id, webhook_rules.WebhookInput(None, None, status),
+                                                    by="the page")
     return _with(_back(form), msg=f"webhook {hook_id} {status}")
 
 
 @action
 async def delete_webhook(request: web.Request, owner: str, form: Form) -> str:
-    request.app[keys.store].webhooks.delete(owner, request.match_info["id"], request.app[keys.clock].now(owner))
+    request.app[keys.service].webhooks.delete(owner, request.match_info["id"])
     return _with(_back(form), msg=f"webhook {request.match_info['id']} deleted")
 
 
 @action
 async def trigger(request: web.Request, owner: str, form: Form) -> str:
     try:
-        count = check_count(int(form.get("count", "1")))
+        count = int(form.get("count", "1"))
     except ValueError:
         raise InvalidField("'count' must be a whole number", field="count") from None
-    choice = form.get("what", "")
-    kind, _, name = choice.partition(":")
-    groups = await shop_payloads(
-        request.app[keys.shops], owner, request.app[keys.clock].now(owner),
-        type_=name if kind == "type" else None, operation=name if kind == "operation" else None, count=count,
-    )
-    events = await publish_groups(request.app[keys.dispatcher], owner, groups)
+    kind, _, name = form.get("what", "").partition(":")
+    events = await request.app[keys.service].events.trigger(
+        owner, type_=name if kind == "type" else None, operation=name if kind == "operation" else None, count=count)
     return _with(_back(form), msg=f"{len(events)} event(s) sent: " + ", ".join(sorted({e.type for e in events})))
 
 
 @action
 async def redeliver(request: web.Request, owner: str, form: Form) -> str:
-    delivery = await request.app[keys.dispatcher].redeliver(owner, request.match_info["id"])
+    delivery = await request.app[keys.service].events.redeliver(owner, request.match_info["id"])
     return _with(f"/ui/deliveries/{delivery.id}", msg="sent again as a new delivery")
 
 
@@ -126,29 +131,25 @@ async def advance(request: web.Request, owner: str, form: Form) -> str:
         seconds = parse_duration(form.get("duration", ""))
     except ValueError as exc:
         raise InvalidField(str(exc), field="duration") from None
-    made = await request.app[keys.dispatcher].advance(owner, seconds=seconds)
+    made = await request.app[keys.service].clock.advance(owner, seconds=seconds)
     return _with(_back(form), msg=f"clock moved {form.get('duration')}; {made} attempt(s) made")
 
 
 @action
 async def set_faults(request: web.Request, owner: str, form: Form) -> str:
     """The faults form: the same checks as PUT /_mock/webhooks/{id}/faults."""
-    clock = request.app[keys.clock]
     hook_id = request.match_info["id"]
-    now = clock.now(owner)
-    settings = None
+    data: dict[str, object] | None = None
     if not form.get("clear"):
-        data: dict[str, object] = {k: form[k] for k in ("duplicate_mode", "duplicate_delay", "delay_min", "delay_max")
-                                   if form.get(k)}
+        data = {k: form[k] for k in ("duplicate_mode", "duplicate_delay", "delay_min", "delay_max") if form.get(k)}
         for name in ("duplicate", "reorder", "delay"):
             data[name] = _number(form.get(name) or "0", name)
         data["seed"] = int(_number(form.get("seed") or "0", "seed"))
         if form.get("outage_duration"):
             data["outage"] = {"in": form.get("outage_in") or "0", "duration": form["outage_duration"],
                               "rate": _number(form.get("outage_rate") or "1", "outage")}
-        settings = FaultSettings.from_json(data, now=now)
-    request.app[keys.dispatcher].faults.configure(owner, hook_id, settings, now)
-    return _with("/", msg=f"faults of {hook_id} " + ("cleared" if settings is None else "saved"))
+    request.app[keys.service].webhooks.configure_faults(owner, hook_id, data)
+    return _with("/", msg=f"faults of {hook_id} " + ("cleared" if data is None else "saved"))
 
 
 def _number(text: str, field: str) -> float:
@@ -160,6 +161,5 @@ def _number(text: str, field: str) -> float:
 
 @action
 async def reset(request: web.Request, owner: str, form: Form) -> str:
-    request.app[keys.store].reset(owner)
-    request.app[keys.shops].forget(owner)
+    request.app[keys.service].reset(owner)
     return _with("/", msg="everything of this token was forgotten")

@@ -9,12 +9,12 @@ from typing import Any
 
 from aiohttp import web
 
-from mockserver import keys, schedule
+from mockserver import keys
+from mockserver.durations import human
 from mockserver.models import DELIVERY_STATUSES, EVENT_TYPES
 from mockserver.ui.har import har
 from mockserver.ui.render import page
 from mockserver.ui.session import page_owner
-from mockserver.ui.summary import summarise
 
 KEEPALIVE = 15.0
 MIN_GAP = 0.2  # seconds between two refresh signals: at most 5 redraws a second
@@ -33,20 +33,18 @@ def _filters(request: web.Request) -> dict[str, str]:
     return out
 
 
-def home_context(request: web.Request, owner: str) -> dict[str, Any]:
-    store, config = request.app[keys.store], request.app[keys.config]
-    filters = _filters(request)
-    hooks = store.webhooks.of_owner(owner)
+def _hooks_part(request: web.Request, owner: str) -> dict[str, Any]:
+    service = request.app[keys.service]
+    return {"summaries": service.reads.summaries(owner), "max_attempts": service.config.max_attempts}
+
+
+def _deliveries_part(request: web.Request, owner: str) -> dict[str, Any]:
+    reads, filters = request.app[keys.service].reads, _filters(request)
     return {
-        "summaries": [summarise(store, config, h) for h in hooks],
-        "hooks": hooks,
-        "deliveries": store.deliveries.query(
-            owner, limit=50, webhook_id=filters.get("webhook_id"), status=filters.get("status"),
-            event_type=filters.get("event_type"),
-        ),
-        "events": store.events.recent(owner, limit=10),
+        "deliveries": reads.deliveries(owner, limit=50, webhook_id=filters.get("webhook_id"),
+                                       status=filters.get("status"), event_type=filters.get("event_type")),
+        "events": reads.events(owner, limit=10),
         "filters": filters,
-        "max_attempts": config.max_attempts,
     }
 
 
@@ -77,34 +75,32 @@ def merchant_data(view: View) -> Callable[[web.Request], Awaitable[web.Response]
 
 @merchant_page
 async def home(request: web.Request, owner: str) -> web.Response:
-    return page(request, "home.html", home_context(request, owner))
+    hooks = request.app[keys.service].webhooks.of_owner(owner)
+    return page(request, "home.html", {**_hooks_part(request, owner), **_deliveries_part(request, owner),
+                                       "hooks": hooks})
 
 
 @merchant_data
 async def home_live(request: web.Request, owner: str) -> web.Response:
     """One live part of the home page: ``?part=hooks`` or ``?part=deliveries``."""
-    part = "_hooks_live.html" if request.query.get("part") == "hooks" else "_deliveries_live.html"
-    return page(request, part, home_context(request, owner))
+    if request.query.get("part") == "hooks":
+        return page(request, "_hooks_live.html", _hooks_part(request, owner))
+    return page(request, "_deliveries_live.html", _deliveries_part(request, owner))
 
 
 @merchant_page
 async def setup_screen(request: web.Request, owner: str) -> web.Response:
-    return page(request, "setup.html", {"hooks": request.app[keys.store].webhooks.of_owner(owner)})
+    return page(request, "setup.html", {"hooks": request.app[keys.service].webhooks.of_owner(owner)})
 
 
 def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
-    store = request.app[keys.store]
-    delivery = store.deliveries.get(owner, request.match_info["id"])
-    attempts = store.attempt_log.of_delivery(delivery.id)
+    detail = request.app[keys.service].reads.delivery(owner, request.match_info["id"])
+    attempts = detail.attempts
     gaps: list[float | None] = [None] + [b.started_at - a.started_at for a, b in zip(attempts, attempts[1:])]
     # Gaps grow from seconds to minutes: a log scale keeps both visible.
     scale = math.log1p(max((g for g in gaps if g), default=1.0))
     widths = [0.0 if not g else round(100 * math.log1p(g) / scale, 1) for g in gaps]
-    return {
-        "delivery": delivery,
-        "event": store.events.get(owner, delivery.event_id),
-        "attempts": list(zip(attempts, gaps, widths)),
-    }
+    return {"delivery": detail.delivery, "event": detail.event, "attempts": list(zip(attempts, gaps, widths))}
 
 
 @merchant_page
@@ -119,26 +115,23 @@ async def delivery_live(request: web.Request, owner: str) -> web.Response:
 
 @merchant_data
 async def delivery_har(request: web.Request, owner: str) -> web.Response:
-    store = request.app[keys.store]
-    delivery = store.deliveries.get(owner, request.match_info["id"])
-    body = har(delivery, store.events.get(owner, delivery.event_id), store.attempt_log.of_delivery(delivery.id))
+    detail = request.app[keys.service].reads.delivery(owner, request.match_info["id"])
     return web.Response(
-        text=body,
+        text=har(detail.delivery, detail.event, detail.attempts),
         content_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{delivery.id}.har"'},
+        headers={"Content-Disposition": f'attachment; filename="{detail.delivery.id}.har"'},
     )
 
 
 @merchant_page
 async def faults_page(request: web.Request, owner: str) -> web.Response:
-    clock = request.app[keys.clock]
-    hook = request.app[keys.store].webhooks.get(owner, request.match_info["id"])
-    source, settings = request.app[keys.dispatcher].faults.settings_for(hook)
-    outage = settings.outage
+    service = request.app[keys.service]
+    faults = service.webhooks.faults_of(owner, request.match_info["id"])
+    outage = faults.effective.outage
     return page(request, "faults.html", {
-        "hook": hook, "s": settings, "source": source,
-        "outage_in": "" if outage is None else schedule.human(max(0.0, outage.start - clock.now(owner))),
-        "outage_duration": "" if outage is None else schedule.human(outage.duration),
+        "hook": faults.hook, "s": faults.effective, "source": faults.source,
+        "outage_in": "" if outage is None else human(max(0.0, outage.start - service.clock.view(owner).now)),
+        "outage_duration": "" if outage is None else human(outage.duration),
         "outage_rate": "" if outage is None else f"{outage.rate:g}",
     })
 

@@ -11,8 +11,10 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
-from mockserver import __version__, keys, schedule
-from mockserver.models import EVENT_TYPES, iso
+from mockserver import __version__, keys
+from mockserver.durations import human
+from mockserver.fault_settings import DUPLICATE_MODES
+from mockserver.models import DELIVERY_STATUSES, EVENT_TYPES, iso
 from mockserver.shop.simulator import OPERATIONS
 from mockserver.ui.session import csrf_value, page_owner, page_token, remember_csrf
 
@@ -36,7 +38,7 @@ def _pretty(text: str | None) -> str:
 
 
 def _gap(seconds: float | None) -> str:
-    return "" if seconds is None else "+" + schedule.human(seconds)
+    return "" if seconds is None else "+" + human(seconds)
 
 
 def setup_templates(app: web.Application) -> None:
@@ -46,19 +48,20 @@ def setup_templates(app: web.Application) -> None:
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update({"iso": iso, "pretty": _pretty, "human": schedule.human, "gap": _gap,
+    env.filters.update({"iso": iso, "pretty": _pretty, "human": human, "gap": _gap,
                         "short": lambda t: (iso(t) or "").replace("T", " ").replace("Z", "")[:19]})
-    env.globals.update({"EVENT_TYPES": EVENT_TYPES, "OPERATIONS": list(OPERATIONS), "version": __version__})
+    env.globals.update({"EVENT_TYPES": EVENT_TYPES, "DELIVERY_STATUSES": DELIVERY_STATUSES,
+                        "DUPLICATE_MODES": DUPLICATE_MODES,
+                        "OPERATIONS": list(OPERATIONS), "version": __version__})
 
 
 def page(request: web.Request, template: str, context: dict[str, Any], *, status: int = 200) -> web.Response:
-    clock = request.app[keys.clock]
-    owner = page_owner(request)
+    clock = request.app[keys.service].clock.view(page_owner(request))
     csrf, new_csrf = csrf_value(request)
     base = {
         "csrf": csrf,
         "signed_in": page_token(request) is not None,
-        "clock": {"mode": clock.mode, "now": clock.now(owner), "scale": clock.scale},
+        "clock": clock,
         "message": request.query.get("msg"),
         "traffic": request.app.get(keys.traffic),
         "error": request.query.get("error"),

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from aiohttp import web
 
 from mockserver import keys
-from mockserver.api.common import owner_of_token
+from mockserver.tokens import accepted, owner_of_token
 
 TOKEN_COOKIE = "spm_token"
 CSRF_COOKIE = "spm_csrf"
@@ -22,9 +22,7 @@ CSRF_COOKIE = "spm_csrf"
 def page_token(request: web.Request) -> str | None:
     config = request.app[keys.config]
     token = request.cookies.get(TOKEN_COOKIE) or config.ui_token
-    if not token or (config.tokens and token not in config.tokens):
-        return None
-    return token
+    return token if token and accepted(token, config.tokens) else None
 
 
 def page_owner(request: web.Request) -> str | None:

@@ -155,9 +155,10 @@ async def check_public(url: str) -> None:
             raise InvalidField(
                 f"'url' host {host!r} is {address}, which is not a public address "
                 "(loopback, private, link-local or reserved); SalesPlay only posts to "
-                "publicly reachable URLs. Drop --public-urls-only to allow it",
+                "publicly reachable URLs",
                 field="url",
                 code="url_not_public",
+                hint="public_urls_only",
             )
 
 

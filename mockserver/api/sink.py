@@ -1,12 +1,11 @@
-"""A programmable receiver inside the mock, for demos, smoke tests and the README."""
+"""The sink's HTTP side: a receiver inside the mock that answers as its query says, for
+demos, smoke tests and the README; what it got is read back or forgotten."""
 
 from __future__ import annotations
 
 import asyncio
 import json
 import time
-from collections import deque
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
@@ -14,30 +13,6 @@ from aiohttp import web
 from mockserver import keys
 from mockserver.api.common import int_param
 from mockserver.errors import InvalidField
-
-KEEP = 1000
-MAX_SINKS = 1000
-
-
-@dataclass
-class Sink:
-    requests: int = 0
-    received: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=KEEP))
-
-
-class Sinks:
-    def __init__(self) -> None:
-        self._sinks: dict[str, Sink] = {}
-
-    def get(self, name: str) -> Sink:
-        if name not in self._sinks:
-            if len(self._sinks) >= MAX_SINKS:
-                self._sinks.pop(next(iter(self._sinks)))  # forget the oldest
-            self._sinks[name] = Sink()
-        return self._sinks[name]
-
-    def clear(self, name: str) -> None:
-        self._sinks.pop(name, None)
 
 
 async def receive(request: web.Request) -> web.Response:

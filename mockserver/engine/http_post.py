@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 import aiohttp
 
-from mockserver.store.attempt_log import Outcome
+from mockserver.models import Outcome
 
 MAX_HEADERS_KEPT = 100
 # Past the part kept, the rest of an answer is read and dropped, as a real client would,

@@ -29,13 +29,13 @@ class Shops:
     def get(self, owner: str) -> Simulator:
         sim = self._cache.get(owner)
         if sim is None:
-            saved = self._store.load_shop(owner)
+            saved = self._store.shop_states.load(owner)
             world = World.from_json(saved) if saved else build(world_seed(self._seed, owner), locale=self._locale)
             sim = self._cache[owner] = Simulator(world)
         return sim
 
     def save(self, owner: str) -> None:
-        self._store.save_shop(owner, self._cache[owner].world.to_json())
+        self._store.shop_states.save(owner, self._cache[owner].world.to_json())
 
     def restore(self, owner: str, state: str) -> None:
         """Put the merchant's shop back as ``World.to_json`` saved it."""

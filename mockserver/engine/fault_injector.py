@@ -6,9 +6,9 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
-from mockserver.faults import FaultSettings
+from mockserver.durations import human
+from mockserver.fault_settings import FaultSettings
 from mockserver.models import Delivery, Event, Webhook
-from mockserver.schedule import human
 from mockserver.store import Store
 
 SERVER = "server"  # the key of the server-wide settings

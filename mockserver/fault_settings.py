@@ -1,4 +1,4 @@
-"""Faults on purpose: duplicates, reordering, delays and outage bursts, seeded.
+"""Faults on purpose, as settings: duplicates, reordering, delays and outage bursts, seeded.
 
 Real senders deliver some events twice, related events out of order, late, and after an
 outage all at once. These settings make the mock do the same, reproducibly: every

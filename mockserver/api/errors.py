@@ -1,0 +1,102 @@
+"""Errors as the API answers them: the one middleware that turns domain errors (and
+aiohttp's own) into ``{"error": {"code", "message", "field"}}`` with a 4xx status."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiohttp import web
+
+from mockserver.errors import ClockNotManual, Conflict, DomainError, InvalidField, NotFound
+
+log = logging.getLogger("salesplay_mock")
+
+
+class ApiError(DomainError):
+    """An error only the HTTP side knows: a token, a body, a media type."""
+
+    status = 400
+
+
+class Unauthorized(ApiError):
+    status = 401
+    code = "unauthorized"
+
+
+class PayloadTooLarge(ApiError):
+    status = 413
+    code = "body_too_large"
+
+
+class UnsupportedMediaType(ApiError):
+    status = 415
+    code = "unsupported_media_type"
+
+
+STATUS: tuple[tuple[type[DomainError], int], ...] = (
+    (InvalidField, 422), (NotFound, 404), (Conflict, 409), (ClockNotManual, 400),
+)
+
+# Advice that depends on being an API client: where to look, what to call, what to run.
+ADVICE = {
+    "list_webhooks": "GET /v1.0/webhook lists yours",
+    "reenable_webhook": 'with PUT /v1.0/webhook/{id} {"status": "enabled"}',
+    "manual_clock": "start the server with --clock manual to move time",
+    "verify_strict": "or run the server without --verify strict",
+    "public_urls_only": "drop --public-urls-only to allow it",
+}
+
+
+def status_of(err: DomainError) -> int:
+    if isinstance(err, ApiError):
+        return err.status
+    return next((status for kind, status in STATUS if isinstance(err, kind)), 400)
+
+
+def error_body(err: DomainError) -> dict[str, Any]:
+    message = err.message
+    if err.hint in ADVICE:
+        message += f"; {ADVICE[err.hint]}"
+    return {"error": {"code": err.code, "message": message, "field": err.field}}
+
+
+def error_response(err: DomainError) -> web.Response:
+    status = status_of(err)
+    headers = {"WWW-Authenticate": 'Bearer realm="salesplay-mock"'} if status == 401 else None
+    return web.json_response(error_body(err), status=status, headers=headers)
+
+
+def _wants_json(request: web.Request) -> bool:
+    path = request.path
+    return not (path == "/" or path.startswith("/ui") or path == "/webhooks_setup")
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        response: web.StreamResponse = await handler(request)
+        return response
+    except DomainError as err:
+        return error_response(err)
+    except web.HTTPRequestEntityTooLarge as exc:
+        return error_response(PayloadTooLarge(f"the request body is too large ({exc.text}); send less", field="body"))
+    except web.HTTPException as exc:
+        if exc.status < 400 or not _wants_json(request):
+            raise
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status, "http_error")
+        message = {
+            404: f"no such path {request.path}; see /openapi.json for the routes",
+            405: f"{request.method} is not allowed on {request.path}",
+        }.get(exc.status, exc.reason)
+        return web.json_response(
+            {"error": {"code": code, "message": message, "field": None}},
+            status=exc.status,
+            headers={k: v for k, v in exc.headers.items() if k == "Allow"},
+        )
+    except Exception:  # the server answers; a bug is logged, never a crash
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        return web.json_response(
+            {"error": {"code": "internal", "message": "internal error; see the server log", "field": None}},
+            status=500,
+        )

@@ -1,0 +1,163 @@
+"""The scheduler: what is due, when, and how many at once; each attempt is ``attempt.py``.
+
+Time comes only from the clock. When the clock runs by itself (scaled, real) a background
+loop sleeps, through the clock, until the next attempt falls due; each pass reads the time
+once, and the loop never waits while something is due and a slot is free. On the manual
+clock nothing falls due by itself: whoever moves a merchant's time or creates work makes
+every attempt of that merchant due at that instant before returning, so tests see a
+settled world.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter
+
+from mockserver.clock import Clock
+from mockserver.engine.attempt import Attempts
+from mockserver.engine.tasks import cancel_and_wait
+from mockserver.models import AttemptStart
+from mockserver.store import Store
+
+log = logging.getLogger("salesplay_mock.delivery")
+
+
+class Scheduler:
+    def __init__(self, clock: Clock, store: Store, attempts: Attempts, *, max_in_flight: int) -> None:
+        self.clock = clock
+        self.store = store
+        self.attempts = attempts
+        self.max_in_flight = max_in_flight
+        self._wake = asyncio.Event()  # the loop: new work, or an attempt ended
+        self._ended = asyncio.Event()  # everyone waiting for an attempt to end (replaced each time)
+        self._inflight: dict[str, tuple[str, asyncio.Task[None]]] = {}  # delivery id -> (owner, task)
+        self._busy: Counter[str] = Counter()  # attempts in flight per merchant
+        self._loop_task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    @property
+    def in_flight(self) -> int:
+        return len(self._inflight)
+
+    # -- life cycle -------------------------------------------------------------------
+
+    def start(self) -> None:
+        self.attempts.recover()
+        if self.clock.runs_itself:
+            self._loop_task = asyncio.create_task(self._run(), name="salesplay-mock scheduler")
+
+    def quiesce(self) -> None:
+        """Stop launching attempts (the server is stopping); those under way go on."""
+        self._stopping = True
+        if self._loop_task is not None:
+            self._loop_task.cancel()
+
+    async def stop(self, grace: float) -> None:
+        """Launch nothing more, give attempts under way ``grace`` real seconds to end and be
+        recorded; only those cut off stay marked in flight, and the next start makes them
+        again. Everything pending stays in the database."""
+        self.quiesce()
+        if self._loop_task is not None:
+            await cancel_and_wait(self._loop_task)
+        tasks = [task for _, task in self._inflight.values()]
+        if tasks and grace > 0:
+            await asyncio.wait(tasks, timeout=grace)
+        for task in tasks:
+            await cancel_and_wait(task)
+        cut_off = sum(task.cancelled() for task in tasks)
+        if cut_off:
+            log.warning("%d attempt(s) still under way after %gs were cut off; the next start makes them again",
+                        cut_off, grace)
+        self.attempts.record()
+        self.store.commit()
+
+    # -- new work, and moving a merchant's manual clock ----------------------------------
+
+    async def kick(self, owner: str) -> None:
+        """New work exists: on the manual clock make what is due now, else wake the loop."""
+        if self.clock.runs_itself:
+            self._wake.set()
+        else:
+            await self.run_due(owner)
+
+    async def advance_to(self, owner: str, target: float) -> int:
+        """Move ``owner``'s manual clock to ``target``, making every attempt of theirs that
+        falls due on the way, in order; how many were made."""
+        made = await self.run_due(owner)
+        while (nxt := self.store.deliveries.next_due_at(owner)) is not None and nxt <= target:
+            self.clock.jump(owner, max(nxt, self.clock.now(owner)))
+            made += await self.run_due(owner)
+        self.clock.jump(owner, target)
+        return made
+
+    async def run_due(self, owner: str) -> int:
+        """Make every attempt of ``owner`` due at their time (bounded concurrency), refilling
+        slots as attempts end, and return once none is due or under way, with every record
+        committed."""
+        made = 0
+        while True:
+            self.attempts.record()
+            now = self.clock.now(owner)
+            made += self._launch_due(now, owner)
+            if not self._busy[owner]:
+                nxt = self.store.deliveries.next_due_at(owner)
+                if self._stopping or nxt is None or nxt > now:
+                    self.store.commit()
+                    return made
+            await self._ended.wait()  # one of ours ends, or another's frees a slot
+
+    # -- the loop of a clock that runs by itself -----------------------------------------
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()  # what happens from here on wakes the wait below
+            now = self.clock.now()  # one "now" for the whole pass
+            self._launch_due(now)
+            next_at = self.store.deliveries.next_due_at()
+            if next_at is not None and next_at <= now:
+                # Still due at this same moment: every slot is taken (or being refilled in a
+                # batch), so an attempt is under way and its end wakes us.
+                if self._inflight:
+                    await self._wake.wait()
+                else:  # pragma: no cover - cannot happen; never sleep through due work
+                    await asyncio.sleep(0)
+                continue
+            await self.clock.wait_until(next_at, self._wake)
+
+    def _launch_due(self, now: float, owner: str | None = None) -> int:
+        """Start attempts due by ``now`` in the free slots. Slots are refilled in batches (an
+        eighth of them at a time) so a busy engine asks the database once per batch, not
+        per attempt."""
+        free = self.max_in_flight - len(self._inflight)
+        if self._stopping or free <= 0 or (self._inflight and free < max(1, self.max_in_flight // 8)):
+            return 0
+        due = self.store.deliveries.due(now, free, owner)
+        if not due:
+            return 0
+        launch = []
+        for delivery in due:
+            if now > delivery.deadline:  # so late that the window closed: not made
+                self.attempts.expire(delivery)
+            else:
+                launch.append(delivery)
+        bodies = self.store.events.bodies({d.event_id for d in launch})
+        # Marked before the tasks run: nothing is due twice, and a crash is known.
+        for start in self.attempts.begin(launch):
+            delivery = start.delivery
+            task = asyncio.create_task(self._attempt_and_release(start, bodies[delivery.event_id]))
+            self._inflight[delivery.id] = (delivery.owner, task)
+            self._busy[delivery.owner] += 1
+        return len(launch)
+
+    async def _attempt_and_release(self, start: AttemptStart, payload: bytes) -> None:
+        try:
+            await self.attempts.make(start, payload, final=False)
+        finally:
+            owner, _ = self._inflight.pop(start.delivery.id)
+            self._busy[owner] -= 1
+            if not self._busy[owner]:
+                del self._busy[owner]
+            self._wake.set()
+            ended, self._ended = self._ended, asyncio.Event()
+            ended.set()

@@ -1,0 +1,43 @@
+"""Every workflow of the mock, once. The API, the page, ``--traffic``, the CLI and the test
+handle are thin adapters over this facade: they parse, call one of these, and render."""
+
+from __future__ import annotations
+
+from mockserver.clock import Clock
+from mockserver.config import Config
+from mockserver.engine.attempt import Attempts
+from mockserver.engine.fault_injector import FaultInjector
+from mockserver.engine.scheduler import Scheduler
+from mockserver.engine.timekeeper import TimeKeeper
+from mockserver.service.clock import ClockControl
+from mockserver.service.events import Events
+from mockserver.service.reads import Reads
+from mockserver.service.shops import Shops
+from mockserver.service.webhooks import Webhooks
+from mockserver.store import Store
+
+
+class Service:
+    def __init__(self, config: Config, clock: Clock, store: Store, shops: Shops, scheduler: Scheduler,
+                 attempts: Attempts, faults: FaultInjector, timekeeper: TimeKeeper) -> None:
+        self.config = config
+        self.store = store
+        self.shops = shops
+        self.webhooks = Webhooks(config, clock, store, shops, attempts, faults)
+        self.events = Events(config, clock, store, shops, scheduler, faults)
+        self.clock = ClockControl(clock, store, scheduler, timekeeper)
+        self.reads = Reads(config, store)
+
+    def reset(self, owner: str) -> None:
+        """Forget everything one merchant made: webhooks, events, deliveries, attempts, shop."""
+        with self.store.tx():
+            self.store.attempt_log.forget_owner(owner)
+            self.store.deliveries.forget_owner(owner)
+            self.store.events.forget_owner(owner)
+            self.store.webhooks.forget_owner(owner)
+            self.store.shop_states.forget_owner(owner)
+        self.shops.forget(owner)
+
+    def ping(self) -> None:
+        """The database answers (for /healthz)."""
+        self.store.ping()

@@ -1,0 +1,43 @@
+"""The clock as a merchant sees it, and moving a merchant's manual clock."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from mockserver.clock import Clock, advance_target
+from mockserver.engine.scheduler import Scheduler
+from mockserver.engine.timekeeper import TimeKeeper
+from mockserver.errors import ClockNotManual
+from mockserver.store import Store
+
+
+@dataclass(frozen=True)
+class ClockView:
+    mode: str
+    scale: float
+    now: float
+    per_token: bool  # the manual clock: each token has its own time
+
+
+class ClockControl:
+    def __init__(self, clock: Clock, store: Store, scheduler: Scheduler, timekeeper: TimeKeeper) -> None:
+        self.clock, self.store, self.scheduler, self.timekeeper = clock, store, scheduler, timekeeper
+        self._moving: dict[str, asyncio.Lock] = {}
+
+    def view(self, owner: str | None) -> ClockView:
+        """The clock; on the manual clock, ``owner``'s time (or, for none, where a new one starts)."""
+        return ClockView(self.clock.mode, self.clock.scale, self.clock.now(owner), not self.clock.runs_itself)
+
+    async def advance(self, owner: str, *, seconds: float | None = None, to: float | None = None) -> int:
+        """Move ``owner``'s manual clock by ``seconds`` or to ``to`` (at most ten years
+        ahead), making every attempt of theirs that falls due on the way. Calls queue: each
+        moves on from where the one before left the clock. How many attempts were made."""
+        if self.clock.runs_itself:
+            raise ClockNotManual(self.clock.mode)
+        async with self._moving.setdefault(owner, asyncio.Lock()):
+            target = advance_target(self.clock.now(owner), seconds=seconds, to=to)
+            made = await self.scheduler.advance_to(owner, target)
+            self.timekeeper.save(self.clock, owner)
+        self.store.notify()  # the page shows the new time
+        return made

@@ -1,0 +1,154 @@
+"""Events: the shop acts (or a payload is sent as given), each event gets a delivery per
+subscribed webhook, and the engine is told; a delivery is sent again on demand.
+
+A trigger may ask for a thousand events: the shop acts and the events are stored in
+chunks, each chunk one transaction, and the loop serves other requests between chunks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+from typing import Any
+
+from mockserver.clock import Clock
+from mockserver.config import Config
+from mockserver.engine.fault_injector import FaultInjector
+from mockserver.engine.scheduler import Scheduler
+from mockserver.errors import Conflict, InvalidField
+from mockserver.models import EVENT_TYPES, Delivery, Event, Webhook, new_delivery
+from mockserver.service.shops import Shops
+from mockserver.shop.ops import NothingToRefund
+from mockserver.shop.simulator import OPERATIONS
+from mockserver.store import Store
+from mockserver.webhook_rules import check_event_type
+
+MAX_TRIGGER = 1000
+CHUNK = 25  # shop operations (or events) handled before the loop serves others
+
+Payload = dict[str, Any]
+NO_PAYLOAD: Any = object()  # a trigger without a payload of its own (``null`` is a bad one)
+
+
+def check_count(count: object) -> int:
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TRIGGER:
+        raise InvalidField(f"'count' must be an integer from 1 to {MAX_TRIGGER}", field="count")
+    return count
+
+
+class Events:
+    def __init__(self, config: Config, clock: Clock, store: Store, shops: Shops, scheduler: Scheduler,
+                 faults: FaultInjector) -> None:
+        self.config, self.clock, self.store = config, clock, store
+        self.shops, self.scheduler, self.faults = shops, scheduler, faults
+
+    async def trigger(self, owner: str, *, type_: object = None, operation: object = None, count: object = 1,
+                      payload: object = NO_PAYLOAD) -> list[Event]:
+        """Make the shop act ``count`` times (until it emits ``type_``, or the named
+        ``operation``), or send ``payload`` as an event of ``type_``; the events made."""
+        count = check_count(count)
+        if payload is not NO_PAYLOAD:
+            checked = check_event_type(type_, field="type")
+            if not isinstance(payload, dict):
+                raise InvalidField("'payload' must be a JSON object", field="payload")
+            groups = [[{**payload, "type": checked}] for _ in range(count)]
+        else:
+            groups = await self._shop_acts(owner, type_=type_, operation=operation, count=count)
+        return await self.publish(owner, groups)
+
+    async def _shop_acts(self, owner: str, *, type_: object, operation: object, count: int) -> list[list[Payload]]:
+        """Groups of payloads, one group per shop operation, in sending order."""
+        sim = self.shops.get(owner)
+        now = self.clock.now(owner)
+        if operation is not None:
+            if not isinstance(operation, str) or operation not in OPERATIONS:
+                raise InvalidField(f"unknown operation {operation!r}; use one of " + ", ".join(OPERATIONS),
+                                   field="operation")
+            name = operation
+
+            def act() -> list[Payload]:
+                return sim.run(name, now)
+        elif type_ is not None:
+            checked = check_event_type(type_, field="type")
+
+            def act() -> list[Payload]:
+                return sim.act(checked, now)
+        else:
+            raise InvalidField("send 'type' (one of " + ", ".join(EVENT_TYPES) + ") or 'operation'", field="type")
+        saved = sim.world.to_json() if operation == "refund" else None  # a refund may find nothing to refund
+        groups = []
+        try:
+            for n in range(count):
+                groups.append(act())
+                if n % CHUNK == CHUNK - 1:
+                    await asyncio.sleep(0)
+        except NothingToRefund as exc:
+            assert saved is not None
+            self.shops.restore(owner, saved)  # all or nothing: the refunds made before this one are undone too
+            raise Conflict(str(exc), field="operation", code="nothing_to_refund") from None
+        self.shops.save(owner)
+        return groups
+
+    async def everyday(self, owner: str, events: int) -> list[Event]:
+        """The shop's everyday traffic (mostly sales), until it has made ``events`` events."""
+        shop, groups, made = self.shops.get(owner), [], 0
+        now = self.clock.now(owner)
+        while made < events:
+            group = shop.traffic(now)
+            groups.append(group)
+            made += len(group)
+        if groups:
+            self.shops.save(owner)
+        return await self.publish(owner, groups) if groups else []
+
+    async def publish(self, owner: str, groups: list[list[Payload]]) -> list[Event]:
+        """Record every payload as an event with its deliveries, then start delivering.
+        Events of one operation share a group id (a sale's receipt and its stock change)."""
+        events: list[Event] = []
+        now = self.clock.now(owner)
+        hooks = self.store.webhooks.of_owner(owner)
+        for start in range(0, len(groups), CHUNK):
+            with self.store.tx():
+                for group in groups[start:start + CHUNK]:
+                    group_id = "grp_" + secrets.token_hex(6) if len(group) > 1 else None
+                    published = [self._one(owner, p["type"], json.dumps(p), group_id, hooks, now) for p in group]
+                    self.faults.apply(now, published)
+                    events += [event for event, _ in published]
+            if start + CHUNK < len(groups):
+                await asyncio.sleep(0)
+        await self.scheduler.kick(owner)
+        return events
+
+    def _one(self, owner: str, type_: str, payload: str, group_id: str | None, hooks: list[Webhook],
+             now: float) -> tuple[Event, list[Delivery]]:
+        """An event, and a delivery for every one of ``hooks`` subscribed to its type (a
+        disabled webhook's is recorded as skipped)."""
+        event = self.store.events.add(owner, type_, payload, now, group_id)
+        made = []
+        for hook in hooks:
+            if type_ not in hook.events:
+                continue
+            if hook.enabled:
+                made.append(new_delivery(event, hook, kind="event", status="pending", next_at=now,
+                                         deadline=now + self.config.retry_window))
+            else:
+                made.append(new_delivery(event, hook, kind="event", status="skipped", next_at=None, deadline=now,
+                                         note=f"not sent: the webhook is disabled ({hook.disabled_reason})"))
+        self.store.deliveries.add(made)
+        return event, made
+
+    async def redeliver(self, owner: str, delivery_id: str) -> Delivery:
+        """The delivery's event, sent again as a new delivery (kind ``redelivery``)."""
+        old = self.store.deliveries.get(owner, delivery_id)
+        hook = self.store.webhooks.get_any(old.webhook_id)
+        if hook is None:
+            raise Conflict("the webhook of this delivery was deleted", field="webhook_id")
+        if not hook.enabled:
+            raise Conflict("the webhook is disabled; re-enable it first", field="webhook_id", hint="reenable_webhook")
+        event = self.store.events.get(owner, old.event_id)
+        now = self.clock.now(owner)
+        new = self.store.deliveries.create(event, hook, kind="redelivery", status="pending", next_at=now,
+                                           deadline=now + self.config.retry_window)
+        await self.scheduler.kick(owner)
+        return self.store.deliveries.get(owner, new.id)

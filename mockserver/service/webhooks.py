@@ -1,0 +1,118 @@
+"""Webhooks: register one (with SalesPlay's sample POST), change, disable or delete it,
+and its faults on purpose; with what follows for its pending deliveries."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from mockserver import webhook_rules
+from mockserver.clock import Clock
+from mockserver.config import Config
+from mockserver.engine.attempt import Attempts
+from mockserver.engine.fault_injector import SERVER, FaultInjector
+from mockserver.errors import InvalidField
+from mockserver.fault_settings import FaultSettings
+from mockserver.models import Webhook
+from mockserver.service.shops import Shops
+from mockserver.store import Store
+
+Warnings = list[dict[str, str]]
+
+
+@dataclass(frozen=True)
+class Registered:
+    hook: Webhook
+    warnings: Warnings
+    verification: dict[str, Any] | None  # the sample POST's outcome; None when it is off
+
+
+@dataclass(frozen=True)
+class Faults:
+    hook: Webhook
+    effective: FaultSettings
+    source: str  # "server" (the server's settings) or "webhook" (its own)
+
+
+class Webhooks:
+    def __init__(self, config: Config, clock: Clock, store: Store, shops: Shops, attempts: Attempts,
+                 faults: FaultInjector) -> None:
+        self.config, self.clock, self.store = config, clock, store
+        self.shops, self.attempts, self.faults = shops, attempts, faults
+
+    def of_owner(self, owner: str) -> list[Webhook]:
+        return self.store.webhooks.of_owner(owner)
+
+    def owners(self) -> list[str]:
+        """Every merchant with a webhook."""
+        return self.store.webhooks.owners()
+
+    def get(self, owner: str, webhook_id: str) -> Webhook:
+        return self.store.webhooks.get(owner, webhook_id)
+
+    async def register(self, owner: str, spec: webhook_rules.WebhookInput) -> Registered:
+        """Create a webhook and send it SalesPlay's sample POST; strict verification refuses
+        a URL that does not answer 2xx."""
+        assert spec.url is not None and spec.events is not None
+        if self.config.public_urls_only:
+            await webhook_rules.check_public(spec.url)
+        warnings = webhook_rules.warnings_for(spec.url, spec.events, self.store.webhooks.of_owner(owner))
+        now = self.clock.now(owner)
+        hook = self.store.webhooks.create(owner, spec.url, spec.events, now)
+        if self.config.verify == "off":
+            return Registered(hook, warnings, None)
+        payload = json.dumps(self.shops.sample(owner, spec.events[0], now))
+        event = self.store.events.add(owner, spec.events[0], payload, now, None)
+        sample = self.store.deliveries.create(event, hook, kind="sample", status="pending", next_at=None, deadline=now)
+        outcome = await self.attempts.make(self.attempts.begin([sample])[0], payload.encode(), final=True)
+        self.store.commit()  # the answer reports the sample POST: it is on disk first
+        if outcome.state != "succeeded" and self.config.verify == "strict":
+            self.delete(owner, hook.id)
+            raise InvalidField(
+                f"the sample POST to the URL failed ({outcome.error_message or outcome.response_status}); "
+                "SalesPlay needs a URL that answers 2xx. Fix the receiver",
+                field="url", code="url_check_failed", hint="verify_strict",
+            )
+        return Registered(hook, warnings, {"delivery_id": sample.id, "ok": outcome.state == "succeeded",
+                                           "status": outcome.response_status, "error": outcome.error_message})
+
+    async def update(self, owner: str, webhook_id: str, spec: webhook_rules.WebhookInput, *,
+                     by: str = "the API") -> tuple[Webhook, Warnings]:
+        """Change a webhook's URL (its pending deliveries go there), events or status
+        (disabled: its pending deliveries are cancelled; enabled: it receives again)."""
+        hook = self.store.webhooks.get(owner, webhook_id)
+        if spec.url is not None and self.config.public_urls_only:
+            await webhook_rules.check_public(spec.url)
+        now = self.clock.now(owner)
+        reason = None
+        if spec.status == "disabled":
+            reason = hook.disabled_reason if hook.status == "disabled" else f"disabled through {by}"
+        with self.store.tx():
+            hook = self.store.webhooks.update(owner, webhook_id, now, url=spec.url, events=spec.events,
+                                              status=spec.status, reason=reason)
+            if spec.url is not None:
+                self.store.deliveries.retarget(webhook_id, hook.url)
+            if hook.status == "disabled":
+                self.store.deliveries.cancel_pending(webhook_id, "the webhook was disabled", now)
+        others = [h for h in self.store.webhooks.of_owner(owner) if h.id != hook.id]
+        return hook, webhook_rules.warnings_for(hook.url, hook.events, others)
+
+    def delete(self, owner: str, webhook_id: str) -> None:
+        """Delete a webhook; its pending deliveries are cancelled."""
+        with self.store.tx():
+            self.store.webhooks.delete(owner, webhook_id)
+            self.store.deliveries.cancel_pending(webhook_id, "the webhook was deleted", self.clock.now(owner))
+
+    def faults_of(self, owner: str, webhook_id: str) -> Faults:
+        hook = self.store.webhooks.get(owner, webhook_id)
+        source, settings = self.faults.settings_for(hook)
+        return Faults(hook, settings, "server" if source == SERVER else "webhook")
+
+    def configure_faults(self, owner: str, webhook_id: str, data: dict[str, Any] | None) -> Faults:
+        """Give a webhook its own fault settings (checked), or None: the server's again."""
+        self.store.webhooks.get(owner, webhook_id)  # a 404 before a 422
+        now = self.clock.now(owner)
+        settings = None if not data else FaultSettings.from_json(data, now=now)
+        self.faults.configure(owner, webhook_id, settings, now)
+        return self.faults_of(owner, webhook_id)
