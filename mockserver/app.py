@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 from aiohttp import web
+from aiohttp.resolver import DefaultResolver
 
 from mockserver import keys
 from mockserver.api.errors import error_middleware
+from mockserver.changes import Changes
 from mockserver.clock import Clock
 from mockserver.config import Config
 from mockserver.engine import Engine
+from mockserver.engine.address_guard import AddressGuard, GuardedResolver
 from mockserver.engine.attempt import Attempts
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.engine.scheduler import Scheduler
@@ -25,51 +29,56 @@ from mockserver.service.shops import Shops
 from mockserver.sinks import Sinks
 from mockserver.store import Store
 from mockserver.traffic import Traffic
-from mockserver.ui.changes import Changes
 from mockserver.ui.render import setup_templates
 
 log = logging.getLogger("salesplay_mock")
 
 
-def create_app(config: Config | None = None, *, clock: Clock | None = None) -> web.Application:
-    """Build the whole mock. ``clock`` overrides the one ``config`` describes (tests)."""
+def create_app(config: Config | None = None, *, clock: Clock | None = None,
+               hold_deliveries: bool = False) -> web.Application:
+    """Build the whole mock. ``clock`` overrides the one ``config`` describes (tests);
+    ``hold_deliveries``: the scheduler waits to be released (by a server once it listens)."""
     config = config or Config()
     app = web.Application(middlewares=[error_middleware], client_max_size=config.max_body_bytes)
     app[keys.config] = config
-    app[keys.sinks] = Sinks()
+    app[keys.sinks] = Sinks(config.sink_memory)
     app[keys.changes] = Changes()
     app.on_shutdown.append(_end_streams)
     app.on_shutdown.append(_stop_launching)
     setup_templates(app)
-    app.cleanup_ctx.append(_engine_and_service(clock))
+    app.cleanup_ctx.append(_engine_and_service(clock, hold_deliveries))
     setup_routes(app)
     return app
 
 
-def _engine_and_service(clock: Clock | None) -> Callable[[web.Application], AsyncIterator[None]]:
+def _engine_and_service(clock: Clock | None, hold: bool) -> Callable[[web.Application], AsyncIterator[None]]:
     """The store, the clock, one HTTP client for every delivery, the engine, and the
     service over them; opened in this order and closed in the reverse."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         config = app[keys.config]
         store = Store(config.db)
-        store.listeners.append(app[keys.changes].bump)
+        app[keys.secret] = _page_secret(store)
+        notify = app[keys.changes].bump
         timekeeper = TimeKeeper(config, store)
         the_clock = clock or timekeeper.resume()
         try:
+            guard = AddressGuard(public_only=config.public_urls_only, only_to=config.deliver_only_to,
+                                 resolver=DefaultResolver())
             async with aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=config.max_in_flight),
+                connector=aiohttp.TCPConnector(limit=config.max_in_flight,
+                                               resolver=GuardedResolver(guard) if guard.active else guard.resolver),
                 cookie_jar=aiohttp.DummyCookieJar(),
                 timeout=aiohttp.ClientTimeout(total=None),
             ) as session:
                 faults = FaultInjector(store, config.faults)
-                attempts = Attempts(config, the_clock, store, session, faults)
+                attempts = Attempts(config, the_clock, store, session, faults, notify, guard)
                 scheduler = Scheduler(the_clock, store, attempts, max_in_flight=config.max_in_flight)
                 shops = Shops(store, seed=config.seed, locale=config.locale)
-                service = Service(config, the_clock, store, shops, scheduler, attempts, faults, timekeeper)
+                service = Service(config, the_clock, store, shops, scheduler, attempts, faults, timekeeper, notify)
                 app[keys.service] = service
                 app[keys.engine] = Engine(the_clock, store, scheduler)
-                scheduler.start()
+                scheduler.start(hold=hold)
                 background = [asyncio.create_task(timekeeper.keep(the_clock))] if the_clock.runs_itself else []
                 if config.traffic > 0:
                     background += _traffic(app, the_clock, service)
@@ -85,6 +94,16 @@ def _engine_and_service(clock: Clock | None) -> Callable[[web.Application], Asyn
             store.close()
 
     return ctx
+
+
+def _page_secret(store: Store) -> bytes:
+    """The key that signs the page's sessions, kept with the database so a restart does
+    not sign everyone out."""
+    secret = store.meta.get("page_secret")
+    if secret is None:
+        secret = secrets.token_hex(32)
+        store.meta.set("page_secret", secret)
+    return bytes.fromhex(secret)
 
 
 async def _end_streams(app: web.Application) -> None:

@@ -23,6 +23,7 @@ class Config:
     tokens: tuple[str, ...] = ()
     public_urls_only: bool = False
     max_body_bytes: int = 64 * 1024
+    sink_memory: int = 64 * 1024 * 1024  # bytes the sinks' kept requests may take together
 
     clock: str = "scaled"
     time_scale: float = DEFAULT_TIME_SCALE
@@ -61,6 +62,8 @@ class Config:
             raise ValueError("delivery_timeout must be positive")
         if self.max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
+        if self.sink_memory < 0:
+            raise ValueError("sink_memory must not be negative")
         if not 0 <= self.stop_grace <= 600:
             raise ValueError("stop_grace must be between 0 and 600 seconds")
 

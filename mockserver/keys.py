@@ -9,11 +9,11 @@ from aiohttp import web
 from mockserver.config import Config
 
 if TYPE_CHECKING:
+    from mockserver.changes import Changes
     from mockserver.engine import Engine
     from mockserver.service import Service
     from mockserver.sinks import Sinks
     from mockserver.traffic import TrafficStatus
-    from mockserver.ui.changes import Changes
 
 config = web.AppKey("config", Config)
 service: web.AppKey[Service] = web.AppKey("service")
@@ -21,3 +21,4 @@ engine: web.AppKey[Engine] = web.AppKey("engine")
 sinks: web.AppKey[Sinks] = web.AppKey("sinks")
 changes: web.AppKey[Changes] = web.AppKey("changes")
 traffic: web.AppKey[TrafficStatus] = web.AppKey("traffic")
+secret = web.AppKey("secret", bytes)  # signs the page's sessions

@@ -184,7 +184,7 @@ class Outcome:
     """What one attempt came to."""
 
     state: str  # succeeded | failed
-    duration_ms: float
+    duration_ms: float | None  # None: unknown (cut off by a stop)
     response_status: int | None = None
     response_headers: dict[str, str] | None = None
     response_body: str | None = None

@@ -39,6 +39,22 @@ class Option:
         return "SALESPLAY_MOCK_" + self.name.upper()
 
 
+_SIZES = {"": 1, "b": 1, "kb": 1000, "kib": 1024, "mb": 10**6, "mib": 2**20, "gb": 10**9, "gib": 2**30}
+
+
+def parse_size(text: str) -> int:
+    """A size in bytes: ``65536``, ``512KiB``, ``64MiB``, ``1GB``."""
+    number = text.strip().rstrip("BbIiKkMmGg")
+    unit = text.strip()[len(number):].lower()
+    try:
+        value = float(number)
+    except ValueError:
+        value = -1.0
+    if unit not in _SIZES or not 0 <= value < 2**50:
+        raise ValueError(f"{text!r} is not a size; write bytes (65536) or 512KiB, 64MiB, 1GiB")
+    return int(value * _SIZES[unit])
+
+
 def _list(text: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in text.split(",") if item.strip())
 
@@ -70,6 +86,8 @@ OPTIONS = (
     Option("locale", "Faker locale of the simulated shops", "en_US"),
     Option("traffic", "shop traffic on its own: events per simulated minute", "0: off", float),
     Option("ui_token", "token the web page uses without asking", "none"),
+    Option("sink_memory", "memory the sinks may keep, all together (e.g. 64MiB, 512KiB, or bytes)", "64MiB",
+           parse_size),
     Option("faults", "faults on purpose, e.g. duplicate=0.2,duplicate_mode=concurrent,reorder=0.5,"
            "delay=0.3,delay_max=5m,outage=10m+30m@5,seed=7", "none"),
 )

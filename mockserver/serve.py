@@ -7,6 +7,7 @@ import sys
 
 from aiohttp import web
 
+from mockserver import keys
 from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.durations import human
@@ -19,19 +20,24 @@ def serve(config: Config) -> int:
     if config.clock == "scaled":
         clock += f" (48h of retries in {human(48 * 3600 / config.time_scale)})"
 
+    app = create_app(config, hold_deliveries=True)
+
     def banner(_: str) -> None:
+        """The server listens: say where, and start delivering (a webhook aimed at this
+        server's own sink would otherwise meet a closed port)."""
         print(
             f"salesplay-mock on http://{shown}:{config.port}/  (API http://{shown}:{config.port}/v1.0, "
             f"db {config.db}, clock {clock})",
             file=sys.stderr,
             flush=True,
         )
+        warning = scale_warning(config)
+        if warning:
+            logging.getLogger("salesplay_mock").warning("%s", warning)
+        app[keys.engine].scheduler.release()
 
-    warning = scale_warning(config)
-    if warning:
-        logging.getLogger("salesplay_mock").warning("%s", warning)
     web.run_app(
-        create_app(config),
+        app,
         host=config.host,
         port=config.port,
         print=banner,
@@ -50,4 +56,4 @@ def scale_warning(config: Config) -> str | None:
             f"({config.delivery_timeout:g} s) uses {human(config.delivery_timeout * config.time_scale)} of simulated "
             f"time per attempt, more than the schedule's largest gap ({human(config.schedule.largest_gap)}): such "
             f"a receiver gets fewer than {config.max_attempts} attempts before the retry window ends. For hang "
-            "tests, lower --delivery-timeout or --time-scale")
+            "tests, lower --delivery-timeout or --time-scale, or use --clock manual")

@@ -1,31 +1,107 @@
-"""What the sinks received: a few receivers inside the mock, kept in memory, by name."""
+"""What the sinks received: a few receivers inside the mock, kept in memory, by name,
+within a memory budget shared by all of them (the oldest request goes first)."""
 
 from __future__ import annotations
 
+import json
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-KEEP = 1000
+KEEP = 1000  # requests kept per sink
 MAX_SINKS = 1000
+MAX_NAME = 100
+BODY_KEPT = 64 * 1024  # bytes of each request body kept; the rest is dropped, and says so
+OVERHEAD = 256  # bytes a kept request costs beyond its body and headers, roughly
+
+
+@dataclass
+class Received:
+    seq: int  # across all sinks: which came first
+    n: int
+    received_at: str
+    method: str
+    headers: dict[str, str]
+    body: str  # as text, up to BODY_KEPT bytes of it
+    truncated: bool
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers.items()) + OVERHEAD
+
+    def to_json(self) -> dict[str, Any]:
+        body: Any = self.body
+        if not self.truncated:
+            try:
+                body = json.loads(self.body)
+            except ValueError:
+                pass
+        return {"n": self.n, "received_at": self.received_at, "method": self.method, "headers": self.headers,
+                "body": body, "body_truncated": self.truncated}
 
 
 @dataclass
 class Sink:
     requests: int = 0
-    received: deque[dict[str, Any]] = field(default_factory=lambda: deque(maxlen=KEEP))
+    received: deque[Received] = field(default_factory=deque)
 
 
 class Sinks:
-    def __init__(self) -> None:
+    def __init__(self, budget: int) -> None:
+        self.budget = budget  # bytes all kept requests may take together
+        self.used = 0
         self._sinks: dict[str, Sink] = {}
+        self._seq = 0
+        self._kept = 0  # requests kept, all sinks
+        # (seq, sink) of every request kept, oldest first; an entry whose request is gone
+        # already is skipped when it comes first, and the queue is rebuilt when such
+        # entries outnumber the live ones.
+        self._arrivals: deque[tuple[int, Sink]] = deque()
 
     def get(self, name: str) -> Sink:
         if name not in self._sinks:
             if len(self._sinks) >= MAX_SINKS:
-                self._sinks.pop(next(iter(self._sinks)))  # forget the oldest
+                self.clear(next(iter(self._sinks)))  # forget the oldest
             self._sinks[name] = Sink()
         return self._sinks[name]
 
+    def record(self, name: str, *, method: str, headers: dict[str, str], body: bytes, at: str) -> Sink:
+        """A request arrived: count it, and keep it (its body cut at BODY_KEPT), dropping the
+        oldest kept requests, of any sink, until all fit the budget."""
+        sink = self.get(name)
+        sink.requests += 1
+        self._seq += 1
+        kept = Received(self._seq, sink.requests, at, method, headers,
+                        body[:BODY_KEPT].decode("utf-8", errors="replace"), len(body) > BODY_KEPT)
+        sink.received.append(kept)
+        self._arrivals.append((kept.seq, sink))
+        self.used += kept.size
+        self._kept += 1
+        if len(sink.received) > KEEP:
+            self._forget_oldest(sink)
+        while self.used > self.budget and (oldest := self._oldest()) is not None:
+            self._forget_oldest(oldest)
+        if len(self._arrivals) > 2 * self._kept + 1024:
+            self._arrivals = deque(sorted(((r.seq, s) for s in self._sinks.values() for r in s.received),
+                                          key=lambda entry: entry[0]))
+        return sink
+
+    def _oldest(self) -> Sink | None:
+        """The sink whose oldest kept request is the oldest of all."""
+        while self._arrivals:
+            seq, sink = self._arrivals[0]
+            if sink.received and sink.received[0].seq == seq:
+                return sink
+            self._arrivals.popleft()
+        return None
+
+    def _forget_oldest(self, sink: Sink) -> None:
+        self.used -= sink.received.popleft().size
+        self._kept -= 1
+
     def clear(self, name: str) -> None:
-        self._sinks.pop(name, None)
+        sink = self._sinks.pop(name, None)
+        if sink is not None:
+            self.used -= sum(r.size for r in sink.received)
+            self._kept -= len(sink.received)
+            sink.received.clear()

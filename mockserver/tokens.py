@@ -10,6 +10,11 @@ def owner_of_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()[:24]
 
 
+def well_formed(token: str) -> bool:
+    """A Bearer token is printable ASCII without spaces (RFC 6750's token characters, loosely)."""
+    return bool(token) and all("!" <= ch <= "~" for ch in token)
+
+
 def accepted(token: str, tokens: tuple[str, ...]) -> bool:
-    """Whether this server takes ``token``: any non-empty one, or one of ``tokens`` if set."""
-    return bool(token) and (not tokens or token in tokens)
+    """Whether this server takes ``token``: any well-formed one, or one of ``tokens`` if set."""
+    return well_formed(token) and (not tokens or token in tokens)

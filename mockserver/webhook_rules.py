@@ -94,11 +94,18 @@ def check_url(value: object) -> str:
         )
     if not value.lower().startswith(("http://", "https://")):
         raise InvalidField("'url' must start with http:// or https://", field="url", code="invalid_url")
+    if "\\" in value:  # clients read it as "/", so the host is not the one it seems
+        raise InvalidField("'url' must not contain a backslash; percent-encode it as %5C", field="url",
+                           code="invalid_url")
     try:
         parts = urlsplit(value)
         port = parts.port
     except ValueError as exc:
         raise InvalidField(f"'url' is not a well-formed URL: {exc}", field="url", code="invalid_url") from None
+    if "@" in parts.netloc:
+        raise InvalidField("'url' must not carry a user name or password (user:pass@host): they would be "
+                           "stored and shown; let the receiver check a secret in the path or query instead",
+                           field="url", code="invalid_url")
     host = parts.hostname
     if not host:
         raise InvalidField("'url' has no host name", field="url", code="invalid_url")
@@ -134,6 +141,36 @@ def _is_ip(host: str) -> bool:
     return True
 
 
+# 64:ff9b::/96 carries an IPv4 address in its last 32 bits (NAT64, RFC 6052); the
+# local-use prefix 64:ff9b:1::/48 (RFC 8215) is never public.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+
+
+def embedded_ipv4(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for (IPv4-mapped, 6to4, Teredo, NAT64), if any."""
+    if isinstance(address, ipaddress.IPv4Address):
+        return None
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]  # the client's address
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
+def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    """Reachable from the public internet: judged by the IPv4 address inside an IPv6
+    form that carries one, so 127.0.0.1 in disguise is still loopback."""
+    if isinstance(address, ipaddress.IPv6Address) and address in _NAT64_LOCAL:
+        return False
+    inner = embedded_ipv4(address)
+    return (inner if inner is not None else address).is_global
+
+
 async def check_public(url: str) -> None:
     """SalesPlay needs a URL reachable from the internet: refuse non-public addresses."""
     host = urlsplit(url).hostname or ""
@@ -151,11 +188,11 @@ async def check_public(url: str) -> None:
             ) from None
         addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
     for address in addresses:
-        if not address.is_global:
+        if not is_public(address):
             raise InvalidField(
                 f"'url' host {host!r} is {address}, which is not a public address "
-                "(loopback, private, link-local or reserved); SalesPlay only posts to "
-                "publicly reachable URLs",
+                "(loopback, private, link-local or reserved, or one of those inside an IPv6 form); "
+                "SalesPlay only posts to publicly reachable URLs",
                 field="url",
                 code="url_not_public",
                 hint="public_urls_only",

@@ -123,3 +123,42 @@ async def test_escaped_receiver_output_does_not_run(mock: AsyncSalesPlay, page: 
     assert "<script>window.__pwned = true</script>" in await page.inner_text("pre.body")
     assert await page.evaluate("window.__pwned === undefined")
     assert await page.locator("#injected").count() == 0
+
+
+async def test_a_page_on_another_port_cannot_plant_a_csrf_cookie_and_reset(
+    mock: AsyncSalesPlay, page: Any, aiohttp_server: Any
+) -> None:
+    """Cookies do not keep ports apart, and SameSite sees one site: a page on another
+    localhost port plants its own cookies before the user ever opens the mock, and once
+    the user has signed in, submits the reset form with the planted value. Refused."""
+    from aiohttp import web
+
+    await mock.register(mock.url + "/_mock/sink/csrf")
+    target = mock.url + "/ui/reset"
+
+    async def plant(request: web.Request) -> web.Response:
+        return web.Response(content_type="text/html", text="""<!doctype html><script>
+  document.cookie = "spm_session=evil; path=/";
+  document.cookie = "spm_csrf=evil; path=/";
+  document.cookie = "spm_token=test-token; path=/";
+</script><p id=planted>planted</p>""")
+
+    async def submit(request: web.Request) -> web.Response:
+        return web.Response(content_type="text/html", text=f"""<!doctype html>
+<form id=f method=post action="{target}"><input name=csrf value=evil><input name=next value=/></form>
+<script>document.getElementById("f").submit();</script>""")
+
+    app = web.Application()
+    app.router.add_get("/plant", plant)
+    app.router.add_get("/submit", submit)
+    attacker = await aiohttp_server(app)
+    await page.goto(str(attacker.make_url("/plant")))
+    await page.wait_for_selector("#planted")
+    await page.goto(mock.url + "/")  # later, the user signs in
+    await page.fill("input[name=token]", TOKEN)
+    await page.click("text=Open")
+    await page.wait_for_selector("text=Sign out")
+    async with page.expect_navigation(url=target):
+        await page.goto(str(attacker.make_url("/submit")))
+    assert "CSRF token is missing or stale" in await page.inner_text("body")
+    assert len((await mock._call("GET", "/v1.0/webhook"))["data"]) == 1, "the attack reset the merchant"

@@ -227,3 +227,4 @@ def test_a_timeout_longer_than_the_largest_gap_at_this_scale_is_warned_about() -
     assert warning is not None and "2h00m00s of simulated time per attempt" in warning and "(14m00s)" in warning
     assert scale_warning(Config(delivery_timeout=1.0)) is None  # 12 minutes: within the largest gap
     assert scale_warning(Config(clock="manual")) is None
+

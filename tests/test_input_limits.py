@@ -34,7 +34,7 @@ async def test_odd_urls_are_refused(client: Any, url: str) -> None:
 @pytest.mark.parametrize(
     "url",
     ["https://bücher.example/hook", "https://example.com/päth?q=ü", "http://[2001:db8::1]:8443/x",
-     "https://user:pa%20ss@example.com/x", "https://EXAMPLE.com/%0D%0A"],
+     "https://EXAMPLE.com/%0D%0A"],  # credentials in a URL are refused: see test_security
 )
 async def test_ordinary_unicode_and_encodings_are_accepted(client: Any, url: str) -> None:
     resp = await client.post("/v1.0/webhook", json={"url": url, "event": "receipts.update"}, headers=AUTH)

@@ -4,6 +4,7 @@ API keeps answering; memory stays bounded; a killed server loses nothing."""
 from __future__ import annotations
 
 import asyncio
+import os
 import random
 import signal
 import socket
@@ -17,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from mockserver import keys
 from tests.helpers import (
     AUTH,
     RawReceiver,
@@ -215,3 +217,113 @@ def test_kill_9_at_random_points_loses_nothing(tmp_path: Path, served: list[Serv
     retried = conn.execute("SELECT MAX(attempts) FROM deliveries WHERE url LIKE '%status=500'").fetchone()[0]
     conn.close()
     assert retried >= 3, "the failing webhooks were retried across the restarts"
+
+
+def _rss(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def test_the_sinks_memory_stays_within_its_budget_under_many_large_posts(tmp_path: Path, served: list[Server]) -> None:
+    """40 sinks, 3,000 POSTs of 60 KB (180 MB in all): the server's resident size grows by
+    no more than the sinks' budget plus allocator slack."""
+    import concurrent.futures
+    import http.client
+
+    server = Server(tmp_path, "--db", ":memory:", "--sink-memory", "8MiB", "--clock", "manual")
+    served.append(server.start())
+    assert server.proc is not None
+    body = b'{"k": "' + b"v" * 60_000 + b'"}'
+
+    def post(n: int) -> None:
+        conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+        for i in range(n, 3000, 8):
+            conn.request("POST", f"/_mock/sink/m{i % 40}", body=body, headers={"Content-Type": "application/json"})
+            assert conn.getresponse().read()
+        conn.close()
+
+    post_warm = 80  # let the server's buffers reach their working size first
+    conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
+    for i in range(post_warm):
+        conn.request("POST", f"/_mock/sink/warm{i % 4}", body=body)
+        conn.getresponse().read()
+    conn.close()
+    before = _rss(server.proc.pid)
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        list(pool.map(post, range(8)))
+    grown = _rss(server.proc.pid) - before
+    assert grown < 8 * 2**20 + 24 * 2**20, f"grew {grown / 2**20:.0f} MiB with an 8 MiB budget"
+    assert _call(server.port, "GET", "/_mock/sink/m0")[1]["requests"] == 75  # counted, if not all kept
+
+
+async def _scaled(aiohttp_client: Any, config: Any) -> Any:
+    """A client of the app on a clock that runs by itself: a trigger answers before its
+    attempts end (the manual clock would make them first)."""
+    import dataclasses
+
+    from mockserver.app import create_app
+
+    return await aiohttp_client(create_app(dataclasses.replace(config, clock="scaled", time_scale=1.0)))
+
+
+async def test_a_reset_during_attempts_under_way_leaves_no_orphan_attempts(aiohttp_client: Any, config: Any) -> None:
+    client = await _scaled(aiohttp_client, config)
+    engine = client.server.app[keys.engine]
+    answer = asyncio.Event()
+
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        await answer.wait()
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+
+    raw = await RawReceiver(slow).start()
+    await register(client, raw.url)
+    await trigger(client)
+    for _ in range(200):  # the attempt is under way
+        if raw.connections:
+            break
+        await asyncio.sleep(0.01)
+    assert engine.scheduler.in_flight == 1
+    assert (await client.post("/_mock/reset", headers=AUTH)).status == 200
+    answer.set()
+    for _ in range(200):
+        if engine.scheduler.in_flight == 0:
+            break
+        await asyncio.sleep(0.01)
+    engine.store.commit()
+    orphans = engine.store.conn.execute(
+        "SELECT COUNT(*) FROM attempts WHERE delivery_id NOT IN (SELECT id FROM deliveries)").fetchone()[0]
+    assert orphans == 0
+    await raw.close()
+
+
+async def test_a_delivery_cancelled_while_its_attempt_was_under_way_keeps_its_reason(
+    aiohttp_client: Any, config: Any
+) -> None:
+    client = await _scaled(aiohttp_client, config)
+    answer = asyncio.Event()
+
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        await answer.wait()
+        writer.write(b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+
+    raw = await RawReceiver(slow).start()
+    hook = await register(client, raw.url)
+    sent = await trigger(client)
+    dlv_id = sent["events"][0]["deliveries"][0]["id"]
+    for _ in range(200):
+        if raw.connections:
+            break
+        await asyncio.sleep(0.01)
+    await client.put(f"/v1.0/webhook/{hook['id']}", json={"status": "disabled"}, headers=AUTH)
+    answer.set()
+    for _ in range(200):
+        detail = await delivery(client, dlv_id)
+        if detail["attempts"]:
+            break
+        await asyncio.sleep(0.02)
+    assert (detail["status"], detail["last_error"]) == ("cancelled", "the webhook was disabled")
+    assert detail["attempts"][0]["response_status"] == 503  # the attempt is recorded; the reason stays
+    await raw.close()

@@ -259,3 +259,29 @@ async def test_the_pages_advance_form_refuses_a_huge_duration(client: Any) -> No
     assert "ten years" in page
     assert (await client.get("/healthz")).status == 200
     assert (await (await client.get("/_mock/clock", headers=AUTH)).json())["now_epoch"] == START
+
+
+async def test_a_held_engine_delivers_nothing_until_released(aiohttp_client: Any, aiohttp_server: Any) -> None:
+    """``serve`` holds the engine until it listens: a retry due at start-up, aimed at the
+    server's own sink, must not meet a port that is not open yet."""
+    got: list[bytes] = []
+
+    async def hook(request: web.Request) -> web.Response:
+        got.append(await request.read())
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", hook)
+    url = str((await aiohttp_server(app)).make_url("/hook"))
+    mock = create_app(Config(db=":memory:", clock="scaled", verify="off"), hold_deliveries=True)
+    client = await aiohttp_client(mock)
+    await register(client, url)
+    await client.post("/_mock/events", json={"type": "receipts.update"}, headers=AUTH)
+    await asyncio.sleep(0.3)
+    assert got == [], "the engine delivered before it was released"
+    mock[keys.engine].scheduler.release()
+    await _until(lambda: _async(len(got) == 1), timeout=10, what="the delivery once released")
+
+
+async def _async(value: Any) -> Any:
+    return value

@@ -13,7 +13,7 @@ from aiohttp import web
 from mockserver import keys
 from mockserver.api.errors import ApiError, Unauthorized, UnsupportedMediaType
 from mockserver.errors import InvalidField
-from mockserver.tokens import accepted, owner_of_token
+from mockserver.tokens import accepted, owner_of_token, well_formed
 
 
 def bearer_token(request: web.Request) -> str:
@@ -29,6 +29,11 @@ def bearer_token(request: web.Request) -> str:
         raise Unauthorized(
             "malformed Authorization header; it must be 'Bearer <access token>'",
             field="Authorization",
+        )
+    if not well_formed(token):
+        raise Unauthorized(
+            "the access token must be printable ASCII characters without spaces", field="Authorization",
+            code="invalid_token",
         )
     if not accepted(token, request.app[keys.config].tokens):
         raise Unauthorized(

@@ -6,14 +6,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from urllib.parse import urlsplit
 
 import aiohttp
 
 from mockserver.clock import Clock
 from mockserver.config import Config
 from mockserver.engine import http_post
+from mockserver.engine.address_guard import AddressGuard
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.models import AttemptEnd, AttemptStart, Delivery, Outcome
 from mockserver.store import Store
@@ -22,12 +23,17 @@ log = logging.getLogger("salesplay_mock.delivery")
 
 PRUNE_SLACK = 0.1  # the log may grow this fraction past --keep-deliveries before a trim
 
+Notify = Callable[[str], None]
+
 
 class Attempts:
     def __init__(
-        self, config: Config, clock: Clock, store: Store, session: aiohttp.ClientSession, faults: FaultInjector
+        self, config: Config, clock: Clock, store: Store, session: aiohttp.ClientSession, faults: FaultInjector,
+        notify: Notify = lambda owner: None, guard: AddressGuard | None = None,
     ) -> None:
         self.config = config
+        self.guard = guard  # where deliveries may go; None: anywhere
+        self.notify = notify  # a merchant's deliveries changed (the live page)
         self.clock = clock
         self.store = store
         self.session = session
@@ -56,20 +62,21 @@ class Attempts:
             anchor = d.anchor_at if d.anchor_at is not None else (now if d.next_at is None else d.next_at)
             starts.append(AttemptStart(d, now, real, self.headers(d), anchor))
         self.store.deliveries.mark_in_flight(starts)
+        for owner in {d.owner for d in deliveries}:
+            self.notify(owner)
         return starts
 
     async def make(self, start: AttemptStart, payload: bytes, *, final: bool) -> Outcome:
         """POST once and decide what follows; ``final`` (the sample POST) has no retry."""
         delivery = start.delivery
         number = delivery.attempts + 1
-        outcome = self._refused(delivery.url) or await http_post.post(
-            self.session,
-            delivery.url,
-            payload,
-            start.headers,
-            timeout=self.config.delivery_timeout,
-            body_limit=self.config.response_body_limit,
-        )
+        refused = await self.guard.refused(delivery.url) if self.guard is not None and self.guard.active else None
+        if refused is not None:
+            outcome = Outcome("failed", 0.0, error_kind="host_not_allowed", error_message=refused)
+        else:
+            outcome = await http_post.post(self.session, delivery.url, payload, start.headers,
+                                           timeout=self.config.delivery_timeout,
+                                           body_limit=self.config.response_body_limit)
         if outcome.state == "succeeded":
             status, next_at = "succeeded", None
         else:
@@ -105,6 +112,8 @@ class Attempts:
                     done.setdefault(end.started.delivery.owner, []).append(end.delivery_id)
             for owner, ids in done.items():
                 self.store.deliveries.release_held(ids, self.clock.now(owner))
+        for owner in {end.started.delivery.owner for end in batch}:
+            self.notify(owner)
         for end in batch:
             if end.status == "pending":
                 continue
@@ -119,6 +128,7 @@ class Attempts:
         reason = (f"the retry window ended before attempt {delivery.attempts + 1} could be made "
                   "(slow answers at this time scale used it up)")
         self.store.deliveries.fail(delivery.id, reason)
+        self.notify(delivery.owner)
         self._finished_one()
         self._disable(delivery, f"delivery {delivery.id} failed {delivery.attempts} attempt(s) within the retry window")
 
@@ -126,10 +136,12 @@ class Attempts:
         """After a stop: attempts cut off mid-flight are recorded as failed (``interrupted``)
         and made again at once; sample POSTs that never went out have failed."""
         cut_off = self.store.deliveries.in_flight()
-        lost = Outcome("failed", 0.0, error_kind="interrupted",
-                       error_message="the server stopped during this attempt, so it is made again")
         with self.store.tx():
             for delivery, real in cut_off:
+                again = "it is made again" if delivery.kind != "sample" else "a sample POST is not made again"
+                # How long it ran is unknown: the server stopped (or was killed) during it.
+                lost = Outcome("failed", None, error_kind="interrupted",
+                               error_message=f"the server stopped during this attempt; {again}")
                 before = replace(delivery, attempts=delivery.attempts - 1, next_at=delivery.inflight_at)
                 start = AttemptStart(before, delivery.inflight_at or 0.0, real, self.headers(before),
                                      delivery.anchor_at or 0.0)
@@ -137,7 +149,8 @@ class Attempts:
                 self.store.deliveries.interrupted(delivery)
             self.store.deliveries.fail_unsent_samples()
         if cut_off:
-            log.warning("%d attempt(s) were cut off by a stop; they are made again", len(cut_off))
+            log.warning("%d attempt(s) were under way when the server last stopped or was killed; recorded as "
+                        "interrupted, and made again (but for sample POSTs)", len(cut_off))
         return len(cut_off)
 
     def _finished_one(self) -> None:
@@ -166,14 +179,3 @@ class Attempts:
         with self.store.tx():
             self.store.webhooks.disable(delivery.webhook_id, reason, now)
             self.store.deliveries.cancel_pending(delivery.webhook_id, "the webhook was disabled", now)
-
-    def _refused(self, url: str) -> Outcome | None:
-        """Delivering only to some hosts: a POST to any other is not made, and says why."""
-        allowed = self.config.deliver_only_to
-        if not allowed:
-            return None
-        host = (urlsplit(url).hostname or "").lower()
-        if host in allowed:
-            return None
-        return Outcome("failed", 0.0, error_kind="host_not_allowed",
-                       error_message=f"{host} is not one of the hosts deliveries may go to ({', '.join(allowed)})")

@@ -10,6 +10,7 @@ from collections.abc import Callable
 
 import aiohttp
 
+from mockserver.engine.address_guard import HostNotAllowed
 from mockserver.models import Outcome
 
 MAX_HEADERS_KEPT = 100
@@ -48,6 +49,8 @@ async def post(
     except EndlessBody:
         return _failed(elapsed(), "body_too_large", f"the answer went on past {MAX_DRAINED // 2**20} MiB")
     except aiohttp.ClientConnectorDNSError as exc:
+        if isinstance(exc.os_error, HostNotAllowed):  # resolved, to where deliveries may not go
+            return _failed(elapsed(), "host_not_allowed", str(exc.os_error))
         return _failed(elapsed(), "dns", str(exc))
     except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError, ssl.SSLError) as exc:
         return _failed(elapsed(), "tls", str(exc))

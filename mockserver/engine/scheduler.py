@@ -34,6 +34,7 @@ class Scheduler:
         self._inflight: dict[str, tuple[str, asyncio.Task[None]]] = {}  # delivery id -> (owner, task)
         self._busy: Counter[str] = Counter()  # attempts in flight per merchant
         self._loop_task: asyncio.Task[None] | None = None
+        self._released = asyncio.Event()  # the loop makes nothing before this is set
         self._stopping = False
 
     @property
@@ -42,10 +43,16 @@ class Scheduler:
 
     # -- life cycle -------------------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, *, hold: bool = False) -> None:
+        """Record what a stop cut off, and start the loop; ``hold``: it waits for ``release``."""
         self.attempts.recover()
+        if not hold:
+            self.release()
         if self.clock.runs_itself:
             self._loop_task = asyncio.create_task(self._run(), name="salesplay-mock scheduler")
+
+    def release(self) -> None:
+        self._released.set()
 
     def quiesce(self) -> None:
         """Stop launching attempts (the server is stopping); those under way go on."""
@@ -61,6 +68,8 @@ class Scheduler:
         if self._loop_task is not None:
             await cancel_and_wait(self._loop_task)
         tasks = [task for _, task in self._inflight.values()]
+        if tasks:
+            log.info("stopping: %d attempt(s) under way get up to %gs to finish", len(tasks), grace)
         if tasks and grace > 0:
             await asyncio.wait(tasks, timeout=grace)
         for task in tasks:
@@ -110,6 +119,7 @@ class Scheduler:
     # -- the loop of a clock that runs by itself -----------------------------------------
 
     async def _run(self) -> None:
+        await self._released.wait()
         while True:
             self._wake.clear()  # what happens from here on wakes the wait below
             now = self.clock.now()  # one "now" for the whole pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from mockserver.clock import Clock
 from mockserver.config import Config
-from mockserver.engine.attempt import Attempts
+from mockserver.engine.attempt import Attempts, Notify
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.engine.scheduler import Scheduler
 from mockserver.engine.timekeeper import TimeKeeper
@@ -19,13 +19,14 @@ from mockserver.store import Store
 
 class Service:
     def __init__(self, config: Config, clock: Clock, store: Store, shops: Shops, scheduler: Scheduler,
-                 attempts: Attempts, faults: FaultInjector, timekeeper: TimeKeeper) -> None:
+                 attempts: Attempts, faults: FaultInjector, timekeeper: TimeKeeper, notify: Notify) -> None:
         self.config = config
         self.store = store
         self.shops = shops
-        self.webhooks = Webhooks(config, clock, store, shops, attempts, faults)
-        self.events = Events(config, clock, store, shops, scheduler, faults)
-        self.clock = ClockControl(clock, store, scheduler, timekeeper)
+        self.notify = notify
+        self.webhooks = Webhooks(config, clock, store, shops, attempts, faults, notify)
+        self.events = Events(config, clock, store, shops, scheduler, faults, notify)
+        self.clock = ClockControl(clock, scheduler, timekeeper, notify)
         self.reads = Reads(config, store)
 
     def reset(self, owner: str) -> None:
@@ -37,6 +38,7 @@ class Service:
             self.store.webhooks.forget_owner(owner)
             self.store.shop_states.forget_owner(owner)
         self.shops.forget(owner)
+        self.notify(owner)
 
     def ping(self) -> None:
         """The database answers (for /healthz)."""

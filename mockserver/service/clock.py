@@ -6,10 +6,10 @@ import asyncio
 from dataclasses import dataclass
 
 from mockserver.clock import Clock, advance_target
+from mockserver.engine.attempt import Notify
 from mockserver.engine.scheduler import Scheduler
 from mockserver.engine.timekeeper import TimeKeeper
 from mockserver.errors import ClockNotManual
-from mockserver.store import Store
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,8 @@ class ClockView:
 
 
 class ClockControl:
-    def __init__(self, clock: Clock, store: Store, scheduler: Scheduler, timekeeper: TimeKeeper) -> None:
-        self.clock, self.store, self.scheduler, self.timekeeper = clock, store, scheduler, timekeeper
+    def __init__(self, clock: Clock, scheduler: Scheduler, timekeeper: TimeKeeper, notify: Notify) -> None:
+        self.clock, self.scheduler, self.timekeeper, self.notify = clock, scheduler, timekeeper, notify
         self._moving: dict[str, asyncio.Lock] = {}
 
     def view(self, owner: str | None) -> ClockView:
@@ -39,5 +39,5 @@ class ClockControl:
             target = advance_target(self.clock.now(owner), seconds=seconds, to=to)
             made = await self.scheduler.advance_to(owner, target)
             self.timekeeper.save(self.clock, owner)
-        self.store.notify()  # the page shows the new time
+        self.notify(owner)  # the page shows the new time
         return made

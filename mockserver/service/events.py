@@ -14,6 +14,7 @@ from typing import Any
 
 from mockserver.clock import Clock
 from mockserver.config import Config
+from mockserver.engine.attempt import Notify
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.engine.scheduler import Scheduler
 from mockserver.errors import Conflict, InvalidField
@@ -39,9 +40,9 @@ def check_count(count: object) -> int:
 
 class Events:
     def __init__(self, config: Config, clock: Clock, store: Store, shops: Shops, scheduler: Scheduler,
-                 faults: FaultInjector) -> None:
+                 faults: FaultInjector, notify: Notify) -> None:
         self.config, self.clock, self.store = config, clock, store
-        self.shops, self.scheduler, self.faults = shops, scheduler, faults
+        self.shops, self.scheduler, self.faults, self.notify = shops, scheduler, faults, notify
 
     async def trigger(self, owner: str, *, type_: object = None, operation: object = None, count: object = 1,
                       payload: object = NO_PAYLOAD) -> list[Event]:
@@ -115,6 +116,7 @@ class Events:
                     published = [self._one(owner, p["type"], json.dumps(p), group_id, hooks, now) for p in group]
                     self.faults.apply(now, published)
                     events += [event for event, _ in published]
+            self.notify(owner)
             if start + CHUNK < len(groups):
                 await asyncio.sleep(0)
         await self.scheduler.kick(owner)
@@ -150,5 +152,6 @@ class Events:
         now = self.clock.now(owner)
         new = self.store.deliveries.create(event, hook, kind="redelivery", status="pending", next_at=now,
                                            deadline=now + self.config.retry_window)
+        self.notify(owner)
         await self.scheduler.kick(owner)
         return self.store.deliveries.get(owner, new.id)

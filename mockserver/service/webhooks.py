@@ -10,7 +10,7 @@ from typing import Any
 from mockserver import webhook_rules
 from mockserver.clock import Clock
 from mockserver.config import Config
-from mockserver.engine.attempt import Attempts
+from mockserver.engine.attempt import Attempts, Notify
 from mockserver.engine.fault_injector import SERVER, FaultInjector
 from mockserver.errors import InvalidField
 from mockserver.fault_settings import FaultSettings
@@ -37,9 +37,9 @@ class Faults:
 
 class Webhooks:
     def __init__(self, config: Config, clock: Clock, store: Store, shops: Shops, attempts: Attempts,
-                 faults: FaultInjector) -> None:
+                 faults: FaultInjector, notify: Notify) -> None:
         self.config, self.clock, self.store = config, clock, store
-        self.shops, self.attempts, self.faults = shops, attempts, faults
+        self.shops, self.attempts, self.faults, self.notify = shops, attempts, faults, notify
 
     def of_owner(self, owner: str) -> list[Webhook]:
         return self.store.webhooks.of_owner(owner)
@@ -60,6 +60,7 @@ class Webhooks:
         warnings = webhook_rules.warnings_for(spec.url, spec.events, self.store.webhooks.of_owner(owner))
         now = self.clock.now(owner)
         hook = self.store.webhooks.create(owner, spec.url, spec.events, now)
+        self.notify(owner)
         if self.config.verify == "off":
             return Registered(hook, warnings, None)
         payload = json.dumps(self.shops.sample(owner, spec.events[0], now))
@@ -95,6 +96,7 @@ class Webhooks:
                 self.store.deliveries.retarget(webhook_id, hook.url)
             if hook.status == "disabled":
                 self.store.deliveries.cancel_pending(webhook_id, "the webhook was disabled", now)
+        self.notify(owner)
         others = [h for h in self.store.webhooks.of_owner(owner) if h.id != hook.id]
         return hook, webhook_rules.warnings_for(hook.url, hook.events, others)
 
@@ -103,6 +105,7 @@ class Webhooks:
         with self.store.tx():
             self.store.webhooks.delete(owner, webhook_id)
             self.store.deliveries.cancel_pending(webhook_id, "the webhook was deleted", self.clock.now(owner))
+        self.notify(owner)
 
     def faults_of(self, owner: str, webhook_id: str) -> Faults:
         hook = self.store.webhooks.get(owner, webhook_id)
@@ -115,4 +118,5 @@ class Webhooks:
         now = self.clock.now(owner)
         settings = None if not data else FaultSettings.from_json(data, now=now)
         self.faults.configure(owner, webhook_id, settings, now)
+        self.notify(owner)
         return self.faults_of(owner, webhook_id)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 
 from mockserver.store.attempt_log import AttemptLog
@@ -47,15 +47,13 @@ class Store:
         self.meta = Meta(self)
         self.shop_states = ShopStates(self)
         self.summaries = Summaries(self)
-        self.listeners: list[Callable[[], None]] = []  # told after every write (live page)
         self._depth = 0
         self._pending_commit: asyncio.TimerHandle | None = None
 
     @contextmanager
     def tx(self, *, notify: bool = True, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """A write: all of it lands, or none of it. ``durable`` writes are committed when the
-        outermost one ends; others join a group commit a moment later. Listeners hear of
-        it unless ``notify`` is false (bookkeeping nobody looks at)."""
+        outermost one ends; others join a group commit a moment later."""
         conn = self.conn
         began = not conn.in_transaction
         savepoint = not began and durable  # inside another write, or a group awaiting its commit
@@ -82,8 +80,6 @@ class Store:
                 self.commit()
             else:
                 self._commit_soon()
-        if notify:
-            self.notify()
 
     def commit(self) -> None:
         """Commit whatever is waiting, now."""
@@ -102,10 +98,6 @@ class Store:
             self.commit()
             return
         self._pending_commit = loop.call_later(GROUP_COMMIT_DELAY, self.commit)
-
-    def notify(self) -> None:
-        for listener in self.listeners:
-            listener()
 
     def ping(self) -> None:
         """The database answers (for /healthz)."""

@@ -42,9 +42,14 @@ class AttemptLog:
         self._store = store
 
     def add(self, ends: list[AttemptEnd], *, durable: bool = False) -> None:
-        """Record attempts that ended; the engine's own bookkeeping joins a group commit."""
+        """Record attempts that ended, but for deliveries forgotten meanwhile (a reset while
+        they were under way); the engine's own bookkeeping joins a group commit."""
         with self._store.tx(durable=durable) as c:
-            c.executemany(f"INSERT INTO attempts ({_COLUMNS}) VALUES ({', '.join('?' * 16)})", [_row(e) for e in ends])
+            c.executemany(
+                f"INSERT INTO attempts ({_COLUMNS}) SELECT {', '.join('?' * 16)} "
+                "WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?)",
+                [(*_row(e), e.delivery_id) for e in ends],
+            )
 
     def of_delivery(self, delivery_id: str) -> list[Attempt]:
         rows = self._store.conn.execute(

@@ -16,7 +16,7 @@ class Clocks:
         return {str(owner): float(now) for owner, now in self._store.conn.execute("SELECT owner, now FROM clocks")}
 
     def save(self, owner: str, now: float) -> None:
-        with self._store.tx(notify=False) as c:
+        with self._store.tx() as c:
             c.execute(
                 "INSERT INTO clocks (owner, now) VALUES (?, ?) ON CONFLICT (owner) DO UPDATE SET now = excluded.now",
                 (owner, now),
@@ -24,5 +24,5 @@ class Clocks:
 
     def clear(self) -> None:
         """Every merchant starts again from the clock's start."""
-        with self._store.tx(notify=False) as c:
+        with self._store.tx() as c:
             c.execute("DELETE FROM clocks")

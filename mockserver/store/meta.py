@@ -17,7 +17,7 @@ class Meta:
         return None if row is None else str(row[0])
 
     def set(self, key: str, value: str) -> None:
-        with self._store.tx(notify=False) as c:
+        with self._store.tx() as c:
             c.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),

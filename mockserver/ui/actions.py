@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -12,16 +12,20 @@ from mockserver import keys, webhook_rules
 from mockserver.durations import parse_duration
 from mockserver.errors import DomainError, InvalidField
 from mockserver.tokens import accepted
-from mockserver.ui.session import check_csrf, forget_token, page_owner, remember_token
+from mockserver.ui.session import check_csrf, page_owner, sign_in, sign_out
 
 Form = MultiDictProxy[str]
 Action = Callable[[web.Request, str, Form], Awaitable[str]]
 
 
 def _back(form: Form, fallback: str = "/") -> str:
-    """Where to go after the form: a path on this site only, never another site."""
+    """Where to go after the form: a path on this site only. Browsers read ``/\\x`` and
+    ``/<tab>/x`` as another site's address, so anything but a plain local path is refused."""
     target = form.get("next", fallback)
-    return target if target.startswith("/") and not target.startswith("//") else fallback
+    parts = urlsplit(target)
+    local = (target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc
+             and not any(ch == "\\" or ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target))
+    return target if local else fallback
 
 
 def _with(path: str, **query: str) -> str:
@@ -67,14 +71,14 @@ async def login(request: web.Request) -> web.Response:
     if not accepted(token, request.app[keys.config].tokens):
         raise web.HTTPSeeOther("/?" + urlencode({"error": "that token is not accepted by this server"}))
     response = web.HTTPSeeOther("/")
-    remember_token(response, token)
+    sign_in(response, request, token)
     raise response
 
 
 async def logout(request: web.Request) -> web.Response:
     check_csrf(request, await request.post())
     response = web.HTTPSeeOther("/")
-    forget_token(response)
+    sign_out(response, request)
     raise response
 
 
@@ -144,12 +148,19 @@ async def set_faults(request: web.Request, owner: str, form: Form) -> str:
         data = {k: form[k] for k in ("duplicate_mode", "duplicate_delay", "delay_min", "delay_max") if form.get(k)}
         for name in ("duplicate", "reorder", "delay"):
             data[name] = _number(form.get(name) or "0", name)
-        data["seed"] = int(_number(form.get("seed") or "0", "seed"))
+        data["seed"] = _whole(form.get("seed") or "0", "seed")
         if form.get("outage_duration"):
             data["outage"] = {"in": form.get("outage_in") or "0", "duration": form["outage_duration"],
                               "rate": _number(form.get("outage_rate") or "1", "outage")}
     request.app[keys.service].webhooks.configure_faults(owner, hook_id, data)
     return _with("/", msg=f"faults of {hook_id} " + ("cleared" if data is None else "saved"))
+
+
+def _whole(text: str, field: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidField(f"'{field}' must be a whole number", field=field) from None
 
 
 def _number(text: str, field: str) -> float:

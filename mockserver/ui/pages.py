@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -48,23 +49,23 @@ def _deliveries_part(request: web.Request, owner: str) -> dict[str, Any]:
     }
 
 
-View = Callable[[web.Request, str], Awaitable[web.Response]]
+View = Callable[[web.Request, str], Awaitable[web.StreamResponse]]
 
 
-def merchant_page(view: View) -> Callable[[web.Request], Awaitable[web.Response]]:
+def merchant_page(view: View) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """A page of the signed-in merchant's; without a token it asks for one."""
 
-    async def handler(request: web.Request) -> web.Response:
+    async def handler(request: web.Request) -> web.StreamResponse:
         owner = page_owner(request)
         return page(request, "login.html", {}) if owner is None else await view(request, owner)
 
     return handler
 
 
-def merchant_data(view: View) -> Callable[[web.Request], Awaitable[web.Response]]:
+def merchant_data(view: View) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """A live part or a download: without a token, a 401 (the script signs in through the page)."""
 
-    async def handler(request: web.Request) -> web.Response:
+    async def handler(request: web.Request) -> web.StreamResponse:
         owner = page_owner(request)
         if owner is None:
             raise web.HTTPUnauthorized(text="sign in first")
@@ -136,22 +137,41 @@ async def faults_page(request: web.Request, owner: str) -> web.Response:
     })
 
 
-async def stream(request: web.Request) -> web.StreamResponse:
-    """Server-sent events: 'change' whenever anything was committed; the page refetches
-    its live part. Browsers reconnect by themselves (after ``retry`` ms)."""
-    changes = request.app[keys.changes]
+@merchant_data
+async def stream(request: web.Request, owner: str) -> web.StreamResponse:
+    """Server-sent events: 'change' whenever something of the signed-in merchant's changed
+    (only theirs), with their clock; the page refetches its live parts. Browsers reconnect
+    by themselves (after ``retry`` ms) and say the last change they saw: one missed while
+    the stream was down is sent at once."""
+    changes, clock = request.app[keys.changes], request.app[keys.service].clock
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
     await response.prepare(request)
-    await response.write(b"retry: 1000\n\n")
-    version = changes.version
-    while not changes.closed:
-        new = await changes.wait_past(version, KEEPALIVE)
-        if changes.closed:
-            break
-        if new == version:
-            await response.write(b": keep-alive\n\n")
-            continue
-        version = new
-        await response.write(f"event: change\ndata: {version}\n\n".encode())
-        await asyncio.sleep(MIN_GAP)  # throttle the page, not the engine
+    version = _last_seen(request.headers.get("Last-Event-ID", ""), changes.boot, changes.version(owner))
+    try:
+        await response.write(b"retry: 1000\n\n")
+        while not changes.closed:
+            new = await changes.wait_past(owner, version, KEEPALIVE)
+            if changes.closed:
+                break
+            if new == version:
+                await response.write(b": keep-alive\n\n")
+                continue
+            version = new
+            view = clock.view(owner)
+            data = json.dumps({"version": version, "now_epoch": view.now, "scale": view.scale})
+            await response.write(f"id: {changes.boot}:{version}\nevent: change\ndata: {data}\n\n".encode())
+            await asyncio.sleep(MIN_GAP)  # throttle the page, not the engine
+    except ConnectionResetError:  # the page was left or reloaded: nothing to say
+        pass
     return response
+
+
+def _last_seen(header: str, boot: str, current: int) -> int:
+    """Where a reconnecting stream picks up: the version the browser saw last, or one
+    before the first when it saw a version of an earlier server run; a new stream starts now."""
+    if not header:
+        return current
+    seen_boot, _, seen = header.partition(":")
+    if seen_boot != boot or not seen.isdigit():
+        return -1
+    return min(int(seen), current)

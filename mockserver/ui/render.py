@@ -16,7 +16,7 @@ from mockserver.durations import human
 from mockserver.fault_settings import DUPLICATE_MODES
 from mockserver.models import DELIVERY_STATUSES, EVENT_TYPES, iso
 from mockserver.shop.simulator import OPERATIONS
-from mockserver.ui.session import csrf_value, page_owner, page_token, remember_csrf
+from mockserver.ui.session import csrf_value, page_owner, page_token, remember
 
 
 def templates_dir() -> Path:
@@ -57,9 +57,8 @@ def setup_templates(app: web.Application) -> None:
 
 def page(request: web.Request, template: str, context: dict[str, Any], *, status: int = 200) -> web.Response:
     clock = request.app[keys.service].clock.view(page_owner(request))
-    csrf, new_csrf = csrf_value(request)
     base = {
-        "csrf": csrf,
+        "csrf": csrf_value(request),
         "signed_in": page_token(request) is not None,
         "clock": clock,
         "message": request.query.get("msg"),
@@ -70,6 +69,5 @@ def page(request: web.Request, template: str, context: dict[str, Any], *, status
     response = aiohttp_jinja2.render_template(template, request, {**base, **context}, status=status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = "default-src 'self'; object-src 'none'; frame-ancestors 'none'"
-    if new_csrf:
-        remember_csrf(response, csrf)
+    remember(response, request)
     return response
