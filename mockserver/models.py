@@ -17,6 +17,7 @@ EVENT_TYPES = (
 )
 
 DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled", "skipped")
+DELIVERY_KINDS = ("event", "sample", "redelivery", "duplicate")
 
 
 def iso(t: float | None) -> str | None:
@@ -117,6 +118,18 @@ class Delivery:
             "held_until_done": self.hold_for,
             "attempt_in_flight_since": iso(self.inflight_at),
         }
+
+
+@dataclass(frozen=True)
+class DeliveryFilter:
+    """Which of a merchant's deliveries to list; None anywhere: any."""
+
+    webhook_id: str | None = None
+    status: str | None = None
+    event_type: str | None = None
+    kind: str | None = None
+    last_status: int | None = None  # the last answer's HTTP status
+    search: str | None = None  # a delivery id or an event id
 
 
 def new_delivery(

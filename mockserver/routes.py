@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import resources
-from pathlib import Path
-
 from aiohttp import web
 
 from mockserver.api import control, faults, meta, sink, webhooks
-from mockserver.ui import actions, pages
-
-STATIC = Path(str(resources.files("mockserver"))) / "static"
+from mockserver.ui import actions, delivery_pages, pages
+from mockserver.ui.render import STATIC
 
 
 def setup_routes(app: web.Application) -> None:
@@ -32,6 +28,7 @@ def setup_routes(app: web.Application) -> None:
         web.get("/_mock/deliveries", control.list_deliveries),
         web.get("/_mock/deliveries/{id}", control.get_delivery),
         web.post("/_mock/deliveries/{id}/redeliver", control.redeliver),
+        web.post("/_mock/webhooks/{id}/redeliver-skipped", control.redeliver_skipped),
         web.post("/_mock/reset", control.reset),
         web.get("/_mock/schemas/{type}", control.schema),
         web.get("/_mock/payloads/{type}", control.payloads),
@@ -43,20 +40,23 @@ def setup_routes(app: web.Application) -> None:
         web.get("/", pages.home),
         web.get("/webhooks_setup", pages.setup_screen),
         web.get("/ui/live/home", pages.home_live),
-        web.get("/ui/deliveries/{id}", pages.delivery_page),
-        web.get("/ui/live/deliveries/{id}", pages.delivery_live),
-        web.get("/ui/deliveries/{id}/har", pages.delivery_har),
+        web.get("/ui/deliveries/{id}", delivery_pages.delivery_page),
+        web.get("/ui/live/deliveries/{id}", delivery_pages.delivery_live),
+        web.get("/ui/deliveries/{id}/attempts/{number}", delivery_pages.attempt_page),
+        web.get("/ui/deliveries/{id}/har", delivery_pages.delivery_har),
         web.get("/ui/stream", pages.stream),
         web.post("/ui/login", actions.login),
         web.post("/ui/logout", actions.logout),
         web.post("/ui/webhooks", actions.create_webhook),
         web.post("/ui/webhooks/{id}/status", actions.set_status),
         web.post("/ui/webhooks/{id}/delete", actions.delete_webhook),
+        web.post("/ui/webhooks/{id}/redeliver-skipped", actions.redeliver_skipped),
         web.get("/ui/webhooks/{id}/faults", pages.faults_page),
         web.post("/ui/webhooks/{id}/faults", actions.set_faults),
         web.post("/ui/events", actions.trigger),
         web.post("/ui/deliveries/{id}/redeliver", actions.redeliver),
         web.post("/ui/clock/advance", actions.advance),
         web.post("/ui/reset", actions.reset),
+        web.get("/favicon.ico", pages.favicon),
         web.static("/static", STATIC),
     ])

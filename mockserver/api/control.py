@@ -12,7 +12,7 @@ from mockserver.api.common import int_param, json_object, json_stream, optional_
 from mockserver.api.errors import ApiError
 from mockserver.durations import parse_instant
 from mockserver.errors import InvalidField
-from mockserver.models import iso
+from mockserver.models import DeliveryFilter, iso
 from mockserver.service.events import NO_PAYLOAD
 from mockserver.shop.generate import generate_payloads
 from mockserver.shop.schemas import load_schema
@@ -82,13 +82,10 @@ async def list_events(request: web.Request) -> web.Response:
 
 async def list_deliveries(request: web.Request) -> web.Response:
     who = owner(request)
-    rows = request.app[keys.service].reads.deliveries(
-        who,
-        webhook_id=request.query.get("webhook_id"),
-        status=request.query.get("status"),
-        event_type=request.query.get("event_type"),
-        limit=int_param(request, "limit", 100, 1, 1000),
-    )
+    q = request.query
+    where = DeliveryFilter(webhook_id=q.get("webhook_id"), status=q.get("status"), event_type=q.get("event_type"),
+                           kind=q.get("kind"))
+    rows = request.app[keys.service].reads.deliveries(who, where, limit=int_param(request, "limit", 100, 1, 1000))
     return web.json_response({"data": [d.to_json() for d in rows]})
 
 
@@ -104,6 +101,12 @@ async def get_delivery(request: web.Request) -> web.Response:
 async def redeliver(request: web.Request) -> web.Response:
     delivery = await request.app[keys.service].events.redeliver(owner(request), request.match_info["id"])
     return web.json_response(delivery.to_json(), status=201)
+
+
+async def redeliver_skipped(request: web.Request) -> web.Response:
+    """Send the events a webhook skipped while it was disabled (once it is enabled again)."""
+    made = await request.app[keys.service].events.redeliver_skipped(owner(request), request.match_info["id"])
+    return web.json_response({"data": [d.to_json() for d in made]}, status=201)
 
 
 async def reset(request: web.Request) -> web.Response:

@@ -140,6 +140,25 @@ class Events:
         self.store.deliveries.add(made)
         return event, made
 
+    async def redeliver_skipped(self, owner: str, webhook_id: str) -> list[Delivery]:
+        """The events skipped while the webhook was disabled, sent now (each once, as a new
+        delivery of kind ``redelivery``, in the order they happened)."""
+        hook = self.store.webhooks.get(owner, webhook_id)
+        if not hook.enabled:
+            raise Conflict("the webhook is disabled; re-enable it first", field="webhook_id", hint="reenable_webhook")
+        now = self.clock.now(owner)
+        waiting = self.store.deliveries.skipped(webhook_id)
+        events = {e.id: e for e in self.store.events.of_ids(owner, [d.event_id for d in waiting])}
+        skipped = [d for d in waiting if d.event_id in events]  # an event trimmed from the log cannot be sent
+        made = [new_delivery(events[d.event_id], hook, kind="redelivery", status="pending", next_at=now,
+                             deadline=now + self.config.retry_window) for d in skipped]
+        with self.store.tx():
+            self.store.deliveries.add(made)
+            self.store.deliveries.resent([(old.id, new.id) for old, new in zip(skipped, made)])
+        self.notify(owner)
+        await self.scheduler.kick(owner)
+        return [self.store.deliveries.get(owner, d.id) for d in made]
+
     async def redeliver(self, owner: str, delivery_id: str) -> Delivery:
         """The delivery's event, sent again as a new delivery (kind ``redelivery``)."""
         old = self.store.deliveries.get(owner, delivery_id)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from mockserver.config import Config
 from mockserver.errors import InvalidField
-from mockserver.models import DELIVERY_STATUSES, Attempt, Delivery, Event, Webhook
+from mockserver.models import DELIVERY_KINDS, DELIVERY_STATUSES, Attempt, Delivery, DeliveryFilter, Event, Webhook
 from mockserver.store import Store
 from mockserver.webhook_rules import check_event_type
 
@@ -31,6 +31,8 @@ class WebhookSummary:
     next_retry_at: float | None
     attempts_left: int | None  # before the oldest failing delivery gives up
     disable_at: float | None  # when that happens, if every attempt fails
+    skipped: int  # events skipped while it was disabled, not sent since
+    recent: tuple[tuple[str, int | None, str | None], ...]  # its last attempts, newest first
 
 
 class Reads:
@@ -42,15 +44,17 @@ class Reads:
         return DeliveryDetail(delivery, self.store.events.get(owner, delivery.event_id),
                               self.store.attempt_log.of_delivery(delivery.id))
 
-    def deliveries(self, owner: str, *, webhook_id: str | None = None, status: str | None = None,
-                   event_type: str | None = None, limit: int = 100) -> list[Delivery]:
-        """The merchant's deliveries, newest first, narrowed by the filters given."""
-        if status is not None and status not in DELIVERY_STATUSES:
+    def deliveries(self, owner: str, where: DeliveryFilter = DeliveryFilter(), *, limit: int = 100,
+                   before: str | None = None) -> list[Delivery]:
+        """The merchant's deliveries, newest first, narrowed by the filter; ``before`` a
+        delivery id: the page after it."""
+        if where.status is not None and where.status not in DELIVERY_STATUSES:
             raise InvalidField("'status' must be one of " + ", ".join(DELIVERY_STATUSES), field="status")
-        if event_type is not None:
-            check_event_type(event_type, field="event_type")
-        return self.store.deliveries.query(owner, webhook_id=webhook_id, status=status, event_type=event_type,
-                                           limit=limit)
+        if where.kind is not None and where.kind not in DELIVERY_KINDS:
+            raise InvalidField("'kind' must be one of " + ", ".join(DELIVERY_KINDS), field="kind")
+        if where.event_type is not None:
+            check_event_type(where.event_type, field="event_type")
+        return self.store.deliveries.query(owner, where, limit=limit, before=before)
 
     def events(self, owner: str, *, limit: int = 100) -> list[Event]:
         return self.store.events.recent(owner, limit=limit)
@@ -70,5 +74,5 @@ class Reads:
                 left, disable_at = self.config.schedule.remaining(
                     start=s.failing_anchor, made=s.failing_attempts, deadline=s.failing_deadline, key=s.failing_id)
             out.append(WebhookSummary(hook, s.last_state, s.last_status, s.last_error, s.streak, s.pending,
-                                      s.next_retry_at, left, disable_at))
+                                      s.next_retry_at, left, disable_at, s.skipped, s.recent))
         return out

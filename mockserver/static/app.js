@@ -1,81 +1,214 @@
-// The page works without this script; with it, it stays live and asks before deleting.
+// The page works without this script. With it, it stays live (patching what changed in
+// place, so open details stay open and a selection stays selected), keeps relative times
+// up to date, asks before deleting, and copies ids.
 (function () {
   "use strict";
 
   var parts = Array.prototype.slice.call(document.querySelectorAll("[data-src]"));
   var state = document.getElementById("live-state");
 
-  function setState(value) {
-    if (state) state.dataset.state = value;
+  function setState(value, words) {
+    if (!state) return;
+    state.dataset.state = value;
+    state.textContent = words;
   }
 
-  // Redraw one live part from the server, keeping open <details> open.
+  // -- patching: the new markup is merged into the old, node by node -------------------
+
+  function sameKind(a, b) {
+    return a.nodeType === b.nodeType && a.nodeName === b.nodeName && (a.id || "") === (b.id || "");
+  }
+
+  function syncAttributes(old, fresh) {
+    Array.prototype.slice.call(old.attributes).forEach(function (attr) {
+      // An open <details> is the reader's choice, and the script shows copy buttons.
+      if (attr.name === "open" || (attr.name === "hidden" && old.dataset.copy !== undefined)) return;
+      if (!fresh.hasAttribute(attr.name)) old.removeAttribute(attr.name);
+    });
+    Array.prototype.slice.call(fresh.attributes).forEach(function (attr) {
+      if (attr.name === "open" || (attr.name === "hidden" && old.dataset.copy !== undefined)) return;
+      if (old.getAttribute(attr.name) !== attr.value) old.setAttribute(attr.name, attr.value);
+    });
+  }
+
+  function morph(old, fresh) {
+    if (old.isEqualNode(fresh)) return old;
+    if (old.nodeType !== 1) { old.nodeValue = fresh.nodeValue; return old; }
+    syncAttributes(old, fresh);
+    patchChildren(old, fresh);
+    return old;
+  }
+
+  // Whitespace between tags carries nothing (but in <pre>): it is left as it is.
+  function significant(parent) {
+    return Array.prototype.slice.call(parent.childNodes).filter(function (n) {
+      return n.nodeType === 1 || parent.nodeName === "PRE" || /\S/.test(n.nodeValue || "");
+    });
+  }
+
+  // Children are matched by id, else by kind and order; matched ones are merged, never
+  // moved unless the order changed (moving a node would drop a selection inside it).
+  function patchChildren(parent, fresh) {
+    var olds = significant(parent);
+    var byId = {};
+    olds.forEach(function (n) { if (n.id) byId[n.id] = n; });
+    var used = [], result = [], cursor = 0;
+    significant(fresh).forEach(function (n) {
+      var match = null;
+      if (n.id && byId[n.id] && sameKind(byId[n.id], n)) {
+        match = byId[n.id];
+      } else if (!n.id) {
+        while (cursor < olds.length && (used.indexOf(olds[cursor]) >= 0 || olds[cursor].id)) cursor++;
+        if (cursor < olds.length && sameKind(olds[cursor], n)) match = olds[cursor++];
+      }
+      if (match) { used.push(match); result.push(morph(match, n)); } else { result.push(n); }
+    });
+    olds.forEach(function (n) { if (used.indexOf(n) < 0) parent.removeChild(n); });
+    var ref = significant(parent)[0] || null;
+    result.forEach(function (n) {
+      if (n === ref) {
+        ref = ref.nextSibling;
+        while (ref && !(ref.nodeType === 1 || parent.nodeName === "PRE" || /\S/.test(ref.nodeValue || ""))) {
+          ref = ref.nextSibling;
+        }
+        return;
+      }
+      parent.insertBefore(n, ref);  // new, or out of order
+    });
+  }
+
+  // -- live parts: one fetch at a time, and one more if a change came meanwhile ----------
+
   function redraw(part) {
-    if (part.dataset.busy) return;
-    part.dataset.busy = "1";
+    if (part.busy) { part.again = true; return; }
+    part.busy = true;
+    part.again = false;
     var src = part.dataset.src;
     var query = window.location.search.replace(/^\?/, "");
     var url = src + (query ? (src.indexOf("?") < 0 ? "?" : "&") + query : "");
     fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
       .then(function (resp) { return resp.ok ? resp.text() : Promise.reject(resp.status); })
       .then(function (html) {
-        var open = {};
-        part.querySelectorAll("li[id] > details").forEach(function (d) { open[d.parentNode.id] = d.open; });
-        part.innerHTML = html;
-        Object.keys(open).forEach(function (id) {
-          var d = document.querySelector("#" + id + " > details");
-          if (d) d.open = open[id];
-        });
+        var template = document.createElement("template");
+        template.innerHTML = html;
+        patchChildren(part, template.content);
+        showCopyButtons(part);
+        tick();
         document.dispatchEvent(new CustomEvent("salesplay:refreshed"));
       })
-      .catch(function () { /* the next change will try again */ })
-      .finally(function () { delete part.dataset.busy; });
+      .catch(function () { /* the next change tries again */ })
+      .then(function () {
+        part.busy = false;
+        if (part.again) redraw(part);
+      });
   }
 
-  // The header's simulated time: ticks at the clock's scale, re-read after each change.
+  // -- the clock, and times relative to it ---------------------------------------------
+
   var clockEl = document.getElementById("sim-now");
   var clockBase = { epoch: 0, scale: 0, at: 0 };
 
   function setClock(epoch, scale) {
     clockBase = { epoch: epoch, scale: scale, at: Date.now() };
-    showClock();
+    tick();
   }
 
-  function showClock() {
+  function simNow() {
+    return clockBase.epoch + (Date.now() - clockBase.at) / 1000 * clockBase.scale;
+  }
+
+  function span(seconds) {
+    if (seconds < 60) return Math.round(seconds) + " s";
+    if (seconds < 3600) return Math.round(seconds / 60) + " min";
+    if (seconds <= 48 * 3600) return (seconds / 3600).toFixed(1).replace(/\.0$/, "") + " h";
+    return (seconds / 86400).toFixed(1).replace(/\.0$/, "") + " d";
+  }
+
+  function relative(t, now) {
+    var delta = t - now;
+    if (Math.abs(delta) < 1) return "now";
+    return delta > 0 ? "in " + span(delta) : span(-delta) + " ago";
+  }
+
+  function realEquivalent(t, now, scale) {
+    if (scale <= 1 || Math.abs(t - now) < 1) return "";
+    var real = Math.abs(t - now) / scale;
+    var words = real < 1 ? "under a second" : span(real);
+    return " (about " + words + (t > now ? " from now)" : " ago)");
+  }
+
+  function tick() {
     if (!clockEl) return;
-    var t = clockBase.epoch + (Date.now() - clockBase.at) / 1000 * clockBase.scale;
-    clockEl.textContent = new Date(t * 1000).toISOString().slice(0, 19).replace("T", " ");
+    var now = simNow();
+    clockEl.textContent = new Date(now * 1000).toISOString().slice(0, 19).replace("T", " ");
+    document.querySelectorAll("time[data-epoch]").forEach(function (el) {
+      if (el === clockEl) return;
+      var t = parseFloat(el.dataset.epoch);
+      el.textContent = relative(t, now) + realEquivalent(t, now, clockBase.scale);
+    });
   }
-
 
   if (clockEl) {
     setClock(parseFloat(clockEl.dataset.epoch), parseFloat(clockEl.dataset.scale));
-    if (clockBase.scale > 0) window.setInterval(showClock, 1000);
+    if (clockBase.scale > 0) window.setInterval(tick, 1000);
   }
 
-  // A change of this merchant's: redraw the live parts, and take its clock (each token
-  // has its own time on the manual clock).
+  // -- the stream of this merchant's changes -------------------------------------------
+
+  // A change: redraw the live parts, and take the merchant's clock (each token has its
+  // own time on the manual clock).
   function refresh(event) {
     parts.forEach(redraw);
     try {
       var change = JSON.parse(event.data);
       setClock(change.now_epoch, change.scale);
-    } catch (e) { /* an older server: the clock keeps ticking as it was */ }
+    } catch (e) { /* keep ticking as before */ }
   }
 
   function connect() {
     if (!window.EventSource || !parts.length) return;
     var source = new EventSource("/ui/stream");
-    source.addEventListener("open", function () { setState("on"); });
+    var lost = false;
+    source.addEventListener("open", function () {
+      setState("on", "live");
+      if (lost) parts.forEach(redraw);  // whatever happened while the stream was down
+      lost = false;
+    });
     source.addEventListener("change", refresh);
-    // EventSource reconnects by itself; show that it is trying.
-    source.addEventListener("error", function () { setState("reconnecting"); });
+    source.addEventListener("error", function () {
+      lost = true;
+      setState("reconnecting", "reconnecting…");
+    });
   }
 
+  // -- asking first, and copying -------------------------------------------------------
+
   document.addEventListener("submit", function (event) {
-    var message = event.target.dataset && event.target.dataset.confirm;
-    if (message && !window.confirm(message)) event.preventDefault();
+    var form = event.target;
+    var message = form.dataset && form.dataset.confirm;
+    if (!message) return;
+    if (!window.confirm(message)) { event.preventDefault(); return; }
+    var confirmed = document.createElement("input");
+    confirmed.type = "hidden";
+    confirmed.name = "confirmed";
+    confirmed.value = "1";
+    form.appendChild(confirmed);  // asked here: the server need not ask again
   });
 
+  function showCopyButtons(root) {
+    if (!navigator.clipboard) return;
+    root.querySelectorAll("button[data-copy]").forEach(function (b) { b.hidden = false; });
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest && event.target.closest("button[data-copy]");
+    if (!button) return;
+    navigator.clipboard.writeText(button.dataset.copy).then(function () {
+      button.textContent = "copied";
+      window.setTimeout(function () { button.textContent = "copy"; }, 1500);
+    });
+  });
+
+  showCopyButtons(document);
   connect();
 })();

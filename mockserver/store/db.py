@@ -130,6 +130,11 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX deliveries_owner_due ON deliveries (owner, next_at) WHERE status = 'pending';
     CREATE TABLE clocks (owner TEXT PRIMARY KEY, now REAL NOT NULL);
     """,
+    # 5: events skipped while a webhook was disabled can be sent once it is enabled again;
+    # each remembers the delivery that sent it, so it is sent once.
+    """
+    ALTER TABLE deliveries ADD COLUMN resent_as TEXT;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -7,7 +7,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from mockserver.errors import NotFound
-from mockserver.models import AttemptEnd, AttemptStart, Delivery, Event, Webhook, new_delivery
+from mockserver.models import AttemptEnd, AttemptStart, Delivery, DeliveryFilter, Event, Webhook, new_delivery
 from mockserver.store.db import chunks
 
 if TYPE_CHECKING:
@@ -83,6 +83,19 @@ class Deliveries:
         """A webhook's new URL: its pending deliveries go there."""
         with self._store.tx() as c:
             c.execute("UPDATE deliveries SET url = ? WHERE webhook_id = ? AND status = 'pending'", (url, webhook_id))
+
+    def skipped(self, webhook_id: str) -> list[Delivery]:
+        """Deliveries skipped while the webhook was disabled, not sent since, oldest first."""
+        rows = self._c.execute(
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE webhook_id = ? AND status = 'skipped' "
+            "AND resent_as IS NULL ORDER BY rowid", (webhook_id,))
+        return [_delivery(r) for r in rows]
+
+    def resent(self, pairs: list[tuple[str, str]]) -> None:
+        """Skipped deliveries sent since, each as a new one: (skipped id, new id)."""
+        with self._store.tx() as c:
+            c.executemany("UPDATE deliveries SET resent_as = ?, last_error = 'sent later as ' || ? WHERE id = ?",
+                          [(new, new, old) for old, new in pairs])
 
     def fail(self, delivery_id: str, reason: str) -> None:
         """A pending delivery has failed for good without another attempt."""
@@ -181,15 +194,25 @@ class Deliveries:
             raise NotFound(f"no delivery {delivery_id!r} for this token", field="id")
         return _delivery(row)
 
-    def query(self, owner: str, *, webhook_id: str | None = None, status: str | None = None,
-              event_type: str | None = None, limit: int = 100) -> list[Delivery]:
-        where, args = ["owner = ?"], [owner]
-        for column, value in (("webhook_id", webhook_id), ("status", status), ("event_type", event_type)):
+    def query(self, owner: str, where: DeliveryFilter = DeliveryFilter(), *, limit: int = 100,
+              before: str | None = None) -> list[Delivery]:
+        """The merchant's deliveries that match, newest first; ``before``: only those made
+        before that delivery (the next page)."""
+        clauses, args = ["owner = ?"], list[object]([owner])
+        for column, value in (("webhook_id", where.webhook_id), ("status", where.status),
+                              ("event_type", where.event_type), ("kind", where.kind),
+                              ("last_status", where.last_status)):
             if value is not None:
-                where.append(f"{column} = ?")
+                clauses.append(f"{column} = ?")
                 args.append(value)
+        if where.search:
+            clauses.append("(id = ? OR event_id = ?)")
+            args += [where.search, where.search]
+        if before is not None:
+            clauses.append("rowid < COALESCE((SELECT rowid FROM deliveries WHERE id = ?), 0)")
+            args.append(before)
         rows = self._c.execute(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE {' AND '.join(where)} ORDER BY rowid DESC LIMIT ?",
+            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE {' AND '.join(clauses)} ORDER BY rowid DESC LIMIT ?",
             (*args, limit),
         )
         return [_delivery(r) for r in rows]

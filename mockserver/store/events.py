@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from mockserver.errors import NotFound
 from mockserver.models import Event
+from mockserver.store.db import chunks
 
 if TYPE_CHECKING:
     from mockserver.store import Store
@@ -49,6 +50,13 @@ class Events:
         if row is None:
             raise NotFound(f"no event {event_id!r} for this token", field="id")
         return _event(row)
+
+    def of_ids(self, owner: str, event_ids: list[str]) -> list[Event]:
+        found: list[Event] = []
+        for marks, chunk in chunks(event_ids):
+            found += [_event(r) for r in self._c.execute(
+                f"SELECT * FROM events WHERE owner = ? AND id IN ({marks})", (owner, *chunk))]
+        return found
 
     def recent(self, owner: str, *, limit: int = 100) -> list[Event]:
         rows = self._c.execute(

@@ -1,9 +1,10 @@
-"""The page's forms (POST, then redirect): they work without JavaScript."""
+"""The page's forms (POST, then redirect, or a page to confirm first): they work without
+JavaScript. Each action's message replaces the one before."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -12,10 +13,12 @@ from mockserver import keys, webhook_rules
 from mockserver.durations import parse_duration
 from mockserver.errors import DomainError, InvalidField
 from mockserver.tokens import accepted
+from mockserver.ui.render import page
 from mockserver.ui.session import check_csrf, page_owner, sign_in, sign_out
 
 Form = MultiDictProxy[str]
-Action = Callable[[web.Request, str, Form], Awaitable[str]]
+Action = Callable[[web.Request, str, Form], Awaitable[str | web.Response]]
+NOTICES = ("msg", "warn", "error")  # the query keys of a message to the user
 
 
 def _back(form: Form, fallback: str = "/") -> str:
@@ -28,8 +31,12 @@ def _back(form: Form, fallback: str = "/") -> str:
     return target if local else fallback
 
 
-def _with(path: str, **query: str) -> str:
-    return f"{path}{'&' if '?' in path else '?'}{urlencode(query)}"
+def _with(path: str, **query: str | list[str]) -> str:
+    """``path`` with ``query`` added, and the message of an earlier action taken out."""
+    parts = urlsplit(path)
+    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in NOTICES]
+    added = [(k, v) for k, values in query.items() for v in ([values] if isinstance(values, str) else values)]
+    return urlunsplit(("", "", parts.path, urlencode(kept + added), ""))
 
 
 # Advice that depends on being on the page: which button, which form.
@@ -59,9 +66,19 @@ def action(handler: Action) -> Callable[[web.Request], Awaitable[web.Response]]:
             target = await handler(request, owner, fields)
         except DomainError as err:
             raise web.HTTPSeeOther(_with(_back(fields), error=page_message(err))) from None
+        if isinstance(target, web.Response):
+            return target
         raise web.HTTPSeeOther(target)
 
     return view
+
+
+def confirm_first(request: web.Request, form: Form, *, title: str, detail: str, button: str) -> web.Response | None:
+    """Without ``confirmed``, a page that asks (with JavaScript the browser asked already)."""
+    if form.get("confirmed") == "1":
+        return None
+    return page(request, "confirm.html", {"title": title, "detail": detail, "button": button,
+                                          "action": request.path, "back": _back(form)})
 
 
 async def login(request: web.Request) -> web.Response:
@@ -84,14 +101,18 @@ async def logout(request: web.Request) -> web.Response:
 
 @action
 async def create_webhook(request: web.Request, owner: str, form: Form) -> str:
-    spec = webhook_rules.parse_webhook({"url": form.get("url", "").strip(), "events": form.getall("events", [])},
-                                       partial=False)
-    made = await request.app[keys.service].webhooks.register(owner, spec)
+    url, events = form.get("url", "").strip(), form.getall("events", [])
+    try:
+        spec = webhook_rules.parse_webhook({"url": url, "events": events}, partial=False)
+        made = await request.app[keys.service].webhooks.register(owner, spec)
+    except DomainError as err:  # back to the form, as it was filled in
+        return _with(_back(form, "/webhooks_setup"), error=page_message(err), url=url, events=events)
     message = f"webhook {made.hook.id} registered"
-    if made.verification is not None:
-        v = made.verification
-        message += "; sample POST " + ("answered 2xx" if v["ok"] else f"failed: {v['error'] or v['status']}")
-    return _with(_back(form, "/webhooks_setup"), msg=message)
+    v = made.verification
+    if v is not None and not v["ok"]:
+        return _with(_back(form, "/webhooks_setup"),
+                     warn=f"{message}, but its sample POST failed: {v['error'] or v['status']}")
+    return _with(_back(form, "/webhooks_setup"), msg=message + ("; sample POST answered 2xx" if v else ""))
 
 
 @action
@@ -106,9 +127,21 @@ async def set_status(request: web.Request, owner: str, form: Form) -> str:
 
 
 @action
-async def delete_webhook(request: web.Request, owner: str, form: Form) -> str:
-    request.app[keys.service].webhooks.delete(owner, request.match_info["id"])
-    return _with(_back(form), msg=f"webhook {request.match_info['id']} deleted")
+async def delete_webhook(request: web.Request, owner: str, form: Form) -> str | web.Response:
+    service, hook_id = request.app[keys.service], request.match_info["id"]
+    hook = service.webhooks.get(owner, hook_id)
+    asked = confirm_first(request, form, title=f"Delete webhook {hook_id}?", button="Delete",
+                          detail=f"{hook.url} receives nothing more; its pending deliveries are cancelled.")
+    if asked is not None:
+        return asked
+    service.webhooks.delete(owner, hook_id)
+    return _with(_back(form), msg=f"webhook {hook_id} deleted")
+
+
+@action
+async def redeliver_skipped(request: web.Request, owner: str, form: Form) -> str:
+    made = await request.app[keys.service].events.redeliver_skipped(owner, request.match_info["id"])
+    return _with(_back(form), msg=f"{len(made)} skipped event(s) sent again")
 
 
 @action
@@ -131,12 +164,14 @@ async def redeliver(request: web.Request, owner: str, form: Form) -> str:
 
 @action
 async def advance(request: web.Request, owner: str, form: Form) -> str:
+    """A preset button (+1h) wins over the typed duration, which its form also sends."""
+    text = form.get("preset") or form.get("duration", "")
     try:
-        seconds = parse_duration(form.get("duration", ""))
+        seconds = parse_duration(text)
     except ValueError as exc:
         raise InvalidField(str(exc), field="duration") from None
     made = await request.app[keys.service].clock.advance(owner, seconds=seconds)
-    return _with(_back(form), msg=f"clock moved {form.get('duration')}; {made} attempt(s) made")
+    return _with(_back(form), msg=f"clock moved {text}; {made} attempt(s) made")
 
 
 @action
@@ -171,6 +206,10 @@ def _number(text: str, field: str) -> float:
 
 
 @action
-async def reset(request: web.Request, owner: str, form: Form) -> str:
+async def reset(request: web.Request, owner: str, form: Form) -> str | web.Response:
+    asked = confirm_first(request, form, title="Forget everything of this token?", button="Reset",
+                          detail="Its webhooks, events, deliveries, attempts and simulated shop are forgotten.")
+    if asked is not None:
+        return asked
     request.app[keys.service].reset(owner)
     return _with("/", msg="everything of this token was forgotten")

@@ -1,37 +1,38 @@
-"""The pages (GET): home, the set-up screen, a delivery, its HAR, and their live parts."""
+"""The pages (GET): home and its live parts, the set-up screen, a webhook's faults, and the
+live stream that tells open pages to refresh."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-import math
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
 
 from mockserver import keys
 from mockserver.durations import human
-from mockserver.models import DELIVERY_STATUSES, EVENT_TYPES
-from mockserver.ui.har import har
-from mockserver.ui.render import page
-from mockserver.ui.session import page_owner
+from mockserver.models import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES, DeliveryFilter
+from mockserver.ui.render import STATIC, merchant_data, merchant_page, page
 
 KEEPALIVE = 15.0
 MIN_GAP = 0.2  # seconds between two refresh signals: at most 5 redraws a second
 
 
-def _filters(request: web.Request) -> dict[str, str]:
+PAGE = 50  # deliveries per page
+
+
+def _filters(request: web.Request) -> DeliveryFilter:
     """The delivery filters of the query string; unknown values are dropped, not obeyed."""
     q = request.query
-    out = {}
-    if q.get("webhook_id"):
-        out["webhook_id"] = q["webhook_id"]
-    if q.get("status") in DELIVERY_STATUSES:
-        out["status"] = q["status"]
-    if q.get("event_type") in EVENT_TYPES:
-        out["event_type"] = q["event_type"]
-    return out
+    status_code = q.get("last_status", "")
+    return DeliveryFilter(
+        webhook_id=q.get("webhook_id") or None,
+        status=q.get("status") if q.get("status") in DELIVERY_STATUSES else None,
+        event_type=q.get("event_type") if q.get("event_type") in EVENT_TYPES else None,
+        kind=q.get("kind") if q.get("kind") in DELIVERY_KINDS else None,
+        last_status=int(status_code) if status_code.isdigit() and len(status_code) == 3 else None,
+        search=q.get("q", "").strip() or None,
+    )
 
 
 def _hooks_part(request: web.Request, owner: str) -> dict[str, Any]:
@@ -40,38 +41,18 @@ def _hooks_part(request: web.Request, owner: str) -> dict[str, Any]:
 
 
 def _deliveries_part(request: web.Request, owner: str) -> dict[str, Any]:
-    reads, filters = request.app[keys.service].reads, _filters(request)
+    service, where = request.app[keys.service], _filters(request)
+    before = request.query.get("before") or None
+    found = service.reads.deliveries(owner, where, limit=PAGE + 1, before=before)
     return {
-        "deliveries": reads.deliveries(owner, limit=50, webhook_id=filters.get("webhook_id"),
-                                       status=filters.get("status"), event_type=filters.get("event_type")),
-        "events": reads.events(owner, limit=10),
-        "filters": filters,
+        "deliveries": found[:PAGE],
+        "older": found[PAGE - 1].id if len(found) > PAGE else None,
+        "before": before,
+        "urls": {h.id: h.url for h in service.webhooks.of_owner(owner)},
+        "events": service.reads.events(owner, limit=10),
+        "filters": where,
+        "filtered": where != DeliveryFilter(),
     }
-
-
-View = Callable[[web.Request, str], Awaitable[web.StreamResponse]]
-
-
-def merchant_page(view: View) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """A page of the signed-in merchant's; without a token it asks for one."""
-
-    async def handler(request: web.Request) -> web.StreamResponse:
-        owner = page_owner(request)
-        return page(request, "login.html", {}) if owner is None else await view(request, owner)
-
-    return handler
-
-
-def merchant_data(view: View) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-    """A live part or a download: without a token, a 401 (the script signs in through the page)."""
-
-    async def handler(request: web.Request) -> web.StreamResponse:
-        owner = page_owner(request)
-        if owner is None:
-            raise web.HTTPUnauthorized(text="sign in first")
-        return await view(request, owner)
-
-    return handler
 
 
 @merchant_page
@@ -92,36 +73,6 @@ async def home_live(request: web.Request, owner: str) -> web.Response:
 @merchant_page
 async def setup_screen(request: web.Request, owner: str) -> web.Response:
     return page(request, "setup.html", {"hooks": request.app[keys.service].webhooks.of_owner(owner)})
-
-
-def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
-    detail = request.app[keys.service].reads.delivery(owner, request.match_info["id"])
-    attempts = detail.attempts
-    gaps: list[float | None] = [None] + [b.started_at - a.started_at for a, b in zip(attempts, attempts[1:])]
-    # Gaps grow from seconds to minutes: a log scale keeps both visible.
-    scale = math.log1p(max((g for g in gaps if g), default=1.0))
-    widths = [0.0 if not g else round(100 * math.log1p(g) / scale, 1) for g in gaps]
-    return {"delivery": detail.delivery, "event": detail.event, "attempts": list(zip(attempts, gaps, widths))}
-
-
-@merchant_page
-async def delivery_page(request: web.Request, owner: str) -> web.Response:
-    return page(request, "delivery.html", delivery_context(request, owner))
-
-
-@merchant_data
-async def delivery_live(request: web.Request, owner: str) -> web.Response:
-    return page(request, "_delivery_live.html", delivery_context(request, owner))
-
-
-@merchant_data
-async def delivery_har(request: web.Request, owner: str) -> web.Response:
-    detail = request.app[keys.service].reads.delivery(owner, request.match_info["id"])
-    return web.Response(
-        text=har(detail.delivery, detail.event, detail.attempts),
-        content_type="application/json",
-        headers={"Content-Disposition": f'attachment; filename="{detail.delivery.id}.har"'},
-    )
 
 
 @merchant_page
@@ -175,3 +126,8 @@ def _last_seen(header: str, boot: str, current: int) -> int:
     if seen_boot != boot or not seen.isdigit():
         return -1
     return min(int(seen), current)
+
+
+async def favicon(request: web.Request) -> web.FileResponse:
+    """Browsers ask for /favicon.ico whatever the page says."""
+    return web.FileResponse(STATIC / "favicon.svg", headers={"Content-Type": "image/svg+xml"})

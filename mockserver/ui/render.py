@@ -3,20 +3,28 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Awaitable, Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp_jinja2
 import jinja2
 from aiohttp import web
+from markupsafe import Markup, escape
 
 from mockserver import __version__, keys
 from mockserver.durations import human
+from mockserver.errors import NotFound
 from mockserver.fault_settings import DUPLICATE_MODES
-from mockserver.models import DELIVERY_STATUSES, EVENT_TYPES, iso
+from mockserver.models import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES, iso
 from mockserver.shop.simulator import OPERATIONS
-from mockserver.ui.session import csrf_value, page_owner, page_token, remember
+from mockserver.ui import present
+from mockserver.ui.session import csrf_value, page_owner, remember
+
+STATIC = Path(str(resources.files("mockserver"))) / "static"
 
 
 def templates_dir() -> Path:
@@ -41,6 +49,46 @@ def _gap(seconds: float | None) -> str:
     return "" if seconds is None else "+" + human(seconds)
 
 
+def _short(t: float | None) -> str:
+    return (iso(t) or "").replace("T", " ").replace("Z", "")[:19]
+
+
+@jinja2.pass_context
+def _when(context: Any, t: float | None) -> Markup:
+    """A simulated moment as people read it: relative to the merchant's clock ("in 14
+    min"), the exact time on hover, and on a compressed clock the real-time equivalent.
+    The page's script keeps the words up to date as the clock runs."""
+    if t is None:
+        return Markup("—")
+    clock = context["clock"]
+    words = present.relative(t, clock.now)
+    real = present.real_equivalent(t, clock.now, clock.scale)
+    title = f"{_short(t)} UTC, simulated" + (f"; {real}" if real else "")
+    return Markup('<time datetime="{}" data-epoch="{}" title="{}">{}</time>').format(
+        iso(t), repr(t), title, words + (f" ({real})" if real else ""))
+
+
+def _without(query: Mapping[str, str], *dropped: str, **added: str) -> str:
+    """The page's query string without some keys (and the live part's own), with others set."""
+    kept = [(k, v) for k, v in query.items() if k not in dropped and k != "part"]
+    return urlencode(kept + list(added.items()))
+
+
+_DELIVERY = re.compile(r"\bdlv_[0-9a-f]+\b")
+
+
+def _reason_link(reason: str | None) -> Markup:
+    """A disabled webhook's reason, with the delivery that caused it as a link."""
+    text = escape(reason or "")
+    return Markup(_DELIVERY.sub(lambda m: f'<a href="/ui/deliveries/{m.group(0)}">{m.group(0)}</a>', str(text)))
+
+
+def _strip_summary(recent: tuple[tuple[str, int | None, str | None], ...]) -> str:
+    """The strip of outcomes in words, for those who do not see its colours."""
+    ok = sum(1 for state, _, _ in recent if state == "succeeded")
+    return f"last {len(recent)} attempts, oldest first: {ok} succeeded, {len(recent) - ok} failed"
+
+
 def setup_templates(app: web.Application) -> None:
     env = aiohttp_jinja2.setup(
         app,
@@ -48,20 +96,24 @@ def setup_templates(app: web.Application) -> None:
         autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
         undefined=jinja2.StrictUndefined,
     )
-    env.filters.update({"iso": iso, "pretty": _pretty, "human": human, "gap": _gap,
-                        "short": lambda t: (iso(t) or "").replace("T", " ").replace("Z", "")[:19]})
+    env.filters.update({"iso": iso, "pretty": _pretty, "human": human, "gap": _gap, "short": _short,
+                        "outcome": present.outcome, "without": _without, "reason_link": _reason_link,
+                        "strip_summary": _strip_summary})
     env.globals.update({"EVENT_TYPES": EVENT_TYPES, "DELIVERY_STATUSES": DELIVERY_STATUSES,
-                        "DUPLICATE_MODES": DUPLICATE_MODES,
-                        "OPERATIONS": list(OPERATIONS), "version": __version__})
+                        "DUPLICATE_MODES": DUPLICATE_MODES, "DELIVERY_KINDS": DELIVERY_KINDS,
+                        "OPERATIONS": list(OPERATIONS), "version": __version__, "when": _when})
 
 
 def page(request: web.Request, template: str, context: dict[str, Any], *, status: int = 200) -> web.Response:
-    clock = request.app[keys.service].clock.view(page_owner(request))
+    service = request.app[keys.service]
+    owner = page_owner(request)
     base = {
         "csrf": csrf_value(request),
-        "signed_in": page_token(request) is not None,
-        "clock": clock,
+        "signed_in": owner is not None,
+        "merchant": None if owner is None else {"id": owner[:8], "webhooks": len(service.webhooks.of_owner(owner))},
+        "clock": service.clock.view(owner),
         "message": request.query.get("msg"),
+        "warning": request.query.get("warn"),
         "traffic": request.app.get(keys.traffic),
         "error": request.query.get("error"),
         "request": request,
@@ -71,3 +123,33 @@ def page(request: web.Request, template: str, context: dict[str, Any], *, status
     response.headers["Content-Security-Policy"] = "default-src 'self'; object-src 'none'; frame-ancestors 'none'"
     remember(response, request)
     return response
+
+
+View = Callable[[web.Request, str], Awaitable[web.StreamResponse]]
+
+
+def merchant_page(view: View) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A page of the signed-in merchant's; without a token it asks for one."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        owner = page_owner(request)
+        if owner is None:
+            return page(request, "login.html", {})
+        try:
+            return await view(request, owner)
+        except NotFound as err:  # a page, not the API's JSON
+            return page(request, "error.html", {"detail": err.message}, status=404)
+
+    return handler
+
+
+def merchant_data(view: View) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
+    """A live part or a download: without a token, a 401 (the script signs in through the page)."""
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        owner = page_owner(request)
+        if owner is None:
+            raise web.HTTPUnauthorized(text="sign in first")
+        return await view(request, owner)
+
+    return handler

@@ -90,10 +90,6 @@ def page_owner(request: web.Request) -> str | None:
     return None if token is None else owner_of_token(token)
 
 
-def page_token(request: web.Request) -> str | None:
-    return session(request).token
-
-
 def csrf_value(request: web.Request) -> str:
     """The CSRF token of this session's forms."""
     return _sign(request.app[keys.secret], "csrf:" + session(request).value)

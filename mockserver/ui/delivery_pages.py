@@ -1,0 +1,61 @@
+"""A delivery's pages (GET): the delivery with its timeline picture and its attempts in
+runs, its live part, one attempt in full, and the HAR download."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp import web
+
+from mockserver import keys
+from mockserver.errors import NotFound
+from mockserver.ui import present
+from mockserver.ui.har import har
+from mockserver.ui.render import merchant_data, merchant_page, page
+
+
+def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
+    service = request.app[keys.service]
+    detail = service.reads.delivery(owner, request.match_info["id"])
+    delivery, attempts = detail.delivery, detail.attempts
+    disable_at = None
+    if delivery.status == "pending" and delivery.anchor_at is not None and attempts:
+        _, disable_at = service.config.schedule.remaining(start=delivery.anchor_at, made=delivery.attempts,
+                                                          deadline=delivery.deadline, key=delivery.id)
+    now = service.clock.view(owner).now
+    return {
+        "delivery": delivery, "event": detail.event, "latest": attempts[-1] if attempts else None,
+        "runs": present.runs(attempts), "count": len(attempts), "disable_at": disable_at,
+        "picture": present.picture(delivery, attempts, now, disable_at),
+    }
+
+
+@merchant_page
+async def delivery_page(request: web.Request, owner: str) -> web.StreamResponse:
+    return page(request, "delivery.html", delivery_context(request, owner))
+
+
+@merchant_data
+async def delivery_live(request: web.Request, owner: str) -> web.StreamResponse:
+    return page(request, "_delivery_live.html", delivery_context(request, owner))
+
+
+@merchant_page
+async def attempt_page(request: web.Request, owner: str) -> web.StreamResponse:
+    """One attempt in full: what was sent, what came back."""
+    detail = request.app[keys.service].reads.delivery(owner, request.match_info["id"])
+    number = request.match_info["number"]
+    found = [a for a in detail.attempts if str(a.number) == number]
+    if not found:
+        raise NotFound(f"delivery {detail.delivery.id} has no attempt {number}", field="number")
+    return page(request, "attempt.html", {"delivery": detail.delivery, "a": found[-1]})
+
+
+@merchant_data
+async def delivery_har(request: web.Request, owner: str) -> web.StreamResponse:
+    detail = request.app[keys.service].reads.delivery(owner, request.match_info["id"])
+    return web.Response(
+        text=har(detail.delivery, detail.event, detail.attempts),
+        content_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="{detail.delivery.id}.har"'},
+    )
