@@ -9,6 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 
 from mockserver.check.payloads import CheckShop
 from mockserver.check.report import Report, Result
@@ -58,14 +59,16 @@ class CheckOptions:
         return self.seed
 
 
-async def run_check(options: CheckOptions, *, on_result: Callable[[Result], None] | None = None) -> Report:
+async def run_check(options: CheckOptions, *, on_result: Callable[[Result], None] | None = None,
+                    resolver: AbstractResolver | None = None) -> Report:
     """Run every scenario against ``options.url`` and report. It sends only to that URL
     (redirects are never followed), at most ``BURST`` requests at once, each bounded by the
-    delivery timeout; once ``budget`` seconds have gone, the scenarios left are skipped."""
+    delivery timeout; once ``budget`` seconds have gone, the scenarios left are skipped.
+    ``resolver``: the server's guard on where it may send (the page's check)."""
     started, clock = time.time(), time.perf_counter()
     results: list[Result] = []
     async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=BURST),
+        connector=aiohttp.TCPConnector(limit=BURST, resolver=resolver),
         cookie_jar=aiohttp.DummyCookieJar(),
         timeout=aiohttp.ClientTimeout(total=None),  # post() bounds each exchange with the delivery timeout
     ) as session:

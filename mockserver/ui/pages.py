@@ -1,4 +1,5 @@
-"""The pages (GET): home, the set-up screen, a delivery, its HAR, and their live parts."""
+"""The pages (GET): home, the set-up screen, a delivery, its HAR, the receiver check, and
+their live parts."""
 
 from __future__ import annotations
 
@@ -135,6 +136,13 @@ async def faults_page(request: web.Request, owner: str) -> web.Response:
         "outage_duration": "" if outage is None else human(outage.duration),
         "outage_rate": "" if outage is None else f"{outage.rate:g}",
     })
+
+
+@merchant_page
+async def check_page(request: web.Request, owner: str) -> web.Response:
+    """The "Check a receiver" form, and the merchant's last report under it."""
+    report = request.app[keys.service].checks.last(owner)
+    return page(request, "check.html", {"report": report, "counts": report.counts() if report else {}})
 
 
 @merchant_data
