@@ -65,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                                               "one, printed in the report)")
     chk.add_argument("--delivery-timeout", type=float, default=Config.delivery_timeout, metavar="SECONDS",
                      help="how long SalesPlay waits for an answer (default 10; over 1 s is a warning)")
-    chk.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report, a test case a scenario")
+    chk.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report, one test case per scenario")
     chk.add_argument("--json", action="store_true", help="print the report as JSON instead of text")
     chk.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                      help="colour the text report: auto (on a terminal, unless NO_COLOR is set), always, never")
@@ -93,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DomainError as exc:  # an option the check refused; the message names the flag
         flag = exc.field and exc.field != "url" and "--" + exc.field.replace("_", "-")
         message = exc.message.replace(f"'{exc.field}'", flag) if flag else exc.message
+        if args.command == "check" and exc.field == "url" and "://" not in args.url:
+            message += f" (did you mean http://{args.url}?)"
         parser.exit(2, f"salesplay-mock: error: {message}\n")
     except KeyboardInterrupt:
         parser.exit(130, "salesplay-mock: interrupted\n")

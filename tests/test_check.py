@@ -263,3 +263,12 @@ def test_latency_percentiles_are_times_that_were_measured() -> None:
     latency = Latency.of([float(n) for n in range(100, 0, -1)])
     assert (latency.p50_ms, latency.p95_ms, latency.max_ms) == (50.0, 95.0, 100.0)
     assert Latency.of([7.0]).p95_ms == 7.0
+
+
+async def test_a_404_says_to_check_the_urls_path(aiohttp_server: Any) -> None:
+    application, _ = receivers.app(receivers.good)
+    server = await aiohttp_server(application)
+    report = await run_check(CheckOptions(str(server.make_url("/wrong/path")), seed=1, events=("receipts.update",)))
+    assert report.result("sample_post").fix == (
+        "check the URL's path: what answers there does not take SalesPlay's POST (404)")
+    assert report.result("burst").fix == report.result("sample_post").fix

@@ -70,6 +70,7 @@ async def test_nothing_listening_exits_1_with_the_reason() -> None:
 @pytest.mark.parametrize(("argv", "words"), [
     (["check"], "the following arguments are required: URL"),
     (["check", "ftp://receiver.example/hook"], "'url' must start with http:// or https://"),
+    (["check", "localhost:8000/hook"], "(did you mean http://localhost:8000/hook?)"),
     (["check", "not a url"], "'url' must not contain spaces"),
     (["check", "http://r.example/h", "--events", "sales.update"], "unknown event type 'sales.update'"),
     (["check", "http://r.example/h", "--events", ","], "name at least one event type"),

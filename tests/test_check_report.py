@@ -93,3 +93,13 @@ def test_json_has_every_scenario_with_its_exchanges(report: Report) -> None:
     assert data["counts"] == {"pass": len(report.results) - 4, "warn": 0, "fail": 2, "skip": 2}
     burst = next(s for s in data["scenarios"] if s["id"] == "burst")
     assert len(burst["exchanges"]) == 50 and set(burst["latency_ms"]) == {"p50", "p95", "max"}
+
+
+def test_an_html_error_page_is_shown_as_its_words() -> None:
+    from mockserver.check import advice
+
+    page = ("<!DOCTYPE HTML><html><head><title>Error</title><style>p {}</style></head><body>"
+            "<h1>Error response</h1><p>Message: Unsupported method (&#x27;POST&#x27;).</p></body></html>")
+    exchange = Exchange("products.update", "product 10001", 10, 501, 2.0, "http_status", "501", page)
+    assert advice.explain(exchange) == "was answered 501, not 2xx (Error response Message: Unsupported method ('POST').)"
+    assert advice.fix_for(exchange) == "check the URL's path: what answers there does not take SalesPlay's POST (501)"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections import Counter
 
 from mockserver.check.report import RETRIED, Exchange
@@ -18,6 +20,8 @@ BROKEN = "make the receiver answer complete HTTP/1.1 responses (its log may show
 
 
 def _excerpt(text: str) -> str:
+    if text.lstrip().startswith("<"):  # an HTML error page: its words, not its markup
+        text = html.unescape(re.sub(r"<[^>]*>", " ", re.sub(r"(?is)<(head|style|script)\b.*?</\1>", " ", text)))
     flat = " ".join(text.split())
     return flat if len(flat) <= 120 else flat[:117] + "..."
 
@@ -61,6 +65,8 @@ def fix_for(e: Exchange) -> str | None:
         return f"register the URL it redirects to{where} as the webhook's URL: SalesPlay never follows a redirect"
     if e.status == 413:
         return LARGE
+    if e.status in (404, 405, 501):
+        return f"check the URL's path: what answers there does not take SalesPlay's POST ({e.status})"
     return {
         "timeout": PROMPT,
         "connection_refused": "start the receiver, or correct the URL's host and port",

@@ -18,6 +18,7 @@ from mockserver.models import EVENT_TYPES
 SLOW_MS = 1000.0  # SalesPlay asks for prompt answers and publishes no figure: above this, a warning
 BURST = 50
 ANSWER_KEPT = 2048  # bytes of each answer read and kept; the rest is drained, bounded, by post()
+ANSWER_SHOWN = 500  # characters of it in the report: enough for an HTML error page's words
 USER_AGENT = "SalesPlay-Webhooks (salesplay-mock check)"
 
 
@@ -38,7 +39,7 @@ class Probe:
                    "X-Mock-Attempt": "1"}
         out = await post(self.session, self.url, payload.body, headers, timeout=self.timeout, body_limit=ANSWER_KEPT)
         exchange = Exchange(payload.type, payload.about, len(payload.body), out.response_status, out.duration_ms,
-                            out.error_kind, out.error_message, (out.response_body or "")[:200],
+                            out.error_kind, out.error_message, (out.response_body or "")[:ANSWER_SHOWN],
                             (out.response_headers or {}).get("Location"))
         if alone:
             self.alone.append((scenario, exchange))
@@ -112,7 +113,7 @@ async def duplicate_back_to_back(ctx: Context, scenario: Scenario) -> Result:
 
     def why(failed: Exchange) -> str:
         if failed is first:
-            return advice.explain(first) + " (the first of the two)"
+            return f"the first of the two {advice.explain(first)}"
         return f"the same event again, right after a 2xx, {advice.explain(second)}"
 
     return judge(scenario, f"{_described(payload)}, twice", [first, second], why=why, fix=advice.DUPLICATE)
@@ -161,7 +162,7 @@ async def burst(ctx: Context, scenario: Scenario) -> Result:
         failed = [e for e in exchanges if not e.ok]
         return replace(result, status="fail", kind=failed[0].error_kind, salesplay=RETRIED,
                        reason=f"{len(failed)} of {BURST} at once failed: {advice.tally(failed)}",
-                       fix=advice.fix_for(failed[0]) or advice.PROMPT)
+                       fix=advice.fix_for(failed[0]) or advice.generic(failed[0]))
     if latency.p95_ms > SLOW_MS:
         return replace(result, status="warn", kind="slow", fix=advice.PROMPT, salesplay=advice.slow(ctx.probe.timeout),
                        reason=f"slow under a burst: 95% of answers within {duration(latency.p95_ms)}, "
