@@ -207,7 +207,7 @@ async def answer_time(ctx: Context, scenario: Scenario) -> Result:
     late = [(s, e) for s, e in sent if e.error_kind == "timeout"]
     slowest_in, slowest = max(sent, key=lambda pair: pair[1].ms)
     what = f"the answers to the {len(sent)} deliveries sent one at a time"
-    received = f"slowest {duration(slowest.ms)} ({slowest_in}); SalesPlay waits {timeout:g} s"
+    received = f"slowest {duration(slowest.ms)} ({slowest_in}); the delivery timeout is {timeout:g} s"
     result = Result(scenario.id, scenario.title, "pass", what, received, exchanges=(slowest,))
     if late:
         return replace(result, status="fail", kind="timeout", fix=advice.PROMPT, salesplay=RETRIED, reason=(
