@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
                                               "one, printed in the report)")
     chk.add_argument("--delivery-timeout", type=float, default=Config.delivery_timeout, metavar="SECONDS",
                      help="how long SalesPlay waits for an answer (default 10; over 1 s is a warning)")
-    chk.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report, one test case per scenario")
+    chk.add_argument("--junit", type=Path, metavar="FILE",
+                     help="also write a JUnit XML report, one test case per scenario")
     chk.add_argument("--json", action="store_true", help="print the report as JSON instead of text")
     chk.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                      help="colour the text report: auto (on a terminal, unless NO_COLOR is set), always, never")

@@ -82,7 +82,8 @@ async def test_nothing_listening_exits_1_with_the_reason() -> None:
     (["check", "http://r.example/h", "--color", "purple"], "invalid choice: 'purple'"),
     (["check", "http://r.example/h", "--junit", "/no/such/folder/check.xml"], "give a file in a folder that exists"),
 ])
-def test_a_bad_flag_ends_in_one_line_and_exit_2(argv: list[str], words: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_bad_flag_ends_in_one_line_and_exit_2(argv: list[str], words: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         main(argv)
     assert exc.value.code == 2

@@ -101,5 +101,6 @@ def test_an_html_error_page_is_shown_as_its_words() -> None:
     page = ("<!DOCTYPE HTML><html><head><title>Error</title><style>p {}</style></head><body>"
             "<h1>Error response</h1><p>Message: Unsupported method (&#x27;POST&#x27;).</p></body></html>")
     exchange = Exchange("products.update", "product 10001", 10, 501, 2.0, "http_status", "501", page)
-    assert advice.explain(exchange) == "was answered 501, not 2xx (Error response Message: Unsupported method ('POST').)"
+    assert advice.explain(exchange) == (
+        "was answered 501, not 2xx (Error response Message: Unsupported method ('POST').)")
     assert advice.fix_for(exchange) == "check the URL's path: what answers there does not take SalesPlay's POST (501)"

@@ -66,10 +66,15 @@ async def test_a_bad_url_or_seed_comes_back_beside_the_form(client: Any) -> None
 async def test_the_page_checks_only_hosts_the_server_may_deliver_to(make_client: Any, config: Any,
                                                                     aiohttp_server: Any) -> None:
     url, recorded = await _receiver(aiohttp_server, receivers.good)
-    client = await make_client(config, deliver_only_to=("receiver.example",))
-    resp = await _check(client, await _signed_in(client), url, "receipts.update")
+    client = await make_client(config, deliver_only_to=("10.1.2.3",))
+    csrf = await _signed_in(client)
+    resp = await _check(client, csrf, url, "receipts.update")
     html = await (await client.get(resp.headers["Location"])).text()
-    assert "127.0.0.1 is not one of the hosts deliveries may go to" in html
+    assert "127.0.0.1 is not one of the hosts deliveries may go to (10.1.2.3)" in html
+    by_name = url.replace("127.0.0.1", "localhost")  # judged by what the name resolves to
+    resp = await _check(client, csrf, by_name, "receipts.update")
+    assert "localhost is not one of the hosts deliveries may go to" in await (
+        await client.get(resp.headers["Location"])).text()
     assert recorded.requests == []
 
 
@@ -90,8 +95,18 @@ async def test_one_check_at_a_time(client: Any) -> None:
         while raw.connections == 0:
             await asyncio.sleep(0.01)
         second = await _check(client, csrf, raw.url, "receipts.update")
-        assert "a check is already running on this server" in await (await client.get(second.headers["Location"])).text()
+        shown = await (await client.get(second.headers["Location"])).text()
+        assert "a check is already running on this server" in shown
         resp = await first
         assert "1+fail" in resp.headers["Location"]
     finally:
         await raw.close()
+
+
+async def test_an_allowed_host_is_checked_through_the_servers_guard(make_client: Any, config: Any,
+                                                                    aiohttp_server: Any) -> None:
+    url, recorded = await _receiver(aiohttp_server, receivers.good)
+    client = await make_client(config, deliver_only_to=("127.0.0.1",))
+    resp = await _check(client, await _signed_in(client), url.replace("127.0.0.1", "localhost"), "products.update")
+    assert "SalesPlay would keep this webhook enabled" in await (await client.get(resp.headers["Location"])).text()
+    assert recorded.types() == {"products.update"}

@@ -80,7 +80,8 @@ def generic(e: Exchange) -> str:
     """The fix when neither the failure nor the scenario says more."""
     if e.status is not None and e.status >= 500:
         return "find the crash in the receiver's log (the X-Mock-Check header of the request names the scenario)"
-    return "answer 2xx to every well-formed event, even one you choose to ignore: any other status means 'send it again'"
+    return ("answer 2xx to every well-formed event, even one you choose to ignore: any other status means "
+            "'send it again'")
 
 
 def tally(failed: list[Exchange]) -> str:

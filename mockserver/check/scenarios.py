@@ -38,7 +38,8 @@ class Probe:
                    "X-Mock-Delivery-Id": f"{payload.event_id.replace('evt_', 'dlv_')}_{self._sent}",
                    "X-Mock-Attempt": "1"}
         out = await post(self.session, self.url, payload.body, headers, timeout=self.timeout, body_limit=ANSWER_KEPT)
-        exchange = Exchange(payload.type, payload.about, len(payload.body), out.response_status, out.duration_ms,
+        # post() always times what it did; only an attempt cut off by a stop has no duration.
+        exchange = Exchange(payload.type, payload.about, len(payload.body), out.response_status, out.duration_ms or 0.0,
                             out.error_kind, out.error_message, (out.response_body or "")[:ANSWER_SHOWN],
                             (out.response_headers or {}).get("Location"))
         if alone:
@@ -75,8 +76,9 @@ class Scenario:
 def judge(scenario: Scenario, sent: str, exchanges: list[Exchange], *, why: Callable[[Exchange], str] | None = None,
           fix: str | None = None) -> Result:
     """A pass when every answer is 2xx; otherwise a fail, explained by the first failure."""
+    slowest = duration(max(e.ms for e in exchanges))
     received = ", then ".join(e.came_back() for e in exchanges) if len(exchanges) <= 2 else (
-        ", ".join(str(e.status or e.error_kind) for e in exchanges) + f" (slowest {duration(max(e.ms for e in exchanges))})")
+        ", ".join(str(e.status or e.error_kind) for e in exchanges) + f" (slowest {slowest})")
     failed = [e for e in exchanges if not e.ok]
     if not failed:
         return Result(scenario.id, scenario.title, "pass", sent, received, exchanges=tuple(exchanges))
