@@ -1,8 +1,9 @@
-"""``salesplay-mock serve | generate | trigger | schedule``."""
+"""``salesplay-mock serve | generate | trigger | schedule | check``."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -14,6 +15,7 @@ from pathlib import Path
 from mockserver import __version__
 from mockserver.config import Config
 from mockserver.durations import human, parse_duration
+from mockserver.errors import DomainError
 from mockserver.models import EVENT_TYPES
 from mockserver.options import add_server_options, config_from_args
 from mockserver.store.db import DatabaseInUse
@@ -49,6 +51,26 @@ def build_parser() -> argparse.ArgumentParser:
     sched.add_argument("--max-attempts", type=int, default=Config.max_attempts)
     sched.add_argument("--retry-window", default="48h", help="e.g. 48h, 90m, 3600")
     sched.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+    chk = sub.add_parser(
+        "check", help="will SalesPlay keep your webhook enabled? Scenarios sent to your running receiver",
+        description="Send SalesPlay's kinds of delivery (the set-up sample, each event type, duplicates, related "
+                    "events out of order, a burst, new fields, the largest payloads) to a receiver that is already "
+                    "running, and report what it answered and what SalesPlay would do about it. Exit status 1 when "
+                    "anything fails. Every request carries X-Mock-Kind: check.")
+    chk.add_argument("url", metavar="URL", help="the receiver's URL, as you would register it with SalesPlay")
+    chk.add_argument("--events", default=",".join(EVENT_TYPES), metavar="TYPES",
+                     help="the event types your webhook takes, comma-separated (default: all five)")
+    chk.add_argument("--seed", type=int, help="the payloads' seed: the same seed, the same payloads (default: a new "
+                                              "one, printed in the report)")
+    chk.add_argument("--delivery-timeout", type=float, default=Config.delivery_timeout, metavar="SECONDS",
+                     help="how long SalesPlay waits for an answer (default 10; over 1 s is a warning)")
+    chk.add_argument("--junit", type=Path, metavar="FILE",
+                     help="also write a JUnit XML report, one test case per scenario")
+    chk.add_argument("--json", action="store_true", help="print the report as JSON instead of text")
+    chk.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help="colour the text report: auto (on a terminal, unless NO_COLOR is set), always, never")
+    chk.add_argument("--locale", default="en_US", help="Faker locale for names and addresses (default en_US)")
     return parser
 
 
@@ -64,9 +86,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             return generate(args)
         if args.command == "trigger":
             return trigger(args)
+        if args.command == "check":
+            return check(args)
         return print_schedule(args)
     except ValueError as exc:
         parser.exit(2, f"salesplay-mock: error: {exc}\n")
+    except DomainError as exc:  # an option the check refused; the message names the flag
+        flag = exc.field and exc.field != "url" and "--" + exc.field.replace("_", "-")
+        message = exc.message.replace(f"'{exc.field}'", flag) if flag else exc.message
+        if args.command == "check" and exc.field == "url" and "://" not in args.url:
+            message += f" (did you mean http://{args.url}?)"
+        parser.exit(2, f"salesplay-mock: error: {message}\n")
+    except KeyboardInterrupt:
+        parser.exit(130, "salesplay-mock: interrupted\n")
     except DatabaseInUse as exc:
         parser.exit(1, f"salesplay-mock: error: {exc}; stop it, or give this server another --db\n")
     except BrokenPipeError:  # `salesplay-mock schedule | head`: the reader left, not an error
@@ -152,3 +184,24 @@ def print_schedule(args: argparse.Namespace) -> int:
     print(f"at most {config.max_attempts} attempts within {human(config.retry_window)}, each due at its "
           "offset from the delivery's start; after the last failure the webhook is disabled")
     return 0
+
+
+def check(args: argparse.Namespace) -> int:
+    from mockserver.check import CheckOptions, render, run_check
+
+    events = tuple(e.strip() for e in args.events.split(",") if e.strip())
+    options = CheckOptions(args.url, events, args.seed, args.delivery_timeout, args.locale)
+    if args.junit is not None and (args.junit.is_dir() or not args.junit.parent.is_dir()):
+        raise ValueError(f"--junit {args.junit}: give a file in a folder that exists")
+    colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    if not args.json:  # the lines as the scenarios end: a slow receiver shows its progress
+        print(render.header(args.url, options.the_seed, options.delivery_timeout, options.events), flush=True)
+    report = asyncio.run(run_check(options, on_result=None if args.json else lambda result: print(
+        render.line(result, colour=colour), flush=True)))
+    print(render.to_json(report) if args.json else "\n" + render.summary(report, colour=colour))
+    if args.junit is not None:
+        try:
+            args.junit.write_text(render.junit(report), encoding="utf-8")
+        except OSError as exc:
+            raise ValueError(f"--junit {args.junit}: cannot write it ({exc.strerror})") from None
+    return 0 if report.ok else 1

@@ -58,5 +58,7 @@ def setup_routes(app: web.Application) -> None:
         web.post("/ui/clock/advance", actions.advance),
         web.post("/ui/reset", actions.reset),
         web.get("/favicon.ico", pages.favicon),
+        web.get("/ui/check", pages.check_page),
+        web.post("/ui/check", actions.check),
         web.static("/static", STATIC),
     ])

@@ -17,8 +17,10 @@ import aiohttp
 from aiohttp import web
 
 from mockserver.app import create_app
+from mockserver.check import CheckOptions, Report, render, run_check
 from mockserver.config import Config
 from mockserver.durations import parse_duration
+from mockserver.models import EVENT_TYPES
 
 T = TypeVar("T")
 DEFAULT_TOKEN = "pytest-token"
@@ -179,6 +181,24 @@ class AsyncSalesPlay:
     async def reset(self) -> None:
         await self._call("POST", "/_mock/reset")
 
+    async def check(self, url: str, *, events: str | list[str] | None = None, seed: int | None = None,
+                    delivery_timeout: float = Config.delivery_timeout) -> Report:
+        """``salesplay-mock check``: SalesPlay's kinds of delivery sent from this process to
+        a receiver already running at ``url`` (no webhook is registered); the report."""
+        types = EVENT_TYPES if events is None else (events,) if isinstance(events, str) else tuple(events)
+        return await run_check(CheckOptions(url, types, seed, delivery_timeout))
+
+    async def assert_check_passes(self, url_or_report: str | Report, *, allow_warnings: bool = True,
+                                  **options: Any) -> Report:
+        """No scenario failed (nor warned, with ``allow_warnings=False``); the assertion's
+        message is the whole report. Takes a URL (and ``check``'s options) or a report."""
+        report = (url_or_report if isinstance(url_or_report, Report)
+                  else await self.check(url_or_report, **options))
+        bad = report.failures + ([] if allow_warnings else report.warnings)
+        assert not bad, (f"salesplay-mock check: {', '.join(r.id for r in bad)} did not pass\n\n"
+                         + render.text(report))
+        return report
+
     # -- assertions -------------------------------------------------------------------
 
     async def assert_delivered(self, delivery_id: str, *, attempts: int | None = None) -> dict[str, Any]:
@@ -221,6 +241,14 @@ class SalesPlay:
 
     def close(self) -> None:
         self.server.run(self._session.close())
+
+    # A check bounds itself (the delivery timeout per request, a time budget for the
+    # whole), so these wait for it without the 120 s limit of the other calls.
+    def check(self, url: str, **options: Any) -> Report:
+        return self.server.run(self._async.check(url, **options), timeout=None)
+
+    def assert_check_passes(self, url_or_report: str | Report, **options: Any) -> Report:
+        return self.server.run(self._async.assert_check_passes(url_or_report, **options), timeout=None)
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self._async, name)

@@ -162,3 +162,27 @@ async def test_a_page_on_another_port_cannot_plant_a_csrf_cookie_and_reset(
         await page.goto(str(attacker.make_url("/submit")))
     assert "CSRF token is missing or stale" in await page.inner_text("body")
     assert len((await mock._call("GET", "/v1.0/webhook"))["data"]) == 1, "the attack reset the merchant"
+
+
+async def test_check_a_receiver_from_the_page(mock: AsyncSalesPlay, page: Any, aiohttp_server: Any) -> None:
+    from tests import receivers
+
+    application, recorded = receivers.app(receivers.conflict_on_duplicates())
+    url = str((await aiohttp_server(application)).make_url("/hook"))
+    await page.goto(mock.url + "/")
+    await page.fill("input[name=token]", TOKEN)
+    await page.click("text=Open")
+    await page.click("nav >> text=Check a receiver")
+    await page.fill("#check-form input[name=url]", url)
+    for type_ in ("inventory_levels.update", "products.update", "customers.update", "credit_note.update"):
+        await page.uncheck(f"#check-form input[value='{type_}']")
+    await page.click("#check-button")
+    await page.wait_for_selector("#check-report")
+    assert await page.locator("tr.scenario.fail code").all_inner_texts() == [
+        "duplicate_back_to_back", "duplicate_concurrent"]
+    assert "was answered 409" in await page.inner_text("#scenario-duplicate_back_to_back .reason")
+    assert "failed" in await page.inner_text("#check-verdict")
+    assert await page.input_value("#check-form input[name=url]") == url  # ready to check again after a fix
+    assert recorded.types() == {"receipts.update"}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "check-page.png"), full_page=True)

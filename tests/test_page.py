@@ -334,7 +334,7 @@ async def test_no_page_overflows_a_phone(mock: AsyncSalesPlay, browser: Any) -> 
     page = await _page(browser, width=390)
     await _sign_in(page, mock.url)
     for path in ("/", f"/ui/deliveries/{delivery_id}", f"/ui/deliveries/{delivery_id}/attempts/1",
-                 "/webhooks_setup", f"/ui/webhooks/{hook['id']}/faults"):
+                 "/webhooks_setup", f"/ui/webhooks/{hook['id']}/faults", "/ui/check"):
         await page.goto(mock.url + path)
         assert await page.evaluate("document.documentElement.scrollWidth") <= 390, path
 
@@ -346,7 +346,7 @@ async def test_each_page_has_one_h1_unique_control_names_and_no_console_errors(
     delivery_id = await _failing_delivery(mock, "1h")
     page = await _page(browser)
     await _sign_in(page, mock.url)
-    for path in ("/", f"/ui/deliveries/{delivery_id}", "/webhooks_setup"):
+    for path in ("/", f"/ui/deliveries/{delivery_id}", "/webhooks_setup", "/ui/check"):
         await page.goto(mock.url + path)
         assert await page.locator("h1").count() == 1, path
         names = await page.evaluate("""() => Array.from(document.querySelectorAll('main button, main a.button'))
@@ -366,7 +366,7 @@ async def test_axe_finds_no_serious_or_critical_problem(mock: AsyncSalesPlay, br
     page = await _page(browser, scheme=scheme, bypass_csp=True)  # to inject axe; the page's own CSP is strict
     await _sign_in(page, mock.url)
     for path in ("/", f"/ui/deliveries/{delivery_id}", f"/ui/deliveries/{delivery_id}/attempts/1",
-                 "/webhooks_setup"):
+                 "/webhooks_setup", "/ui/check"):
         await page.goto(mock.url + path)
         await page.add_script_tag(content=axe)
         found = await page.evaluate("async () => (await axe.run(document)).violations"

@@ -163,3 +163,29 @@ def test_delay(salesplay, receiver):
     assert len(handler.got) == 1
 ''')
     suite.runpytest_inprocess().assert_outcomes(passed=1)
+
+
+def test_check_reports_on_a_receiver_and_asserts_with_the_report(suite: pytest.Pytester) -> None:
+    suite.makepyfile('''
+import pytest
+
+def test_a_receiver_that_takes_everything_passes(salesplay, receiver):
+    url, handler = receiver
+    report = salesplay.check(url, events="receipts.update", seed=3)
+    assert report.ok and report.seed == 3 and report.result("duplicate_concurrent").status == "pass"
+    assert salesplay.assert_check_passes(report) is report
+    assert {event["type"] for event in handler.got} == {"receipts.update"}
+
+def test_a_409_on_a_duplicate_fails_the_assertion(salesplay, receiver):
+    url, handler = receiver
+    handler.answers = [200, 200, 200, 409]  # the sample, one receipt, then the same event twice
+    with pytest.raises(AssertionError) as exc:
+        salesplay.assert_check_passes(url, events="receipts.update")
+    assert "duplicate_back_to_back did not pass" in str(exc.value)
+    assert "FAIL  duplicate_back_to_back" in str(exc.value) and "was answered 409" in str(exc.value)
+
+async def test_the_async_handle_checks_too(salesplay_async, receiver):
+    report = await salesplay_async.check(receiver[0], events=["products.update"], delivery_timeout=5)
+    await salesplay_async.assert_check_passes(report)
+''')
+    suite.runpytest_inprocess().assert_outcomes(passed=3)

@@ -69,7 +69,8 @@ async def test_a_bad_form_comes_back_with_the_error(client: Any) -> None:
     assert "must start with http:// or https://" in await resp.text()
 
 
-@pytest.mark.parametrize("path", ["/ui/webhooks", "/ui/events", "/ui/reset", "/ui/clock/advance", "/ui/logout"])
+@pytest.mark.parametrize("path", ["/ui/webhooks", "/ui/events", "/ui/reset", "/ui/clock/advance", "/ui/logout",
+                                  "/ui/check"])
 async def test_forms_without_the_csrf_token_are_refused(client: Any, path: str) -> None:
     await _signed_in(client)
     resp = await client.post(path, data={"url": "http://x.example", "what": "type:receipts.update"},

@@ -4,6 +4,8 @@ Standard library only. It answers 200 once an event is stored, and 500 while its
 database is "down", so SalesPlay (or salesplay-mock) retries. The same event delivered
 twice is stored once: receipts are keyed by receipt id and only a newer ``updated_at``
 replaces one; stock levels by shop and product, newest event wins.
+
+``python receiver.py [PORT]`` serves it until stopped, and prints its URL first.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -86,12 +89,19 @@ def make_handler(ledger: Ledger) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class Server(ThreadingHTTPServer):
+    # SalesPlay may deliver a backlog all at once. With http.server's listen queue of 5,
+    # the rest of such a burst waits a second for the kernel to retry its connections:
+    # `salesplay-mock check` reported this receiver slow under a burst until this line.
+    request_queue_size = 128
+
+
 class Receiver:
     """The receiver served on 127.0.0.1 in a thread: ``url``, ``ledger``, ``close()``."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.ledger = Ledger()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), make_handler(self.ledger))
+        self.httpd = Server(("127.0.0.1", port), make_handler(self.ledger))
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()
         self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/salesplay"
@@ -101,3 +111,12 @@ class Receiver:
         self.httpd.server_close()
         self.thread.join()
         self.ledger.db.close()
+
+
+if __name__ == "__main__":
+    receiver = Receiver(int(sys.argv[1]) if len(sys.argv) > 1 else 8000)
+    print(receiver.url, flush=True)
+    try:
+        receiver.thread.join()
+    except KeyboardInterrupt:
+        receiver.close()

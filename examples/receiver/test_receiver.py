@@ -98,3 +98,9 @@ def test_with_duplicates_and_reordering_on_each_receipt_is_stored_once(salesplay
         for level in e["payload"].get("inventory_levels", []):
             last_levels[(level["shop_id"], level["product_id"])] = level["in_stock"]
     assert receiver.ledger.stock() == last_levels
+
+
+def test_salesplay_would_keep_the_webhook_enabled(salesplay, receiver):
+    """Every kind of delivery SalesPlay sends (the set-up sample, duplicates, related events
+    out of order, a burst, new fields, the largest payloads) is answered 2xx, promptly."""
+    salesplay.assert_check_passes(receiver.url, allow_warnings=False)

@@ -9,6 +9,7 @@ from mockserver.engine.attempt import Attempts, Notify
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.engine.scheduler import Scheduler
 from mockserver.engine.timekeeper import TimeKeeper
+from mockserver.service.checks import Checks
 from mockserver.service.clock import ClockControl
 from mockserver.service.events import Events
 from mockserver.service.reads import Reads
@@ -28,6 +29,7 @@ class Service:
         self.events = Events(config, clock, store, shops, scheduler, faults, notify)
         self.clock = ClockControl(clock, scheduler, timekeeper, notify)
         self.reads = Reads(config, store)
+        self.checks = Checks(config)
 
     def reset(self, owner: str) -> None:
         """Forget everything one merchant made: webhooks, events, deliveries, attempts, shop."""

@@ -5,11 +5,11 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from mockserver.shop.generate import sample_world
 from mockserver.shop.simulator import Simulator
 from mockserver.shop.world import World, build
 from mockserver.store import Store
 
-SAMPLE_NUMBERS = 10**8
 KEEP_SAMPLE_SHOPS = 100
 
 
@@ -50,11 +50,8 @@ class Shops:
         that stores it never meets it again) and their shop does not change."""
         sim = self._samples.pop(owner, None)
         if sim is None:
-            # Numbers far past any the merchant's shop reaches.
-            world = build(world_seed(self._seed, owner + "/sample"), locale=self._locale, products=5, customers=3,
-                          numbers_from=SAMPLE_NUMBERS)
-            world.merchant_id = self.get(owner).world.merchant_id
-            sim = Simulator(world)
+            sim = Simulator(sample_world(world_seed(self._seed, owner + "/sample"), locale=self._locale,
+                                         merchant_id=self.get(owner).world.merchant_id))
         self._samples[owner] = sim  # most recent last
         while len(self._samples) > KEEP_SAMPLE_SHOPS:
             self._samples.pop(next(iter(self._samples)))

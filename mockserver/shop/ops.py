@@ -63,16 +63,18 @@ def _receipt_record(world: World, r: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def sale(world: World, now: str, *, paid: bool = False) -> Emitted:
+def sale(world: World, now: str, *, paid: bool = False, line_count: int | None = None) -> Emitted:
     """A customer buys a few things: a receipt, and the stock it lowered. ``paid``: the
-    receipt is completed at once (otherwise one in ten is left open)."""
+    receipt is completed at once (otherwise one in ten is left open). ``line_count``: that many
+    different products (as many as the shop has in stock), for the largest receipts."""
     rng = world.rng
     shop = rng.choice(world.shops)
     in_stock = [p for p in world.live_products() if world.stock.get(f"{shop.shop_id}/{p.product_id}", 0) > 0]
     if not in_stock:
         return goods_receipt(world, now, shop=shop)
     lines = []
-    for product in rng.sample(in_stock, k=min(len(in_stock), rng.choice((1, 1, 2, 2, 3, 4, 5)))):
+    wanted = line_count or rng.choice((1, 1, 2, 2, 3, 4, 5))
+    for product in rng.sample(in_stock, k=min(len(in_stock), wanted)):
         key = f"{shop.shop_id}/{product.product_id}"
         qty = rng.randint(1, min(3, world.stock[key]))
         world.stock[key] -= qty
@@ -119,11 +121,13 @@ def receipt_update(world: World, now: str) -> Emitted:
             _inventory(world, receipt["shop_id"], [ln["product_id"] for ln in receipt["lines"]])]
 
 
-def refund(world: World, now: str) -> Emitted:
-    """A credit note or cash refund for some lines of an earlier sale; the stock goes back."""
+def refund(world: World, now: str, *, receipt_id: str | None = None) -> Emitted:
+    """A credit note or cash refund for some lines of an earlier sale, the stock going back.
+    ``receipt_id``: that sale's, when it has units left to refund (else as without it)."""
     rng = world.rng
     refundable = [r for r in world.receipts if r["status"] == "completed"
-                  and any(ln["qty"] > ln["refunded"] for ln in r["lines"])]
+                  and any(ln["qty"] > ln["refunded"] for ln in r["lines"])
+                  and receipt_id in (None, r["receipt_id"])]
     if not refundable and not world.live_products():  # nothing sold, nothing to sell: nothing changes
         raise NothingToRefund("nothing in the shop can be refunded: no completed sale has units left to refund")
     before: Emitted = []
@@ -228,12 +232,13 @@ def customer_change(world: World, now: str, action: str | None = None) -> Emitte
     return [("customers.update", [asdict(customer)])]
 
 
-def stock_count(world: World, now: str) -> Emitted:
-    """A stock take finds a few levels different from the system's."""
+def stock_count(world: World, now: str, *, levels: int | None = None) -> Emitted:
+    """A stock take finds a few levels different from the system's; ``levels``: it counts
+    that many products (as many as the shop has), for the largest stock counts."""
     rng = world.rng
     shop = rng.choice(world.shops)
     live = world.live_products()
-    counted = rng.sample(live, k=min(len(live), rng.randint(1, 4)))
+    counted = rng.sample(live, k=min(len(live), levels or rng.randint(1, 4)))
     for product in counted:
         key = f"{shop.shop_id}/{product.product_id}"
         world.stock[key] = max(0, world.stock.get(key, 0) + rng.randint(-3, 3))

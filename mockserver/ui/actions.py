@@ -206,6 +206,18 @@ def _number(text: str, field: str) -> float:
 
 
 @action
+async def check(request: web.Request, owner: str, form: Form) -> str:
+    """Check a receiver; the page shows the report (the service keeps it)."""
+    seed = form.get("seed", "").strip()
+    if seed and not seed.isdigit():
+        raise InvalidField("'seed' must be a whole number, or empty for a new one", field="seed")
+    report = await request.app[keys.service].checks.run(
+        owner, form.get("url", "").strip(), events=tuple(form.getall("events", [])), seed=int(seed) if seed else None)
+    counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n)
+    return _with("/ui/check", msg=f"checked {report.url}: {counts}")
+
+
+@action
 async def reset(request: web.Request, owner: str, form: Form) -> str | web.Response:
     asked = confirm_first(request, form, title="Forget everything of this token?", button="Reset",
                           detail="Its webhooks, events, deliveries, attempts and simulated shop are forgotten.")

@@ -1,5 +1,5 @@
-"""The pages (GET): home and its live parts, the set-up screen, a webhook's faults, and the
-live stream that tells open pages to refresh."""
+"""The pages (GET): home and its live parts, the set-up screen, a webhook's faults, the
+receiver check, and the live stream that tells open pages to refresh."""
 
 from __future__ import annotations
 
@@ -86,6 +86,13 @@ async def faults_page(request: web.Request, owner: str) -> web.Response:
         "outage_duration": "" if outage is None else human(outage.duration),
         "outage_rate": "" if outage is None else f"{outage.rate:g}",
     })
+
+
+@merchant_page
+async def check_page(request: web.Request, owner: str) -> web.Response:
+    """The "Check a receiver" form, and the merchant's last report under it."""
+    report = request.app[keys.service].checks.last(owner)
+    return page(request, "check.html", {"report": report, "counts": report.counts() if report else {}})
 
 
 @merchant_data
