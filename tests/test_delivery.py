@@ -340,3 +340,21 @@ async def test_tls_error_is_a_failed_attempt(client: Any, receiver: Any) -> None
     [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
     assert (attempt["state"], attempt["error_kind"]) == ("failed", "tls")
     assert plain.requests == []
+
+
+async def test_the_events_skipped_while_disabled_are_sent_once_after_reenabling(client: Any, receiver: Any) -> None:
+    rec = await receiver([500] * 200, default=200)
+    hook = await register(client, rec.url)
+    await trigger(client)
+    await advance(client, 48 * HOURS)  # disabled
+    skipped = [e["deliveries"][0]["id"] for e in (await trigger(client, count=3))["events"] if e["deliveries"]]
+    refused = await client.post(f"/_mock/webhooks/{hook['id']}/redeliver-skipped", headers=AUTH)
+    assert refused.status == 409 and (await refused.json())["error"]["field"] == "webhook_id"
+    await client.put(f"/v1.0/webhook/{hook['id']}", json={"status": "enabled"}, headers=AUTH)
+    resp = await client.post(f"/_mock/webhooks/{hook['id']}/redeliver-skipped", headers=AUTH)
+    assert resp.status == 201
+    sent = (await resp.json())["data"]
+    assert [(d["kind"], d["status"]) for d in sent] == [("redelivery", "succeeded")] * 3
+    assert [(await delivery(client, i))["last_error"] for i in skipped] == [f"sent later as {d['id']}" for d in sent]
+    again = await client.post(f"/_mock/webhooks/{hook['id']}/redeliver-skipped", headers=AUTH)
+    assert (await again.json())["data"] == []  # each once
