@@ -19,7 +19,7 @@ from mockserver.engine.fault_injector import FaultInjector
 from mockserver.fault_settings import FaultSettings
 from mockserver.models import AttemptEnd, AttemptStart, Outcome
 from mockserver.store import Store
-from mockserver.store.db import SCHEMA_VERSION, DatabaseInUse
+from mockserver.store.db import SCHEMA_VERSION, DatabaseInUse, UnusableDatabase
 from tests.helpers import AUTH, START, TOKEN, advance, delivery, register, trigger
 
 
@@ -45,7 +45,7 @@ def test_a_newer_schema_is_refused_with_advice(tmp_path: Path) -> None:
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
-    with pytest.raises(RuntimeError, match="upgrade salesplay-mock"):
+    with pytest.raises(UnusableDatabase, match="upgrade salesplay-mock"):
         Store(str(path))
 
 
