@@ -84,6 +84,9 @@ class AiohttpReceiver:
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True  # a handler the receiver never finishes does not hold the test's end
+    # SalesPlay may deliver a backlog at once; with the standard listen queue of 5 the rest
+    # of a burst waits a second for the kernel to retry, and the receiver looks slow.
+    request_queue_size = 128
 
 
 class _QuietHandler(WSGIRequestHandler):
