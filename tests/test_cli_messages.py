@@ -73,6 +73,7 @@ def test_every_subcommands_help_works(command: str, capsys: pytest.CaptureFixtur
     (["serve", "--retry-window", "1s"], "--retry-window: must be from 60 seconds to 30 days, not 1s"),
     (["serve", "--clock-start", "yesterday"], "--clock-start: 'yesterday' is not an ISO 8601 time"),
     (["serve", "--faults", "duplicate=x"], "--faults: duplicate='x': it must be a number"),
+    (["serve", "--faults", "seed=x"], "--faults: seed='x': it must be a whole number"),
     (["serve", "--locale", "xx_XX"], "--locale: unknown locale 'xx_XX'"),
     (["generate", "all", "--count", "0"], "argument --count: must be from 1 to 10000, not 0"),
     (["generate", "all", "--seed", "seven"], "argument --seed: 'seven' is not a whole number"),
@@ -226,11 +227,11 @@ def test_trigger_takes_host_and_port_without_a_scheme(tmp_path: Path, served: li
 
 @pytest.fixture
 def not_the_mock() -> Iterator[int]:
-    """Some other web server, answering every POST with a page."""
+    """Some other web server, answering a POST with a page (a 502 one on /bad/...)."""
 
     class Page(http.server.BaseHTTPRequestHandler):
         def do_POST(self) -> None:  # noqa: N802 - the name http.server calls
-            self.send_response(200)
+            self.send_response(502 if self.path.startswith("/bad/") else 200)
             self.send_header("Content-Length", "6")
             self.end_headers()
             self.wfile.write(b"<html>")
@@ -251,3 +252,14 @@ def test_trigger_at_something_that_is_not_the_mock_says_so(not_the_mock: int,
                                                           capsys: pytest.CaptureFixture[str]) -> None:
     code, last = _fails(["trigger", "products.update", "--server", f"127.0.0.1:{not_the_mock}"], capsys)
     assert code == 1 and last.endswith("what answered is not salesplay-mock; check the address")
+
+
+def test_trigger_at_a_server_refusing_in_its_own_words_says_its_status(not_the_mock: int,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    code, last = _fails(["trigger", "products.update", "--server", f"http://127.0.0.1:{not_the_mock}/bad"], capsys)
+    assert code == 1 and last.endswith("the mock refused: 502 Bad Gateway")
+
+
+def test_trigger_at_a_host_that_does_not_exist_says_so(capsys: pytest.CaptureFixture[str]) -> None:
+    code, last = _fails(["trigger", "products.update", "--server", "no-such-host.invalid:8080"], capsys)
+    assert code == 1 and "cannot reach it (no such host); is 'salesplay-mock serve' running?" in last

@@ -413,3 +413,17 @@ async def test_a_sample_post_to_nothing_says_why_in_words(make_client: Any, conf
     assert body["verification"]["ok"] is False and body["verification"]["error_kind"] == "connection_refused"
     assert body["verification"]["error"] == (f"nothing accepted the connection at 127.0.0.1:{port} (connection "
                                              "refused): is the receiver running there?")
+
+
+def test_a_connection_that_fails_otherwise_is_said_in_words() -> None:
+    import errno
+    from types import SimpleNamespace
+
+    import aiohttp
+
+    from mockserver.engine.http_post import _connect_failed, _reason
+
+    key = SimpleNamespace(host="10.0.0.1", port=80, ssl=False)
+    unreachable = aiohttp.ClientConnectorError(key, OSError(errno.ENETUNREACH, "Network is unreachable"))  # type: ignore[arg-type]
+    assert _connect_failed(unreachable) == "could not connect to 10.0.0.1:80: network is unreachable"
+    assert _reason(ValueError("odd")) == "odd" and _reason(ValueError()) == "ValueError"

@@ -191,6 +191,14 @@ def test_port(salesplay):
     pytester.runpytest_inprocess("--salesplay-port", "99999").assert_outcomes(errors=1)
 
 
+def test_a_port_in_use_is_said_in_words() -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError, match=f"salesplay-mock cannot listen on 127.0.0.1:{port} .*; set salesplay_port "
+                                          "to another port, or 0 for a free one"):
+            ThreadedMockServer(dataclasses.replace(CONFIG, port=port)).start()
+
+
 def test_a_salesplay_config_override_with_a_port_is_honoured(pytester: pytest.Pytester) -> None:
     port = _free_port()
     pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\nfilterwarnings = error\n")

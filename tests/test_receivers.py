@@ -144,6 +144,36 @@ def test_an_asgi_app_whose_start_up_fails_is_reported(salesplay: SalesPlay) -> N
     assert threading.active_count() <= threads + 1  # the receivers' loop, and no uvicorn thread
 
 
+@pytest.mark.parametrize("kind", APPS)
+def test_a_port_in_use_is_refused_and_leaves_nothing_running(salesplay: SalesPlay, kind: str) -> None:
+    salesplay.serve(wsgi_app(Got()))  # the receivers' loop is up: count threads from here
+    threads = threading.active_count()
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        with pytest.raises(OSError):
+            salesplay.serve(APPS[kind](Got()), port=taken.getsockname()[1])
+    assert threading.active_count() == threads
+
+
+def test_an_asgi_app_that_takes_too_long_to_start_is_reported(salesplay: SalesPlay,
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from mockserver.testing import receivers
+
+    async def slow(scope: dict[str, Any], receive: Any, send: Any) -> None:
+        await receive()
+        await asyncio.sleep(0.5)  # a start-up (lifespan) slower than the time allowed
+        await send({"type": "lifespan.startup.complete"})
+        await receive()
+        await send({"type": "lifespan.shutdown.complete"})
+
+    monkeypatch.setattr(receivers, "START_TIMEOUT", 0.1)
+    threads = threading.active_count()
+    with pytest.raises(RuntimeError, match="failed or hung"):
+        salesplay.serve(slow)
+    assert threading.active_count() <= threads + 1  # the receivers' loop; uvicorn's thread has ended
+
+
 def test_something_that_is_not_an_app_is_refused_in_words(salesplay: SalesPlay) -> None:
     with pytest.raises(TypeError, match="serve\\(\\) takes an ASGI app .* a WSGI app .* or an aiohttp"):
         salesplay.serve("app:main")

@@ -58,6 +58,11 @@ class MockServer:
         await self._runner.setup()
         try:
             await web.TCPSite(self._runner, self.config.host, self.config.port).start()
+        except OSError as exc:
+            await self.stop()
+            reason = (exc.strerror or str(exc)).lower()
+            raise OSError(exc.errno, f"salesplay-mock cannot listen on {self.config.host}:{self.config.port} "
+                                     f"({reason}); set salesplay_port to another port, or 0 for a free one") from None
         except BaseException:
             await self.stop()
             raise
