@@ -161,8 +161,8 @@ class Client:
 
         Example::
 
-            stored = my_receiver.last_body()             # what your receiver kept
-            salesplay.validate(stored)                    # still a valid receipts.update?
+            [receipt, stock] = salesplay.sell()
+            salesplay.validate(receipt["payload"])       # or what your receiver kept of it
         """
         from mockserver.testing.validation import problems
 
