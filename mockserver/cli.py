@@ -1,27 +1,58 @@
-"""``salesplay-mock serve | generate | trigger | schedule | check``."""
+"""``salesplay-mock serve | generate | trigger | schedule | check``.
+
+Every mistake ends in one line that names the flag and the problem, and a non-zero exit:
+2 for a bad command line, 1 for what the machine refused (a port, a database, a folder,
+an unreachable server). Never a traceback.
+"""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import json
+import difflib
 import os
 import sys
-import urllib.error
-import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mockserver import __version__
+from mockserver.cli_commands import (
+    SERVER_URL_ENV,
+    TOKEN_ENV,
+    CommandFailed,
+    check,
+    generate,
+    print_schedule,
+    trigger,
+)
 from mockserver.config import Config
-from mockserver.durations import human, parse_duration
 from mockserver.errors import DomainError
 from mockserver.models import EVENT_TYPES
 from mockserver.options import add_server_options, config_from_args
-from mockserver.store.db import DatabaseInUse
+from mockserver.store.db import DatabaseInUse, UnusableDatabase
 
-SERVER_URL_ENV = "SALESPLAY_MOCK_URL"
-TOKEN_ENV = "SALESPLAY_MOCK_TOKEN"
+
+def _whole(lo: int, hi: int | None = None) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``lo`` (to ``hi``), said in words when it is not."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < lo or (hi is not None and value > hi):
+            rule = f"from {lo} to {hi}" if hi is not None else f"{lo} or more"
+            raise argparse.ArgumentTypeError(f"must be {rule}, not {value}")
+        return value
+
+    return parse
+
+
+def _number(text: str) -> float:
+    """An argparse type: a number, said in words when it is not."""
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,28 +60,35 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"salesplay-mock {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    serve = sub.add_parser("serve", help="run the mock server")
+    serve = sub.add_parser("serve", help="run the mock server", description="Run the mock server until Ctrl-C.")
     add_server_options(serve)
 
-    gen = sub.add_parser("generate", help="write realistic payload files, delivered nowhere")
-    gen.add_argument("type", choices=[*EVENT_TYPES, "all"], metavar="TYPE", help="an event type, or all")
-    gen.add_argument("--count", type=int, default=10, help="payloads per type, 1 to 10000 (default 10)")
-    gen.add_argument("--seed", type=int, default=1, help="the world's seed: the same seed, the same files")
-    gen.add_argument("--out", type=Path, help="write DIR/TYPE/0001.json...; without it, JSON lines on stdout")
+    gen = sub.add_parser("generate", help="write realistic payload files, delivered nowhere",
+                         description="Write realistic payloads, delivered nowhere: the same seed, the same files.")
+    gen.add_argument("type", choices=[*EVENT_TYPES, "all"], metavar="TYPE",
+                     help=f"an event type ({', '.join(EVENT_TYPES)}), or all")
+    gen.add_argument("--count", type=_whole(1, 10_000), default=10, help="payloads per type, 1 to 10000 (default 10)")
+    gen.add_argument("--seed", type=_whole(-(2**63), 2**63 - 1), default=1,
+                     help="the world's seed: the same seed, the same files (default 1)")
+    gen.add_argument("--out", metavar="DIR",
+                     help="write DIR/TYPE/0001.json...; without it, JSON lines on stdout")
     gen.add_argument("--locale", default="en_US", help="Faker locale for names and addresses (default en_US)")
 
-    trig = sub.add_parser("trigger", help="make a running mock's shop act, and print the deliveries")
-    trig.add_argument("type", choices=EVENT_TYPES, metavar="TYPE", help="the event type to produce")
-    trig.add_argument("--count", type=int, default=1, help="how many (1 to 1000)")
+    trig = sub.add_parser("trigger", help="make a running mock's shop act, and print the deliveries",
+                          description="Make a running mock's shop act until it emits TYPE; print each delivery.")
+    trig.add_argument("type", choices=EVENT_TYPES, metavar="TYPE", help=f"the event type: {', '.join(EVENT_TYPES)}")
+    trig.add_argument("--count", type=_whole(1, 1000), default=1, help="how many, 1 to 1000 (default 1)")
     trig.add_argument("--server", default=os.environ.get(SERVER_URL_ENV, "http://127.0.0.1:8080"),
-                      help=f"the mock's base URL (env {SERVER_URL_ENV})")
+                      help=f"the mock's address, host:port or a URL (default http://127.0.0.1:8080; env {SERVER_URL_ENV})")
     trig.add_argument("--token", default=os.environ.get(TOKEN_ENV, "dev-token"),
                       help=f"Bearer token naming the merchant (env {TOKEN_ENV}, default dev-token)")
 
-    sched = sub.add_parser("schedule", help="print the retry schedule")
-    sched.add_argument("--max-attempts", type=int, default=Config.max_attempts)
-    sched.add_argument("--retry-window", default="48h", help="e.g. 48h, 90m, 3600")
-    sched.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    sched = sub.add_parser("schedule", help="print the retry schedule",
+                           description="Print the retry schedule: when each attempt of a failing delivery is made.")
+    sched.add_argument("--max-attempts", type=_whole(1, 1000), default=Config.max_attempts,
+                       help=f"attempts per delivery, the first included (default {Config.max_attempts})")
+    sched.add_argument("--retry-window", default="48h", help="time within which every attempt is made (default 48h)")
+    sched.add_argument("--json", action="store_true", help="print JSON (the shape of GET /_mock/schedule)")
 
     chk = sub.add_parser(
         "check", help="will SalesPlay keep your webhook enabled? Scenarios sent to your running receiver",
@@ -61,9 +99,9 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("url", metavar="URL", help="the receiver's URL, as you would register it with SalesPlay")
     chk.add_argument("--events", default=",".join(EVENT_TYPES), metavar="TYPES",
                      help="the event types your webhook takes, comma-separated (default: all five)")
-    chk.add_argument("--seed", type=int, help="the payloads' seed: the same seed, the same payloads (default: a new "
-                                              "one, printed in the report)")
-    chk.add_argument("--delivery-timeout", type=float, default=Config.delivery_timeout, metavar="SECONDS",
+    chk.add_argument("--seed", type=_whole(-(2**63)), help="the payloads' seed: the same seed, the same payloads "
+                                                          "(default: a new one, printed in the report)")
+    chk.add_argument("--delivery-timeout", type=_number, default=Config.delivery_timeout, metavar="SECONDS",
                      help="how long SalesPlay waits for an answer (default 10; over 1 s is a warning)")
     chk.add_argument("--junit", type=Path, metavar="FILE",
                      help="also write a JUnit XML report, one test case per scenario")
@@ -74,14 +112,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse, and refuse an unknown flag with the usage of the subcommand it was given to,
+    and the nearest flag it has (``serve --prot 1``: did you mean --port?)."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    name = next((word for word in argv if not word.startswith("-")), None)
+    if name in commands.choices:
+        # Looked for first: argparse would otherwise complain of a positional the unknown
+        # flag's value was taken for, far from the real mistake.
+        after = argv[argv.index(name) + 1:]
+        unknown = [w for w in after if w.startswith("--") and w.split("=", 1)[0] not in _flags(commands.choices[name])]
+        if unknown:
+            _unrecognized(commands.choices[name], name, unknown)
+    args, extras = parser.parse_known_args(argv)
+    if extras:
+        _unrecognized(commands.choices[args.command], args.command, extras)
+    return args
+
+
+def _flags(command: argparse.ArgumentParser) -> list[str]:
+    return [flag for action in command._actions for flag in action.option_strings]
+
+
+def _unrecognized(command: argparse.ArgumentParser, name: str, extras: list[str]) -> None:
+    first = next((e for e in extras if e.startswith("-")), extras[0]).split("=", 1)[0]
+    near = difflib.get_close_matches(first, _flags(command), n=1)
+    hint = f"; did you mean {near[0]}?" if near else f"; see salesplay-mock {name} --help"
+    command.error(f"unrecognized arguments: {' '.join(extras)}{hint}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse(parser, argv)
     try:
         if args.command == "serve":
-            from mockserver.serve import serve
+            from mockserver.serve import CannotStart, serve
 
-            return serve(config_from_args(args))
+            try:
+                return serve(config_from_args(args))
+            except CannotStart as exc:
+                raise CommandFailed(str(exc)) from None
         if args.command == "generate":
             return generate(args)
         if args.command == "trigger":
@@ -89,119 +160,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "check":
             return check(args)
         return print_schedule(args)
-    except ValueError as exc:
-        parser.exit(2, f"salesplay-mock: error: {exc}\n")
+    except ValueError as exc:  # a bad value on the command line, named by whoever checked it
+        parser.exit(2, f"salesplay-mock {args.command}: error: {exc}\n")
     except DomainError as exc:  # an option the check refused; the message names the flag
         flag = exc.field and exc.field != "url" and "--" + exc.field.replace("_", "-")
         message = exc.message.replace(f"'{exc.field}'", flag) if flag else exc.message
         if args.command == "check" and exc.field == "url" and "://" not in args.url:
             message += f" (did you mean http://{args.url}?)"
-        parser.exit(2, f"salesplay-mock: error: {message}\n")
-    except KeyboardInterrupt:
-        parser.exit(130, "salesplay-mock: interrupted\n")
+        parser.exit(2, f"salesplay-mock {args.command}: error: {message}\n")
+    except UnusableDatabase as exc:
+        parser.exit(1, f"salesplay-mock {args.command}: error: --db: {exc}\n")
     except DatabaseInUse as exc:
-        parser.exit(1, f"salesplay-mock: error: {exc}; stop it, or give this server another --db\n")
+        parser.exit(1, f"salesplay-mock {args.command}: error: {exc}; stop it, or give this server another --db\n")
+    except CommandFailed as exc:
+        parser.exit(1, f"salesplay-mock {args.command}: error: {exc}\n")
+    except KeyboardInterrupt:  # Ctrl-C during generate or trigger: stopped, as asked
+        parser.exit(130, f"\nsalesplay-mock {args.command}: stopped\n")
     except BrokenPipeError:  # `salesplay-mock schedule | head`: the reader left, not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
-
-
-def generate(args: argparse.Namespace) -> int:
-    from mockserver.shop.generate import generate_payloads
-
-    if not 1 <= args.count <= 10_000:
-        raise ValueError("--count must be between 1 and 10000")
-    types = EVENT_TYPES if args.type == "all" else (args.type,)
-    progress = Progress(args.count * len(types), enabled=sys.stderr.isatty() and args.count >= 200)
-    for type_ in types:
-        payloads = generate_payloads(type_, args.count, seed=args.seed, locale=args.locale)
-        if args.out is None:
-            for p in payloads:
-                sys.stdout.write(json.dumps(p) + "\n")
-                progress.step()
-            continue
-        folder = args.out / type_
-        folder.mkdir(parents=True, exist_ok=True)
-        for n, p in enumerate(payloads, start=1):
-            (folder / f"{n:04d}.json").write_text(json.dumps(p, indent=2) + "\n", encoding="utf-8")
-            progress.step()
-    progress.done()
-    if args.out is not None:
-        print(f"wrote {args.count * len(types)} payload(s) to {args.out}", file=sys.stderr)
-    return 0
-
-
-class Progress:
-    """A one-line progress bar on stderr, only on a terminal."""
-
-    def __init__(self, total: int, *, enabled: bool) -> None:
-        self.total, self.count, self.enabled = total, 0, enabled
-
-    def step(self) -> None:
-        self.count += 1
-        if self.enabled and (self.count % 50 == 0 or self.count == self.total):
-            filled = 30 * self.count // self.total
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (30 - filled)}] {self.count}/{self.total}")
-
-    def done(self) -> None:
-        if self.enabled:
-            sys.stderr.write("\n")
-
-
-def trigger(args: argparse.Namespace) -> int:
-    body = json.dumps({"type": args.type, "count": args.count}).encode()
-    request = urllib.request.Request(
-        args.server.rstrip("/") + "/_mock/events",
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {args.token}"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as resp:
-            answer = json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        print(f"salesplay-mock: the server refused: {exc.read().decode(errors='replace')}", file=sys.stderr)
-        return 1
-    except (urllib.error.URLError, OSError) as exc:
-        print(f"salesplay-mock: cannot reach {args.server}: {exc}; is 'salesplay-mock serve' running?", file=sys.stderr)
-        return 1
-    for event in answer["events"]:
-        print(f"{event['id']}  {event['type']}  {len(event['deliveries'])} deliver(y/ies)")
-        for d in event["deliveries"]:
-            print(f"    {d['id']} -> {d['url']}  {d['status']}")
-    return 0
-
-
-def print_schedule(args: argparse.Namespace) -> int:
-    config = Config(max_attempts=args.max_attempts, retry_window=parse_duration(args.retry_window))
-    plan = config.schedule
-    if args.json:
-        print(json.dumps(plan.to_json()))
-        return 0
-    print(f"{'attempt':>7}  {'wait before':>12}  {'after the start':>15}")
-    for s in plan.table():
-        print(f"{s.attempt:>7}  {human(s.delay):>12}  {human(s.offset):>15}")
-    print(f"at most {config.max_attempts} attempts within {human(config.retry_window)}, each due at its "
-          "offset from the delivery's start; after the last failure the webhook is disabled")
-    return 0
-
-
-def check(args: argparse.Namespace) -> int:
-    from mockserver.check import CheckOptions, render, run_check
-
-    events = tuple(e.strip() for e in args.events.split(",") if e.strip())
-    options = CheckOptions(args.url, events, args.seed, args.delivery_timeout, args.locale)
-    if args.junit is not None and (args.junit.is_dir() or not args.junit.parent.is_dir()):
-        raise ValueError(f"--junit {args.junit}: give a file in a folder that exists")
-    colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
-    if not args.json:  # the lines as the scenarios end: a slow receiver shows its progress
-        print(render.header(args.url, options.the_seed, options.delivery_timeout, options.events), flush=True)
-    report = asyncio.run(run_check(options, on_result=None if args.json else lambda result: print(
-        render.line(result, colour=colour), flush=True)))
-    print(render.to_json(report) if args.json else "\n" + render.summary(report, colour=colour))
-    if args.junit is not None:
-        try:
-            args.junit.write_text(render.junit(report), encoding="utf-8")
-        except OSError as exc:
-            raise ValueError(f"--junit {args.junit}: cannot write it ({exc.strerror})") from None
-    return 0 if report.ok else 1

@@ -15,6 +15,15 @@ HOURS = 3600.0
 DEFAULT_TIME_SCALE = 720.0
 
 
+class InvalidSetting(ValueError):
+    """A setting out of its range. ``name`` is the field: each adapter names it its own way
+    (a flag, an environment variable, an ini key)."""
+
+    def __init__(self, name: str, rule: str, value: object) -> None:
+        super().__init__(f"{name} {rule}, not {value!r}")
+        self.name, self.rule = name, rule
+
+
 @dataclass(frozen=True)
 class Config:
     host: str = "127.0.0.1"
@@ -48,24 +57,22 @@ class Config:
     faults: FaultSettings = FaultSettings()
 
     def __post_init__(self) -> None:
-        if self.clock not in ("scaled", "real", "manual"):
-            raise ValueError(f"clock must be scaled, real or manual, not {self.clock!r}")
-        if self.verify not in ("off", "report", "strict"):
-            raise ValueError(f"verify must be off, report or strict, not {self.verify!r}")
-        if not 1 <= self.max_attempts <= 1000:
-            raise ValueError("max_attempts must be between 1 and 1000")
-        if not 60 <= self.retry_window <= 30 * 24 * HOURS:
-            raise ValueError("retry_window must be between 60 seconds and 30 days")
-        if self.time_scale <= 0:
-            raise ValueError("time_scale must be positive")
-        if self.delivery_timeout <= 0:
-            raise ValueError("delivery_timeout must be positive")
-        if self.max_in_flight < 1:
-            raise ValueError("max_in_flight must be at least 1")
-        if self.sink_memory < 0:
-            raise ValueError("sink_memory must not be negative")
-        if not 0 <= self.stop_grace <= 600:
-            raise ValueError("stop_grace must be between 0 and 600 seconds")
+        for name, ok, rule in (
+            ("port", 0 <= self.port <= 65535, "must be from 1 to 65535 (0: any free port)"),
+            ("clock", self.clock in ("scaled", "real", "manual"), "must be scaled, real or manual"),
+            ("verify", self.verify in ("off", "report", "strict"), "must be off, report or strict"),
+            ("max_attempts", 1 <= self.max_attempts <= 1000, "must be from 1 to 1000"),
+            ("retry_window", 60 <= self.retry_window <= 30 * 24 * HOURS, "must be from 60 seconds to 30 days"),
+            ("time_scale", self.time_scale > 0, "must be more than 0"),
+            ("delivery_timeout", self.delivery_timeout > 0, "must be more than 0 seconds"),
+            ("max_in_flight", self.max_in_flight >= 1, "must be at least 1"),
+            ("sink_memory", self.sink_memory >= 0, "must be 0 or more bytes"),
+            ("stop_grace", 0 <= self.stop_grace <= 600, "must be from 0 to 600 seconds"),
+            ("keep_deliveries", self.keep_deliveries >= 0, "must be 0 or more"),
+            ("traffic", self.traffic >= 0, "must be 0 (off) or more"),
+        ):
+            if not ok:
+                raise InvalidSetting(name, rule, getattr(self, name))
 
     @cached_property
     def schedule(self) -> Schedule:

@@ -98,17 +98,25 @@ class FaultSettings:
             if key == "outage":
                 when, _, rest = value.partition("+")
                 length, _, rate = rest.partition("@")
-                data[key] = {"in": when, "duration": length, "rate": float(rate or 1)}
+                data[key] = {"in": when, "duration": length, "rate": _number(rate or "1", "outage rate", float)}
             elif key in ("duplicate_mode",):
                 data[key] = value.strip()
             elif key == "seed":
-                data[key] = int(value)
+                data[key] = _number(value, key, int)
             else:
-                data[key] = float(value) if key in ("duplicate", "reorder", "delay") else value.strip()
+                data[key] = _number(value, key, float) if key in ("duplicate", "reorder", "delay") else value.strip()
         try:
             return cls.from_json(data, now=now)
         except InvalidField as exc:
             raise ValueError(exc.message) from None
+
+
+def _number(text: str, name: str, kind: type[int] | type[float]) -> float:
+    try:
+        return kind(text.strip())
+    except ValueError:
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{name}={text.strip()!r}: it must be {what}") from None
 
 
 def _probability(value: object, name: str) -> float:

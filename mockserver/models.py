@@ -17,6 +17,8 @@ EVENT_TYPES = (
 )
 
 DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled", "skipped")
+# event: an event as SalesPlay sends it; sample: the POST at registration; redelivery: sent
+# again on demand; duplicate: a second copy sent by the duplicate fault.
 DELIVERY_KINDS = ("event", "sample", "redelivery", "duplicate")
 
 
@@ -130,6 +132,7 @@ class DeliveryFilter:
     kind: str | None = None
     last_status: int | None = None  # the last answer's HTTP status
     search: str | None = None  # a delivery id or an event id
+    event_id: str | None = None  # only this event's deliveries
 
 
 def new_delivery(

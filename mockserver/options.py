@@ -8,7 +8,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from mockserver.config import Config
+from mockserver.config import Config, InvalidSetting
 from mockserver.durations import parse_duration, parse_instant
 from mockserver.fault_settings import FaultSettings
 
@@ -20,6 +20,29 @@ def _bool(text: str) -> bool:
     if value in ("0", "false", "no", "off", ""):
         return False
     raise ValueError(f"{text!r} is not a boolean; use 1/0, true/false, yes/no")
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a whole number") from None
+
+
+def _float(text: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text!r} is not a finite number")
+    return value
+
+
+def _locale(text: str) -> str:
+    from mockserver.shop.world import check_locale  # Faker loads only when a locale is given
+
+    return check_locale(text.strip())
 
 
 @dataclass(frozen=True)
@@ -61,30 +84,30 @@ def _list(text: str) -> tuple[str, ...]:
 
 OPTIONS = (
     Option("host", "address to bind", "127.0.0.1; 0.0.0.0 in the Docker image"),
-    Option("port", "port to listen on", "8080", int),
+    Option("port", "port to listen on; 0 picks a free one", "8080", _int),
     Option("db", "SQLite file, or :memory: for a throwaway run", "./salesplay-mock.sqlite3"),
     Option("tokens", "accept only these Bearer tokens (comma-separated)", "any non-empty token", _list),
     Option("public_urls_only", "refuse webhook URLs that are not publicly reachable, as SalesPlay does",
            parse=_bool, flag_only=True),
     Option("clock", "scaled, real or manual", "scaled"),
-    Option("time_scale", "simulated seconds per real second on the scaled clock", "720: 48 h in 4 min", float),
+    Option("time_scale", "simulated seconds per real second on the scaled clock", "720: 48 h in 4 min", _float),
     Option("clock_start", "simulated time to start from, ISO 8601", "now, or where the last run stopped",
            parse_instant),
-    Option("max_attempts", "attempts per delivery, the first included", "200", int),
+    Option("max_attempts", "attempts per delivery, the first included", "200", _int),
     Option("retry_window", "time within which every attempt is made", "48h", parse_duration),
     Option("retry_jitter", "move each retry by up to 10%% of its wait, the same for the same delivery",
            parse=_bool, flag_only=True),
     Option("delivery_timeout", "seconds of real time a receiver has to answer", "10", parse_duration),
-    Option("max_in_flight", "deliveries attempted at once", "64", int),
+    Option("max_in_flight", "deliveries attempted at once", "64", _int),
     Option("stop_grace", "on SIGTERM, real seconds attempts under way get to finish", "5", parse_duration),
     Option("no_mock_headers", "do not add the X-Mock-* debugging headers", parse=_bool, flag_only=True),
     Option("deliver_only_to", "deliver only to these hosts (comma-separated); others are failed attempts",
            "any host", lambda s: tuple(h.lower() for h in _list(s))),
     Option("verify", "the sample POST at registration: off, report or strict", "report"),
-    Option("keep_deliveries", "finished deliveries kept in the attempt log", "10000", int),
-    Option("seed", "seed of the simulated shops", "1", int),
-    Option("locale", "Faker locale of the simulated shops", "en_US"),
-    Option("traffic", "shop traffic on its own: events per simulated minute", "0: off", float),
+    Option("keep_deliveries", "finished deliveries kept in the attempt log", "10000", _int),
+    Option("seed", "seed of the simulated shops", "1", _int),
+    Option("locale", "Faker locale of the simulated shops", "en_US", _locale),
+    Option("traffic", "shop traffic on its own: events per simulated minute", "0: off", _float),
     Option("ui_token", "token the web page uses without asking", "none"),
     Option("sink_memory", "memory the sinks may keep, all together (e.g. 64MiB, 512KiB, or bytes)", "64MiB",
            parse_size),
@@ -108,17 +131,20 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace, environ: dict[str, str] | None = None) -> Config:
-    """Flags win over environment variables, which win over the defaults."""
+    """Flags win over environment variables, which win over the defaults. An error names
+    the flag or the variable the bad value came from."""
     env = os.environ if environ is None else environ
     raw: dict[str, str] = {}
+    source: dict[str, str] = {}
     for opt in OPTIONS:
         value = getattr(args, opt.name, None)
         if opt.name == "tokens" and value is not None:
             value = ",".join(value)
+        source[opt.name] = opt.flag if value is not None else opt.env
         value = value if value is not None else env.get(opt.env)
         if value is not None:
             raw[opt.name] = value
-    return config_from_text(raw, where=lambda opt: f"{opt.flag} / {opt.env}")
+    return config_from_text(raw, where=lambda opt: source[opt.name])
 
 
 def config_from_text(raw: dict[str, str], *, where: Callable[[Option], str] = lambda opt: opt.flag) -> Config:
@@ -139,4 +165,7 @@ def config_from_text(raw: dict[str, str], *, where: Callable[[Option], str] = la
             values["faults"] = FaultSettings.parse(values["faults"], now=begin)
         except ValueError as exc:
             raise ValueError(f"{where(OPTION['faults'])}: {exc}") from None
-    return Config(**values)
+    try:
+        return Config(**values)
+    except InvalidSetting as exc:
+        raise ValueError(f"{where(OPTION[exc.name])}: {exc.rule}, not {raw[exc.name]}") from None

@@ -9,9 +9,10 @@ enough):
   pytest-asyncio).
 - ``salesplay_config``: the ``Config`` both are built from; override it to change anything.
 
-Options (``pytest --salesplay-seed 7`` or ``salesplay_seed = 7`` in the ini file): seed,
-clock, time scale, database, delivery timeout, sample POST, faults
-(``salesplay_faults = duplicate=0.5,reorder=1``); per webhook, ``set_faults()``.
+Options (``pytest --salesplay-seed 7`` or ``salesplay_seed = 7`` in the ini file): host and
+port (127.0.0.1 and a free port), seed, clock, time scale, database, delivery timeout,
+sample POST, faults (``salesplay_faults = duplicate=0.5,reorder=1``); per webhook,
+``set_faults()``. The receiver under test is served with ``salesplay.serve(app)``.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ START = "2025-06-30T12:00:00Z"
 # serve's options a test suite may set, with the defaults a test wants: a manual clock, a
 # throwaway database, and the sample POST off (a test counts what its receiver got, and
 # SalesPlay's set-up POST would be one more; turn it on to test that the receiver survives it).
-DEFAULTS = {"seed": "1", "clock": "manual", "time_scale": "720", "db": ":memory:", "delivery_timeout": "5",
+DEFAULTS = {"host": "127.0.0.1", "port": "0", "seed": "1", "clock": "manual", "time_scale": "720", "db": ":memory:", "delivery_timeout": "5",
             "verify": "off", "faults": ""}
 
 
@@ -56,7 +57,8 @@ def salesplay_config(pytestconfig: pytest.Config) -> Config:
 
 @pytest.fixture
 def salesplay(salesplay_config: Config) -> Iterator[SalesPlay]:
-    """A fake SalesPlay for sync tests, on its own loop in a thread; closed after the test."""
+    """A fake SalesPlay for sync tests, on its own loop in a thread; closed after the test,
+    with every receiver ``salesplay.serve(app)`` started."""
     server = ThreadedMockServer(salesplay_config).start()
     try:
         client = SalesPlay(server)
@@ -79,12 +81,17 @@ if HAVE_ASYNC:
 
     @pytest_asyncio.fixture
     async def salesplay_async(salesplay_config: Config) -> AsyncIterator[AsyncSalesPlay]:
-        """A fake SalesPlay in the test's own event loop; closed after the test."""
+        """A fake SalesPlay in the test's own event loop; closed after the test, with every
+        receiver ``serve_async(app)`` started."""
         import aiohttp
 
         server = await MockServer(salesplay_config).start()
         try:
             async with aiohttp.ClientSession() as session:
-                yield AsyncSalesPlay(server.url, session)
+                client = AsyncSalesPlay(server.url, session)
+                try:
+                    yield client
+                finally:
+                    await client.stop_receivers()
         finally:
             await server.stop()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import sys
 
 from aiohttp import web
@@ -13,8 +15,15 @@ from mockserver.config import Config
 from mockserver.durations import human
 
 
+class CannotStart(Exception):
+    """The server cannot listen where it was told; the message names the flag and says why."""
+
+
 def serve(config: Config) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # Listening is checked before the database is touched: a port in use leaves no file behind.
+    sock = listen_on(config.host, config.port)
+    port = config.port if sock is None else sock.getsockname()[1]
     shown = "127.0.0.1" if config.host in ("0.0.0.0", "::") else config.host
     clock = config.clock if config.clock != "scaled" else f"scaled x{config.time_scale:g}"
     if config.clock == "scaled":
@@ -26,25 +35,60 @@ def serve(config: Config) -> int:
         """The server listens: say where, and start delivering (a webhook aimed at this
         server's own sink would otherwise meet a closed port)."""
         print(
-            f"salesplay-mock on http://{shown}:{config.port}/  (API http://{shown}:{config.port}/v1.0, "
+            f"salesplay-mock on http://{shown}:{port}/  (API http://{shown}:{port}/v1.0, "
             f"db {config.db}, clock {clock})",
             file=sys.stderr,
             flush=True,
         )
-        warning = scale_warning(config)
+        warning = scale_warning(config)  # once the server is up: a failed start ends on its one error line
         if warning:
             logging.getLogger("salesplay_mock").warning("%s", warning)
         app[keys.engine].scheduler.release()
 
-    web.run_app(
-        app,
-        host=config.host,
-        port=config.port,
-        print=banner,
-        shutdown_timeout=3.0,
-        access_log=None,
-    )
+    try:
+        web.run_app(app, host=config.host if sock is None else None, port=config.port if sock is None else None,
+                    sock=sock, print=banner, shutdown_timeout=3.0, access_log=None)
+    except OSError as exc:  # taken between the check and the start: another program was quicker
+        raise CannotStart(bind_problem(config.host, config.port, exc)) from None
+    finally:
+        if sock is not None:
+            sock.close()
     return 0
+
+
+def listen_on(host: str, port: int) -> socket.socket | None:
+    """Check that the server can listen on ``host``:``port``, in words when it cannot. Port
+    0 asks for any free port: the socket bound is returned, so the banner can say which."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise CannotStart(bind_problem(host, port, exc)) from None
+    family, kind, proto, _, address = infos[0]
+    probe = socket.socket(family, kind, proto)
+    try:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server itself binds
+        probe.bind(address)
+    except OSError as exc:
+        probe.close()
+        raise CannotStart(bind_problem(host, port, exc)) from None
+    if port == 0:
+        probe.listen()
+        return probe
+    probe.close()
+    return None
+
+
+def bind_problem(host: str, port: int, exc: OSError | UnicodeError) -> str:
+    if isinstance(exc, (socket.gaierror, UnicodeError)):
+        return f"--host {host}: no such host or address here; use an address such as 127.0.0.1 or 0.0.0.0"
+    if exc.errno == errno.EADDRINUSE:
+        return (f"--port {port}: another program is already listening on {host}:{port}; stop it, "
+                "or choose another --port")
+    if exc.errno == errno.EACCES:
+        return f"--port {port}: not allowed to listen on it (ports below 1024 need root); choose a port above 1023"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"--host {host}: not an address of this machine; use 127.0.0.1, 0.0.0.0 or one of its own"
+    return f"--host {host} --port {port}: cannot listen there: {(exc.strerror or str(exc)).lower()}"
 
 
 def scale_warning(config: Config) -> str | None:

@@ -32,7 +32,7 @@ playwright_api = pytest.importorskip("playwright.async_api")
 @pytest.fixture
 async def mock() -> AsyncIterator[AsyncSalesPlay]:
     """The mock on a manual clock, and a handle for the test to act as another client."""
-    server = await MockServer(Config(db=":memory:", clock="manual", clock_start=START, verify="off")).start()
+    server = await MockServer(Config(db=":memory:", clock="manual", clock_start=START, verify="off", port=0)).start()
     async with aiohttp.ClientSession() as session:
         yield AsyncSalesPlay(server.url, session, token=TOKEN)
     await server.stop()

@@ -105,9 +105,12 @@ def test_trigger_reaches_a_running_server(tmp_path: Path, served: list[Server], 
 
 
 def test_trigger_without_a_server_says_so(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["trigger", "receipts.update", "--server", f"http://127.0.0.1:{_free_port()}"])
-    assert code == 1
-    assert "is 'salesplay-mock serve' running?" in capsys.readouterr().err
+    port = _free_port()
+    with pytest.raises(SystemExit) as exc:
+        main(["trigger", "receipts.update", "--server", f"http://127.0.0.1:{port}"])
+    assert exc.value.code == 1
+    assert capsys.readouterr().err == (f"salesplay-mock trigger: error: --server http://127.0.0.1:{port}: cannot reach "
+                                       "it (connection refused); is 'salesplay-mock serve' running?\n")
 
 
 def test_module_entry_point_prints_help() -> None:
@@ -213,7 +216,7 @@ def test_a_second_server_on_the_same_database_refuses_to_start(tmp_path: Path, s
                             cwd=tmp_path, capture_output=True, text=True, timeout=30)
     assert second.returncode == 1
     lines = second.stderr.strip().splitlines()
-    assert lines[-1].startswith("salesplay-mock: error: the database salesplay-mock.sqlite3 is in use by another "
+    assert lines[-1].startswith("salesplay-mock serve: error: the database salesplay-mock.sqlite3 is in use by another "
                                 f"salesplay-mock server (pid {first.proc.pid})"), second.stderr  # type: ignore[union-attr]
     assert "Traceback" not in second.stderr
     assert first.stop(signal.SIGKILL) == -signal.SIGKILL

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import jsonschema
@@ -157,6 +159,14 @@ async def test_schedule_is_published(client: Any) -> None:
     assert body["attempts"][-1]["offset_seconds"] <= 48 * 3600
 
 
+async def test_the_schedule_has_one_shape_on_the_api_and_the_command_line(
+        client: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    from mockserver.cli import main
+
+    assert main(["schedule", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == await (await client.get("/_mock/schedule")).json()
+
+
 async def test_schemas_are_served_and_valid(client: Any) -> None:
     resp = await client.get("/_mock/schemas/receipts.update")
     schema = await resp.json()
@@ -203,6 +213,7 @@ async def test_sink_answers_as_told_and_keeps_what_it_got(client: Any) -> None:
     assert statuses == [500, 500, 202]
     body = await (await client.get("/_mock/sink/demo")).json()
     assert body["requests"] == 3 and body["received"][2]["body"] == {"n": 2}
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", body["received"][0]["received_at"])
     assert (await client.delete("/_mock/sink/demo")).status == 204
     assert (await (await client.get("/_mock/sink/demo")).json())["requests"] == 0
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from mockserver import schedule
 from tests.helpers import (
     AUTH,
@@ -65,6 +67,18 @@ async def test_attempts_follow_the_published_schedule(client: Any, receiver: Any
 
     assert [round(t(a["started_at"]) - t(created), 3) for a in attempts] == offsets
     assert attempts[-1]["state"] == "succeeded"
+
+
+async def test_advance_counts_only_its_own_attempts_the_trigger_made_the_first(client: Any, receiver: Any) -> None:
+    """Why an advance over 48 h says 199 for a delivery that shows 200 attempts."""
+    rec = await receiver(default=500)
+    await register(client, rec.url)
+    [d] = (await trigger(client))["events"][0]["deliveries"]
+    assert d["attempt_count"] == 1  # made before the trigger answered
+    first = await advance(client, 20)  # attempts 2 and 3, at 5 s and 15 s
+    rest = await advance(client, 48 * HOURS)
+    detail = await delivery(client, d["id"])
+    assert 1 + first["attempts_made"] + rest["attempts_made"] == detail["attempt_count"] == 200
 
 
 async def test_always_500_is_200_attempts_within_48h_then_disabled(client: Any, receiver: Any) -> None:
@@ -339,6 +353,7 @@ async def test_tls_error_is_a_failed_attempt(client: Any, receiver: Any) -> None
     sent = await trigger(client)
     [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
     assert (attempt["state"], attempt["error_kind"]) == ("failed", "tls")
+    assert attempt["error_message"].startswith(f"the TLS handshake with 127.0.0.1:{plain.server.port} failed: ")
     assert plain.requests == []
 
 
@@ -358,3 +373,57 @@ async def test_the_events_skipped_while_disabled_are_sent_once_after_reenabling(
     assert [(await delivery(client, i))["last_error"] for i in skipped] == [f"sent later as {d['id']}" for d in sent]
     again = await client.post(f"/_mock/webhooks/{hook['id']}/redeliver-skipped", headers=AUTH)
     assert (await again.json())["data"] == []  # each once
+
+
+async def test_a_certificate_not_trusted_is_a_failed_attempt_saying_so(
+        client: Any, aiohttp_server: Any, tmp_path: Any) -> None:
+    import shutil
+    import ssl
+    import subprocess
+
+    from aiohttp import web
+
+    if shutil.which("openssl") is None:
+        pytest.skip("needs the openssl command to make a self-signed certificate")
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out",
+                    str(cert), "-days", "1", "-subj", "/CN=127.0.0.1"], check=True, capture_output=True, timeout=60)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", ok)
+    server = await aiohttp_server(app, ssl=context)
+    await register(client, f"https://127.0.0.1:{server.port}/hook")
+    sent = await trigger(client)
+    [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
+    assert (attempt["state"], attempt["error_kind"]) == ("failed", "tls")
+    assert attempt["error_message"] == "the receiver's TLS certificate was not accepted: self-signed certificate"
+
+
+async def test_a_sample_post_to_nothing_says_why_in_words(make_client: Any, config: Any) -> None:
+    client = await make_client(config, verify="report")
+    raw = await RawReceiver(read_request).start()
+    url = raw.url
+    await raw.close()
+    port = url.split(":")[2].split("/")[0]
+    body = await register(client, url)
+    assert body["verification"]["ok"] is False and body["verification"]["error_kind"] == "connection_refused"
+    assert body["verification"]["error"] == (f"nothing accepted the connection at 127.0.0.1:{port} (connection "
+                                             "refused): is the receiver running there?")
+
+
+def test_a_connection_that_fails_otherwise_is_said_in_words() -> None:
+    import errno
+    from types import SimpleNamespace
+
+    import aiohttp
+
+    from mockserver.engine.http_post import _connect_failed, _reason
+
+    key = SimpleNamespace(host="10.0.0.1", port=80, ssl=False)
+    unreachable = aiohttp.ClientConnectorError(key, OSError(errno.ENETUNREACH, "Network is unreachable"))  # type: ignore[arg-type]
+    assert _connect_failed(unreachable) == "could not connect to 10.0.0.1:80: network is unreachable"
+    assert _reason(ValueError("odd")) == "odd" and _reason(ValueError()) == "ValueError"

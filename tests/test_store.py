@@ -19,7 +19,7 @@ from mockserver.engine.fault_injector import FaultInjector
 from mockserver.fault_settings import FaultSettings
 from mockserver.models import AttemptEnd, AttemptStart, Outcome
 from mockserver.store import Store
-from mockserver.store.db import SCHEMA_VERSION, DatabaseInUse
+from mockserver.store.db import SCHEMA_VERSION, DatabaseInUse, UnusableDatabase
 from tests.helpers import AUTH, START, TOKEN, advance, delivery, register, trigger
 
 
@@ -40,12 +40,28 @@ def test_reopening_keeps_the_schema_and_data(tmp_path: Path) -> None:
     again.close()
 
 
+@pytest.mark.parametrize(("exists", "problem"), [
+    (True, "cannot be read and written by this user"),
+    (False, "cannot be written by this user; give a path in another folder"),
+])
+def test_a_database_this_user_cannot_write_is_refused_in_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              exists: bool, problem: str) -> None:
+    import mockserver.store.db as db
+
+    path = tmp_path / "mock.sqlite3"
+    if exists:
+        path.write_bytes(b"")
+    monkeypatch.setattr(db.os, "access", lambda *args: False)  # as for another user: root may write anywhere
+    with pytest.raises(UnusableDatabase, match=problem):
+        Store(str(path))
+
+
 def test_a_newer_schema_is_refused_with_advice(tmp_path: Path) -> None:
     path = tmp_path / "future.sqlite3"
     conn = sqlite3.connect(path)
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
-    with pytest.raises(RuntimeError, match="upgrade salesplay-mock"):
+    with pytest.raises(UnusableDatabase, match="upgrade salesplay-mock"):
         Store(str(path))
 
 

@@ -1,11 +1,13 @@
 """A small SalesPlay webhook receiver: keeps receipts and stock levels, idempotently.
 
-Standard library only. It answers 200 once an event is stored, and 500 while its
-database is "down", so SalesPlay (or salesplay-mock) retries. The same event delivered
-twice is stored once: receipts are keyed by receipt id and only a newer ``updated_at``
-replaces one; stock levels by shop and product, newest event wins.
+Standard library only: a WSGI app, served by any WSGI server (in its tests, by
+salesplay-mock's ``salesplay.serve``). It answers 200 once an event is stored, and 500
+while its database is "down", so SalesPlay (or salesplay-mock) retries. The same event
+delivered twice is stored once: receipts are keyed by receipt id and only a newer
+``updated_at`` replaces one; stock levels by shop and product, newest event wins.
 
-``python receiver.py [PORT]`` serves it until stopped, and prints its URL first.
+``python receiver.py [PORT]`` serves it on its own until stopped (the standard library's
+WSGI server), and prints its URL first.
 """
 
 from __future__ import annotations
@@ -15,8 +17,10 @@ import json
 import sqlite3
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterable
+from socketserver import ThreadingMixIn
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 
 class Ledger:
@@ -68,55 +72,43 @@ class Ledger:
             return {(s, p): n for s, p, n in self.db.execute("SELECT shop_id, product_id, in_stock FROM stock")}
 
 
-def make_handler(ledger: Ledger) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's naming
-            raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-            try:
-                ledger.store(raw)
-                status = 200
-            except ConnectionError:
-                status = 500
-            except (ValueError, KeyError):
-                status = 400
-            self.send_response(status)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
+def make_app(ledger: Ledger) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    """The receiver as a WSGI app: POST an event anywhere, get 200 once it is stored."""
 
-        def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
-            pass
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        raw = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        try:
+            ledger.store(raw)
+            status = "200 OK"
+        except ConnectionError:
+            status = "500 Internal Server Error"
+        except (ValueError, KeyError):
+            status = "400 Bad Request"
+        start_response(status, [("Content-Length", "0")])
+        return []
 
-    return Handler
+    return app
 
 
-class Server(ThreadingHTTPServer):
-    # SalesPlay may deliver a backlog all at once. With http.server's listen queue of 5,
+class Server(ThreadingMixIn, WSGIServer):
+    # SalesPlay may deliver a backlog all at once. With the standard listen queue of 5,
     # the rest of such a burst waits a second for the kernel to retry its connections:
     # `salesplay-mock check` reported this receiver slow under a burst until this line.
     request_queue_size = 128
+    daemon_threads = True
 
 
-class Receiver:
-    """The receiver served on 127.0.0.1 in a thread: ``url``, ``ledger``, ``close()``."""
-
-    def __init__(self, port: int = 0) -> None:
-        self.ledger = Ledger()
-        self.httpd = Server(("127.0.0.1", port), make_handler(self.ledger))
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/salesplay"
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join()
-        self.ledger.db.close()
+class QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # one line of output: the URL
+        pass
 
 
 if __name__ == "__main__":
-    receiver = Receiver(int(sys.argv[1]) if len(sys.argv) > 1 else 8000)
-    print(receiver.url, flush=True)
+    ledger = Ledger()
+    httpd = make_server("127.0.0.1", int(sys.argv[1]) if len(sys.argv) > 1 else 8000, make_app(ledger),
+                        server_class=Server, handler_class=QuietHandler)
+    print(f"http://127.0.0.1:{httpd.server_address[1]}/salesplay", flush=True)
     try:
-        receiver.thread.join()
+        httpd.serve_forever()
     except KeyboardInterrupt:
-        receiver.close()
+        httpd.server_close()

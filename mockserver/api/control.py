@@ -75,18 +75,21 @@ async def trigger(request: web.Request) -> web.StreamResponse:
 
 
 async def list_events(request: web.Request) -> web.Response:
-    limit = int_param(request, "limit", 100, 1, 1000)
-    events = request.app[keys.service].reads.events(owner(request), limit=limit)
-    return web.json_response({"data": [e.to_json() for e in events]})
+    """Events, newest first, a page at a time: ``next`` is the cursor of the page after."""
+    page = request.app[keys.service].reads.events_page(
+        owner(request), type_=request.query.get("type"), cursor=request.query.get("cursor"),
+        limit=int_param(request, "limit", 100, 1, 1000))
+    return web.json_response({"data": [e.to_json() for e in page.items], "next": page.next})
 
 
 async def list_deliveries(request: web.Request) -> web.Response:
-    who = owner(request)
+    """Deliveries, newest first, filtered, a page at a time: ``next`` is the cursor of the page after."""
     q = request.query
     where = DeliveryFilter(webhook_id=q.get("webhook_id"), status=q.get("status"), event_type=q.get("event_type"),
-                           kind=q.get("kind"))
-    rows = request.app[keys.service].reads.deliveries(who, where, limit=int_param(request, "limit", 100, 1, 1000))
-    return web.json_response({"data": [d.to_json() for d in rows]})
+                           kind=q.get("kind"), event_id=q.get("event_id"))
+    page = request.app[keys.service].reads.deliveries_page(
+        owner(request), where, cursor=q.get("cursor"), limit=int_param(request, "limit", 100, 1, 1000))
+    return web.json_response({"data": [d.to_json() for d in page.items], "next": page.next})
 
 
 async def get_delivery(request: web.Request) -> web.Response:

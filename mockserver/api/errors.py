@@ -8,6 +8,7 @@ from typing import Any
 
 from aiohttp import web
 
+from mockserver import keys
 from mockserver.errors import ClockNotManual, Conflict, DomainError, InvalidField, NotFound
 
 log = logging.getLogger("salesplay_mock")
@@ -79,8 +80,11 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
         return response
     except DomainError as err:
         return error_response(err)
-    except web.HTTPRequestEntityTooLarge as exc:
-        return error_response(PayloadTooLarge(f"the request body is too large ({exc.text}); send less", field="body"))
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.app[keys.config].max_body_bytes  # aiohttp's own text names its internals
+        return error_response(PayloadTooLarge(
+            f"the request body is over the {limit // 1024} KiB this server accepts; send a smaller one",
+            field="body"))
     except web.HTTPException as exc:
         if exc.status < 400 or not _wants_json(request):
             raise

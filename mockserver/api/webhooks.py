@@ -17,13 +17,17 @@ async def create_webhook(request: web.Request) -> web.Response:
 
 
 async def list_webhooks(request: web.Request) -> web.Response:
-    hooks = request.app[keys.service].webhooks.of_owner(owner(request))
-    return web.json_response({"data": [h.to_json() for h in hooks]})
+    webhooks = request.app[keys.service].webhooks
+    hooks = webhooks.of_owner(owner(request))
+    return web.json_response({"data": [{**h.to_json(), "warnings": webhooks.warnings_of(h.owner, h, hooks)}
+                                       for h in hooks]})
 
 
 async def get_webhook(request: web.Request) -> web.Response:
-    hook = request.app[keys.service].webhooks.get(owner(request), request.match_info["id"])
-    return web.json_response(hook.to_json())
+    """One webhook, with the warnings a create or update of it would give now."""
+    who, webhooks = owner(request), request.app[keys.service].webhooks
+    hook = webhooks.get(who, request.match_info["id"])
+    return web.json_response({**hook.to_json(), "warnings": webhooks.warnings_of(who, hook)})
 
 
 async def update_webhook(request: web.Request) -> web.Response:

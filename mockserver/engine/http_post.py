@@ -51,11 +51,15 @@ async def post(
     except aiohttp.ClientConnectorDNSError as exc:
         if isinstance(exc.os_error, HostNotAllowed):  # resolved, to where deliveries may not go
             return _failed(elapsed(), "host_not_allowed", str(exc.os_error))
-        return _failed(elapsed(), "dns", str(exc))
-    except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError, ssl.SSLError) as exc:
-        return _failed(elapsed(), "tls", str(exc))
+        return _failed(elapsed(), "dns", f"the host {exc.host} could not be found ({_reason(exc.os_error)})")
+    except aiohttp.ClientConnectorCertificateError as exc:
+        return _failed(elapsed(), "tls", f"the receiver's TLS certificate was not accepted: {_reason(exc.certificate_error)}")
+    except aiohttp.ClientConnectorSSLError as exc:
+        return _failed(elapsed(), "tls", f"the TLS handshake with {exc.host}:{exc.port} failed: {_reason(exc.os_error)}")
+    except (aiohttp.ClientSSLError, ssl.SSLError) as exc:
+        return _failed(elapsed(), "tls", f"TLS failed: {_reason(exc)}")
     except aiohttp.ClientConnectorError as exc:
-        return _failed(elapsed(), "connection_refused", str(exc))
+        return _failed(elapsed(), "connection_refused", _connect_failed(exc))
     except aiohttp.ServerDisconnectedError as exc:
         return _failed(elapsed(), "connection_closed", f"the receiver closed the connection: {exc}")
     except aiohttp.ClientPayloadError as exc:
@@ -123,6 +127,22 @@ async def _drain(resp: aiohttp.ClientResponse) -> None:
         if drained > MAX_DRAINED:
             resp.close()
             raise EndlessBody
+
+
+def _reason(error: BaseException) -> str:
+    """What went wrong, without the library's wrapping (``ssl:default [Connect call failed ...]``)."""
+    for name in ("verify_message", "reason", "strerror"):
+        text = getattr(error, name, None)
+        if isinstance(text, str) and text:
+            return text.replace("_", " ").lower() if name == "reason" else text.lower()
+    return str(error) or type(error).__name__
+
+
+def _connect_failed(exc: aiohttp.ClientConnectorError) -> str:
+    where = f"{exc.host}:{exc.port}"
+    if isinstance(exc.os_error, ConnectionRefusedError):
+        return f"nothing accepted the connection at {where} (connection refused): is the receiver running there?"
+    return f"could not connect to {where}: {_reason(exc.os_error)}"
 
 
 def _failed(duration: float, kind: str, message: str) -> Outcome:

@@ -4,13 +4,51 @@ disable it if the receiver keeps failing)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from mockserver.config import Config
 from mockserver.errors import InvalidField
 from mockserver.models import DELIVERY_KINDS, DELIVERY_STATUSES, Attempt, Delivery, DeliveryFilter, Event, Webhook
 from mockserver.store import Store
 from mockserver.webhook_rules import check_event_type
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a list, newest first, and the cursor of the next (None: this is the last)."""
+
+    items: list[T]
+    next: str | None
+
+
+def _cursor(kind: str, position: int) -> str:
+    # Opaque on purpose: a client passes it back as it was and never builds one.
+    return base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode().rstrip("=")
+
+
+def _position(kind: str, cursor: str | None) -> int | None:
+    if cursor is None:
+        return None
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, number = text.partition(":")
+        if prefix == kind and number.isdigit():
+            return int(number)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise InvalidField("'cursor' is not one this list gave out; pass the 'next' of the answer before, as it was",
+                       field="cursor")
+
+
+def _page(kind: str, rows: list[tuple[int, T]], limit: int) -> Page[T]:
+    """``rows`` was read with one row more than ``limit``: if it came, there is a next page."""
+    items = [item for _, item in rows[:limit]]
+    return Page(items, _cursor(kind, rows[limit - 1][0]) if len(rows) > limit else None)
 
 
 @dataclass(frozen=True)
@@ -48,16 +86,37 @@ class Reads:
                    before: str | None = None) -> list[Delivery]:
         """The merchant's deliveries, newest first, narrowed by the filter; ``before`` a
         delivery id: the page after it."""
+        self._check(where)
+        return self.store.deliveries.query(owner, where, limit=limit, before=before)
+
+    def deliveries_page(self, owner: str, where: DeliveryFilter = DeliveryFilter(), *, cursor: str | None = None,
+                        limit: int = 100) -> Page[Delivery]:
+        """A page of ``limit`` of the merchant's deliveries, newest first, from ``cursor``
+        (the ``next`` of the page before): new deliveries never shift it, and one forgotten
+        meanwhile does not end it."""
+        self._check(where)
+        rows = self.store.deliveries.numbered(owner, where, before_row=_position("d", cursor), limit=limit + 1)
+        return _page("d", rows, limit)
+
+    @staticmethod
+    def _check(where: DeliveryFilter) -> None:
         if where.status is not None and where.status not in DELIVERY_STATUSES:
             raise InvalidField("'status' must be one of " + ", ".join(DELIVERY_STATUSES), field="status")
         if where.kind is not None and where.kind not in DELIVERY_KINDS:
             raise InvalidField("'kind' must be one of " + ", ".join(DELIVERY_KINDS), field="kind")
         if where.event_type is not None:
             check_event_type(where.event_type, field="event_type")
-        return self.store.deliveries.query(owner, where, limit=limit, before=before)
 
     def events(self, owner: str, *, limit: int = 100) -> list[Event]:
         return self.store.events.recent(owner, limit=limit)
+
+    def events_page(self, owner: str, *, type_: str | None = None, cursor: str | None = None,
+                    limit: int = 100) -> Page[Event]:
+        """A page of ``limit`` of the merchant's events, newest first, from ``cursor``."""
+        if type_ is not None:
+            check_event_type(type_, field="type")
+        rows = self.store.events.numbered(owner, type_=type_, before_row=_position("e", cursor), limit=limit + 1)
+        return _page("e", rows, limit)
 
     def deliveries_of(self, events: list[Event]) -> dict[str, list[Delivery]]:
         """Each event's deliveries (as a trigger answers them)."""

@@ -51,6 +51,13 @@ class Webhooks:
     def get(self, owner: str, webhook_id: str) -> Webhook:
         return self.store.webhooks.get(owner, webhook_id)
 
+    def warnings_of(self, owner: str, hook: Webhook, others: list[Webhook] | None = None) -> Warnings:
+        """SalesPlay's recommendations this webhook does not follow, given the merchant's
+        other webhooks: what a create or update warned of, said again on every read."""
+        if others is None:
+            others = self.store.webhooks.of_owner(owner)
+        return webhook_rules.warnings_for(hook.url, hook.events, [h for h in others if h.id != hook.id])
+
     async def register(self, owner: str, spec: webhook_rules.WebhookInput) -> Registered:
         """Create a webhook and send it SalesPlay's sample POST; strict verification refuses
         a URL that does not answer 2xx."""
@@ -76,7 +83,8 @@ class Webhooks:
                 field="url", code="url_check_failed", hint="verify_strict",
             )
         return Registered(hook, warnings, {"delivery_id": sample.id, "ok": outcome.state == "succeeded",
-                                           "status": outcome.response_status, "error": outcome.error_message})
+                                           "status": outcome.response_status, "error": outcome.error_message,
+                                           "error_kind": outcome.error_kind})
 
     async def update(self, owner: str, webhook_id: str, spec: webhook_rules.WebhookInput, *,
                      by: str = "the API") -> tuple[Webhook, Warnings]:
@@ -97,8 +105,7 @@ class Webhooks:
             if hook.status == "disabled":
                 self.store.deliveries.cancel_pending(webhook_id, "the webhook was disabled", now)
         self.notify(owner)
-        others = [h for h in self.store.webhooks.of_owner(owner) if h.id != hook.id]
-        return hook, webhook_rules.warnings_for(hook.url, hook.events, others)
+        return hook, self.warnings_of(owner, hook)
 
     def delete(self, owner: str, webhook_id: str) -> None:
         """Delete a webhook; its pending deliveries are cancelled."""

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 
 from mockserver.store.attempt_log import AttemptLog
 from mockserver.store.clocks import Clocks
-from mockserver.store.db import connect, lock
+from mockserver.store.db import check_path, connect, lock
 from mockserver.store.deliveries import Deliveries
 from mockserver.store.events import Events
 from mockserver.store.meta import Meta
@@ -33,6 +33,7 @@ GROUP_COMMIT_DELAY = 0.01  # seconds the engine's bookkeeping may wait for a com
 class Store:
     def __init__(self, path: str) -> None:
         self.path = path
+        check_path(path)
         self._lock = lock(path)
         try:
             self.conn = connect(path)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import IO
 
 MIGRATIONS: tuple[str, ...] = (
@@ -154,6 +155,30 @@ class DatabaseInUse(Exception):
     """Another server has the database: two would send the same attempts."""
 
 
+class UnusableDatabase(Exception):
+    """The database path cannot be a database: a folder, a missing folder, no permission,
+    or a file that is not SQLite. The message says which, and what to give instead."""
+
+
+def check_path(path: str) -> None:
+    """Refuse a path that cannot hold the database, in words, before SQLite says only
+    "unable to open database file"."""
+    if path == ":memory:":
+        return
+    file = Path(path)
+    if file.is_dir():
+        raise UnusableDatabase(f"{path} is a folder; give a file in it, such as {file / 'salesplay-mock.sqlite3'}")
+    folder = file.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise UnusableDatabase(f"the folder {folder} {what}; create it first, or give another path")
+    if file.exists() and not os.access(file, os.R_OK | os.W_OK):
+        raise UnusableDatabase(f"{path} cannot be read and written by this user")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        # SQLite writes the -wal and -shm files, and we the .lock file, beside the database.
+        raise UnusableDatabase(f"the folder {folder} cannot be written by this user; give a path in another folder")
+
+
 def lock(path: str) -> IO[str] | None:
     """One server per database file: an exclusive lock on ``<path>.lock``, which the
     operating system drops when the process ends, killed or not. Held until closed."""
@@ -183,21 +208,27 @@ def lock(path: str) -> IO[str] | None:
 def connect(path: str) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the database at ``path`` or ``:memory:``."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    conn.row_factory = sqlite3.Row
-    if path != ":memory:":
-        # WAL keeps readers and the writer apart; NORMAL sync survives a killed process.
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-    conn.execute("PRAGMA busy_timeout=5000")
-
-    migrate(conn)
+    try:
+        conn.row_factory = sqlite3.Row
+        if path != ":memory:":
+            # WAL keeps readers and the writer apart; NORMAL sync survives a killed process.
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA busy_timeout=5000")
+        migrate(conn)
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise UnusableDatabase(f"{path} is not a salesplay-mock database ({exc}); give another path") from None
+    except BaseException:
+        conn.close()
+        raise
     return conn
 
 
 def migrate(conn: sqlite3.Connection) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
-        raise RuntimeError(
+        raise UnusableDatabase(
             f"the database has schema version {version}, newer than this salesplay-mock "
             f"understands ({SCHEMA_VERSION}); upgrade salesplay-mock, or use another database file"
         )

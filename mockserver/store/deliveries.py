@@ -198,10 +198,16 @@ class Deliveries:
               before: str | None = None) -> list[Delivery]:
         """The merchant's deliveries that match, newest first; ``before``: only those made
         before that delivery (the next page)."""
+        return [d for _, d in self.numbered(owner, where, limit=limit, before=before)]
+
+    def numbered(self, owner: str, where: DeliveryFilter = DeliveryFilter(), *, limit: int = 100,
+                 before: str | None = None, before_row: int | None = None) -> list[tuple[int, Delivery]]:
+        """As ``query``, each with its row number: ``before_row`` the last one a reader got
+        gives the next page, and holds even when that delivery has since been forgotten."""
         clauses, args = ["owner = ?"], list[object]([owner])
         for column, value in (("webhook_id", where.webhook_id), ("status", where.status),
                               ("event_type", where.event_type), ("kind", where.kind),
-                              ("last_status", where.last_status)):
+                              ("last_status", where.last_status), ("event_id", where.event_id)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 args.append(value)
@@ -211,11 +217,15 @@ class Deliveries:
         if before is not None:
             clauses.append("rowid < COALESCE((SELECT rowid FROM deliveries WHERE id = ?), 0)")
             args.append(before)
+        if before_row is not None:
+            clauses.append("rowid < ?")
+            args.append(before_row)
         rows = self._c.execute(
-            f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE {' AND '.join(clauses)} ORDER BY rowid DESC LIMIT ?",
+            f"SELECT rowid, {DELIVERY_COLUMNS} FROM deliveries WHERE {' AND '.join(clauses)} "
+            "ORDER BY rowid DESC LIMIT ?",
             (*args, limit),
         )
-        return [_delivery(r) for r in rows]
+        return [(row[0], Delivery(*row[1:])) for row in rows]
 
     def pending_for(self, webhook_id: str) -> list[Delivery]:
         rows = self._c.execute(

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from mockserver.store import Store
 
 BODY_CACHE = 4096  # event bodies kept in memory
+EVENT_COLUMNS = "id, owner, type, payload, created_at, group_id"  # in the order of models.Event
 
 
 def _event(row: sqlite3.Row) -> Event:
@@ -59,10 +60,24 @@ class Events:
         return found
 
     def recent(self, owner: str, *, limit: int = 100) -> list[Event]:
+        return [event for _, event in self.numbered(owner, limit=limit)]
+
+    def numbered(self, owner: str, *, type_: str | None = None, before_row: int | None = None,
+                 limit: int = 100) -> list[tuple[int, Event]]:
+        """The merchant's events, newest first, each with its row number: pass the last one
+        as ``before_row`` for the next page (new events never shift it)."""
+        clauses, args = ["owner = ?"], list[object]([owner])
+        if type_ is not None:
+            clauses.append("type = ?")
+            args.append(type_)
+        if before_row is not None:
+            clauses.append("rowid < ?")
+            args.append(before_row)
         rows = self._c.execute(
-            "SELECT * FROM events WHERE owner = ? ORDER BY rowid DESC LIMIT ?", (owner, limit)
+            f"SELECT rowid, {EVENT_COLUMNS} FROM events WHERE {' AND '.join(clauses)} ORDER BY rowid DESC LIMIT ?",
+            (*args, limit),
         )
-        return [_event(r) for r in rows]
+        return [(r[0], Event(*tuple(r)[1:])) for r in rows]
 
     def bodies(self, event_ids: set[str]) -> dict[str, bytes]:
         """The request bodies of these events, from memory where possible."""

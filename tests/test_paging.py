@@ -1,0 +1,102 @@
+"""Reading long lists: /_mock/events and /_mock/deliveries a page at a time, with a cursor
+that new records never shift, and the filters a test needs (kind, event, type)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.helpers import AUTH, advance, register, trigger
+
+
+async def _get(client: Any, path: str, **query: str) -> dict[str, Any]:
+    resp = await client.get(path, params=query, headers=AUTH)
+    assert resp.status == 200, await resp.text()
+    body: dict[str, Any] = await resp.json()
+    return body
+
+
+async def _every_page(client: Any, path: str, **query: str) -> list[list[str]]:
+    pages, cursor = [], None
+    while True:
+        body = await _get(client, path, **query, **({"cursor": cursor} if cursor else {}))
+        pages.append([item["id"] for item in body["data"]])
+        cursor = body["next"]
+        if cursor is None:
+            return pages
+
+
+@pytest.mark.parametrize("path", ["/_mock/events", "/_mock/deliveries"])
+async def test_pages_follow_next_until_it_is_null_and_cover_everything_once(
+        client: Any, receiver: Any, path: str) -> None:
+    await register(client, (await receiver()).url, "products.update")
+    await trigger(client, "products.update", count=7)
+    pages = await _every_page(client, path, limit="3")
+    assert [len(p) for p in pages] == [3, 3, 1]
+    everything = (await _get(client, path, limit="1000"))["data"]
+    assert [i for p in pages for i in p] == [item["id"] for item in everything]  # newest first, none twice
+
+
+async def test_a_page_that_ends_exactly_at_the_limit_has_no_next(client: Any) -> None:
+    await trigger(client, "products.update", count=2)
+    body = await _get(client, "/_mock/events", limit="2")
+    assert len(body["data"]) == 2 and body["next"] is None
+
+
+async def test_new_events_do_not_shift_the_pages_being_read(client: Any) -> None:
+    await trigger(client, "products.update", count=4)
+    first = await _get(client, "/_mock/events", limit="2")
+    await trigger(client, "customers.update", count=3)  # newer: before the cursor, never after it
+    second = await _get(client, "/_mock/events", limit="2", cursor=first["next"])
+    assert [e["type"] for e in second["data"]] == ["products.update"] * 2
+    assert {e["id"] for e in first["data"]}.isdisjoint(e["id"] for e in second["data"])
+
+
+@pytest.mark.parametrize("cursor", ["nonsense", "%%%", "ZTox"])  # "ZTox" is an events cursor ("e:1")
+async def test_a_cursor_not_given_out_by_the_list_is_422(client: Any, cursor: str) -> None:
+    resp = await client.get("/_mock/deliveries", params={"cursor": cursor}, headers=AUTH)
+    assert resp.status == 422
+    assert (await resp.json())["error"]["field"] == "cursor"
+
+
+async def test_deliveries_filter_by_kind_and_by_event(client: Any, receiver: Any) -> None:
+    await register(client, (await receiver()).url, "products.update")
+    first, second = (await trigger(client, "products.update", count=2))["events"]
+    again = await client.post(f"/_mock/deliveries/{first['deliveries'][0]['id']}/redeliver", headers=AUTH)
+    assert again.status == 201
+    kinds = [d["kind"] for d in (await _get(client, "/_mock/deliveries", event_id=first["id"]))["data"]]
+    assert kinds == ["redelivery", "event"]
+    redelivered = (await _get(client, "/_mock/deliveries", kind="redelivery"))["data"]
+    assert [d["event_id"] for d in redelivered] == [first["id"]]
+    assert (await _get(client, "/_mock/deliveries", event_id=second["id"], kind="redelivery"))["data"] == []
+
+
+async def test_events_filter_by_type(client: Any) -> None:
+    await trigger(client, "products.update")
+    await trigger(client, "customers.update")
+    data = (await _get(client, "/_mock/events", type="products.update"))["data"]
+    assert [e["type"] for e in data] == ["products.update"]
+
+
+@pytest.mark.parametrize(("path", "query"), [
+    ("/_mock/deliveries", {"kind": "copy"}),
+    ("/_mock/events", {"type": "sales.update"}),
+    ("/_mock/events", {"limit": "0"}),
+])
+async def test_bad_list_filters_are_422_naming_the_field(client: Any, path: str, query: dict[str, str]) -> None:
+    resp = await client.get(path, params=query, headers=AUTH)
+    assert resp.status == 422
+    assert (await resp.json())["error"]["field"] == next(iter(query))
+
+
+async def test_created_at_keeps_milliseconds_so_events_of_one_second_stay_ordered(client: Any, receiver: Any) -> None:
+    await register(client, (await receiver()).url, "products.update")
+    await advance(client, 0.25)
+    first = (await trigger(client, "products.update"))["events"][0]
+    await advance(client, 0.5)
+    second = (await trigger(client, "products.update"))["events"][0]
+    assert first["created_at"].endswith(":00.250Z") and second["created_at"].endswith(":00.750Z")
+    assert first["deliveries"][0]["created_at"] == first["created_at"]
+    # SalesPlay's own payload time has whole seconds: the same for both, so never order by it alone.
+    assert first["payload"]["created_at"] == second["payload"]["created_at"]
