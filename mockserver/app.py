@@ -33,6 +33,8 @@ from mockserver.ui.render import setup_templates
 
 log = logging.getLogger("salesplay_mock")
 
+KEEPALIVE = 4.0  # real seconds an idle connection to a receiver is kept
+
 
 def create_app(config: Config | None = None, *, clock: Clock | None = None,
                hold_deliveries: bool = False) -> web.Application:
@@ -66,7 +68,10 @@ def _engine_and_service(clock: Clock | None, hold: bool) -> Callable[[web.Applic
             guard = AddressGuard(public_only=config.public_urls_only, only_to=config.deliver_only_to,
                                  resolver=DefaultResolver())
             async with aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=config.max_in_flight,
+                # Idle connections are let go before a receiver would close them (servers
+                # commonly wait 5 s): a request sent down a connection the receiver is just
+                # closing would be a failed attempt the receiver never saw.
+                connector=aiohttp.TCPConnector(limit=config.max_in_flight, keepalive_timeout=KEEPALIVE,
                                                resolver=GuardedResolver(guard) if guard.active else guard.resolver),
                 cookie_jar=aiohttp.DummyCookieJar(),
                 timeout=aiohttp.ClientTimeout(total=None),

@@ -167,7 +167,13 @@ async def _soak(aiohttp_client: Any, aiohttp_server: Any, config: Config, *, tok
         attempts = detail["attempts"]
         if kind.startswith("ok-after-"):
             k = int(kind.removeprefix("ok-after-"))
-            assert (detail["status"], detail["attempt_count"]) == ("succeeded", k + 1), (kind, detail["last_error"])
+            # k refusals (500), then success. On a busy machine an answer may come after the
+            # 50 ms timeout, or a kept-alive connection may close under a request: one more
+            # failed attempt each, never a lost one, and never more than k refusals.
+            kinds = [a["error_kind"] for a in attempts]
+            assert detail["status"] == "succeeded", (kind, detail["last_error"])
+            assert all(a["state"] == "failed" for a in attempts[:-1]) and len(attempts) >= k + 1, (kind, kinds)
+            assert sum(a["response_status"] == 500 for a in attempts) <= k, (kind, kinds)
         else:
             assert (detail["status"], detail["attempt_count"]) == ("failed", config.max_attempts), (kind, detail)
             hooks = (await (await client.get("/v1.0/webhook", headers={"Authorization": f"Bearer {token}"})).json())
