@@ -38,9 +38,8 @@ SETS: dict[tuple[str, str], dict[str, str]] = {
     ("post", "/_mock/events"): {"delivery_id": "events.0.deliveries.0.id"},
     **{("get", f"{API}/{r.name}"): {r.id_field: f"data.0.{r.id_field}"} for r in RESOURCES.values()},
 }
-VARIABLES = {
-    "/v1.0/webhook/{id}": "webhook_id", "/_mock/webhooks/{id}/faults": "webhook_id",
-    "/_mock/deliveries/{id}": "delivery_id", "/_mock/deliveries/{id}/redeliver": "delivery_id",
+VARIABLES = {  # a path starting so takes this variable for its {id}
+    "/v1.0/webhook/{id}": "webhook_id", "/_mock/webhooks/{id}": "webhook_id", "/_mock/deliveries/{id}": "delivery_id",
     **{f"{API}/{r.name}/{{id}}": r.id_field for r in RESOURCES.values()},
 }
 FIRST = [("post", "/v1.0/webhook"), ("post", "/_mock/events")]
@@ -106,8 +105,9 @@ def _item(doc: Json, method: str, path: str, op: Json, name: str, body: Json | N
 
 
 def _path_value(path: str, param: Json) -> str:
-    if path in VARIABLES:
-        return "{{" + VARIABLES[path] + "}}"
+    prefix = next((p for p in VARIABLES if path == p or path.startswith(p + "/")), None)
+    if prefix is not None and param["name"] == "id":
+        return "{{" + VARIABLES[prefix] + "}}"
     if path.startswith("/_mock/sink/"):
         return "postman"
     return str(_example(param))

@@ -60,6 +60,8 @@ def setup_routes(app: web.Application) -> None:
         web.post("/ui/webhooks/{id}/redeliver-skipped", actions.redeliver_skipped),
         web.get("/ui/webhooks/{id}/faults", pages.faults_page),
         web.post("/ui/webhooks/{id}/faults", actions.set_faults),
+        web.get("/ui/api-faults", pages.api_faults_page),
+        web.post("/ui/api-faults", actions.set_api_faults),
         web.post("/ui/events", actions.trigger),
         web.post("/ui/deliveries/{id}/redeliver", actions.redeliver),
         web.post("/ui/clock/advance", actions.advance),

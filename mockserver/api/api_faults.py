@@ -6,7 +6,7 @@ from aiohttp import web
 
 from mockserver import keys
 from mockserver.api.common import json_object, owner
-from mockserver.api_fault_settings import ApiFaultSettings
+from mockserver.rest_faults import ApiFaultSettings
 
 
 def _answer(settings: ApiFaultSettings) -> web.Response:

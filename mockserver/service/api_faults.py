@@ -11,10 +11,10 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.api_fault_settings import ApiFaultSettings
 from mockserver.clock import Clock
 from mockserver.engine.attempt import Notify
 from mockserver.errors import InjectedError, RateLimited
+from mockserver.rest_faults import ApiFaultSettings
 from mockserver.store import Store
 
 WINDOW = 60.0  # simulated seconds
