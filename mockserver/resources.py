@@ -38,10 +38,11 @@ class Resource:
     about: str
     params: tuple[Param, ...] = ()
     ledger: bool = False  # kept in the database (it grows), not in the shop's world
+    label: str = ""  # what one record is called, when its id's name does not say
 
     @property
     def noun(self) -> str:
-        return self.id_field.removesuffix("_id").replace("_", " ")
+        return self.label or self.id_field.removesuffix("_id").replace("_", " ")
 
 
 def _id(name: str, what: str) -> Param:
@@ -84,10 +85,10 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
     Resource("grns", "grn_id", "Grn", "Goods received notes: stock delivered by a supplier to a shop "
              "(the goods receipt operation makes one per supplier).",
              (*_times("created_at", "received"), _id("shop_id", "shop"), _id("supplier_id", "supplier")),
-             ledger=True),
+             ledger=True, label="goods received note"),
     Resource("inventory", "product_id", "InventoryLevel", "Stock levels per product and shop, each as "
              "`inventory_levels.update` sends it; by id, one product's levels in every shop.",
-             (_id("product_id", "product"), _id("shop_id", "shop"))),
+             (_id("product_id", "product"), _id("shop_id", "shop")), label="inventory for the product"),
 )}
 
 

@@ -138,7 +138,9 @@ def _paths_of(res: Resource) -> dict[str, Schema]:
     one = {"$ref": "#/components/schemas/ProductInventory"} if res.name == "inventory" else record
     return {
         f"/v1.0/{res.name}": {"get": {
-            "summary": f"List {res.name.replace('_', ' ')}", "description": res.about,
+            "summary": "List " + {"grns": "goods received notes", "inventory": "stock levels"}.get(
+                res.name, res.name.replace("_", " ")),
+            "description": res.about,
             "operationId": f"list_{res.name}", "tags": ["SalesPlay REST API"], "parameters": params,
             "responses": {"200": {"description": "A page, oldest first", "content": {"application/json": {
                 "schema": page}}}, "422": {"description": "A parameter breaks a rule; the error names it", **ERROR},
@@ -147,8 +149,8 @@ def _paths_of(res: Resource) -> dict[str, Schema]:
         f"/v1.0/{res.name}/{{id}}": {
             "parameters": [_param("id", {"type": "string", "pattern": ENTITY_ID.pattern},
                                   f"the {res.id_field}", where="path")],
-            "get": {"summary": f"One {res.noun if res.name != 'inventory' else 'product'}'s "
-                               f"{'stock' if res.name == 'inventory' else 'record'} by {res.id_field}",
+            "get": {"summary": "One product's stock in every shop" if res.name == "inventory"
+                    else f"One {res.noun} by {res.id_field}",
                     "operationId": f"get_{res.name}", "tags": ["SalesPlay REST API"],
                     "responses": {"200": {"description": "The record", "content": {"application/json": {
                         "schema": one}}}, "404": {"description": "No such record in this merchant's shop", **ERROR},

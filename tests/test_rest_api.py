@@ -67,6 +67,19 @@ async def test_paging_walks_every_record_once(client: Any) -> None:
     assert seen == everything
 
 
+async def test_deleting_products_while_paging_skips_and_repeats_nothing(client: Any) -> None:
+    first = await get(client, "/v1.0/products", limit=10)
+    for _ in range(4):
+        await client.post("/_mock/events", json={"operation": "product_delete"}, headers=AUTH)
+    seen, cursor = [p["product_id"] for p in first["data"]], first["next_cursor"]
+    while cursor is not None:
+        page = await get(client, "/v1.0/products", limit=10, cursor=cursor)
+        seen += [p["product_id"] for p in page["data"]]
+        cursor = page["next_cursor"]
+    live = {p["product_id"] for p in (await get(client, "/v1.0/products", limit=MAX_LIMIT))["data"]}
+    assert len(seen) == len(set(seen)) and live <= set(seen)
+
+
 async def test_receipts_page_in_the_order_they_were_made_and_pick_up_new_ones(client: Any) -> None:
     for _ in range(5):
         await client.post("/_mock/events", json={"operation": "sale"}, headers=AUTH)

@@ -37,16 +37,20 @@ class Catalog:
             return self._ledger_page(owner, resource, q)
         view = views.VIEWS[name]
         world = self.shops.get(owner).world
-        items = view.items(world)
-        if view.deletable and not q.include_deleted:
-            items = (i for i in items if not i.deleted)
-        if q.equals or q.bounds:  # the filters read rendered records: render all, keep some
-            rendered = (r for r in (view.render(world, i) for i in items) if q.matches(r))
-            rows = list(islice(rendered, q.after, q.after + q.limit + 1))
-        else:  # skip without rendering
-            rows = [view.render(world, i) for i in islice(items, q.after, q.after + q.limit + 1)]
+        # A cursor is a position in the world's list, where deleted records keep their
+        # place: deleting one does not move the others between two pages.
+        rows: list[tuple[int, Record]] = []
+        for position, item in enumerate(islice(view.items(world), q.after, None), start=q.after):
+            if view.live is not None and not q.include_deleted and not view.live(item):
+                continue
+            record = view.render(world, item)
+            if q.matches(record):
+                rows.append((position, record))
+                if len(rows) > q.limit:
+                    break
         more = len(rows) > q.limit
-        return Page(rows[:q.limit], encode_cursor(name, q.after + q.limit) if more else None)
+        rows = rows[:q.limit]
+        return Page([r for _, r in rows], encode_cursor(name, rows[-1][0] + 1) if more else None)
 
     def _ledger_page(self, owner: str, resource: Resource, q: ListQuery) -> Page:
         bound = dict(((f, side), t) for f, side, t in q.bounds)
@@ -68,7 +72,6 @@ class Catalog:
         else:
             found = views.find(self.shops.get(owner).world, name, record_id)
         if found is None:
-            what = "inventory for the product" if name == "inventory" else f"{resource.noun}"
-            raise NotFound(f"no {what} with {resource.id_field} {record_id!r} in this merchant's shop; "
+            raise NotFound(f"no {resource.noun} with {resource.id_field} {record_id!r} in this merchant's shop; "
                            f"GET /v1.0/{name} lists them", field=resource.id_field)
         return found

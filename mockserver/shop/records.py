@@ -3,7 +3,6 @@ REST API both build theirs here, so a field shared by the two views cannot drift
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from mockserver.shop import money
@@ -62,12 +61,13 @@ def keep_receipt(world: World, r: dict[str, Any], sent: dict[str, Any] | None = 
 
 
 def product(p: Product) -> dict[str, Any]:
-    """A product as ``products.update`` carries it."""
-    record = asdict(p)
+    """A product as ``products.update`` carries it. Its fields in order, copied: every value
+    is immutable, so ``dataclasses.asdict``'s deep copy (three times slower) buys nothing."""
+    record = dict(vars(p))
     record["price"], record["cost"] = money.out(p.price), money.out(p.cost)
     return record
 
 
 def customer(c: Customer) -> dict[str, Any]:
     """A customer as ``customers.update`` carries it."""
-    return asdict(c)
+    return dict(vars(c))

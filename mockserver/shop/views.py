@@ -19,7 +19,7 @@ class View:
     items: Callable[[World], Iterable[Any]]  # in list order
     render: Callable[[World, Any], Record]
     key: Callable[[Any], str]  # an item's id
-    deletable: bool = False  # items have ``deleted``: lists leave those out unless asked
+    live: Callable[[Any], bool] | None = None  # lists leave the others out unless asked (deleted ones)
 
 
 def product(world: World, p: Product) -> Record:
@@ -39,7 +39,7 @@ def product_inventory(world: World, p: Product) -> Record:
 
 
 def _levels(world: World) -> Iterator[tuple[Product, Shop]]:
-    return ((p, s) for p in world.products if not p.deleted for s in world.shops)
+    return ((p, s) for p in world.products for s in world.shops)
 
 
 def _office(name: str, id_field: str) -> View:
@@ -55,11 +55,11 @@ VIEWS: dict[str, View] = {
     "payment_types": _office("payment_types", "payment_type_id"),
     "orders": _office("orders", "order_id"),
     "customers": View(lambda w: w.customers, lambda w, c: records.customer(c), lambda c: c.customer_id,
-                      deletable=True),
-    "products": View(lambda w: w.products, product, lambda p: p.product_id, deletable=True),
+                      lambda c: not c.deleted),
+    "products": View(lambda w: w.products, product, lambda p: p.product_id, lambda p: not p.deleted),
     "shops": View(lambda w: w.shops, shop, lambda s: s.shop_id),
     "inventory": View(_levels, lambda w, pair: records.level(w, pair[1].shop_id, pair[0]),
-                      lambda pair: pair[0].product_id),
+                      lambda pair: pair[0].product_id, lambda pair: not pair[0].deleted),
 }
 
 
