@@ -193,5 +193,5 @@ def decode_cursor(raw: str | None, resource: str) -> int:
         name, number = "", ""
     if name != resource or not (number.isascii() and number.isdigit()):
         raise InvalidField(f"'cursor' is not one this API gave for /v1.0/{resource}; pass the previous page's "
-                           "next_cursor unchanged, or leave it out for the first page", field="cursor")
+                           "'next' unchanged, or leave it out for the first page", field="cursor")
     return int(number)

@@ -129,11 +129,11 @@ def _faults() -> Schema:
 def _paths_of(res: Resource) -> dict[str, Schema]:
     record = {"$ref": f"#/components/schemas/{res.title}"}
     page = _obj({"data": {"type": "array", "items": record},
-                 "next_cursor": {"type": ["string", "null"], "description": "pass as cursor for the next page; "
-                                 "null on the last page"}})
+                 "next": {"type": ["string", "null"], "description": "the cursor of the next page: pass it "
+                          "as ?cursor= to get it; null on the last page"}})
     params = [_param("limit", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
                      f"records per page (default {DEFAULT_LIMIT})"),
-              _param("cursor", {"type": "string"}, "the previous page's next_cursor")]
+              _param("cursor", {"type": "string"}, "the previous page's next, to get the page after it")]
     params += [_param(f.name, _filter_schema(f.kind, f.choices), f.help) for f in res.params]
     one = {"$ref": "#/components/schemas/ProductInventory"} if res.name == "inventory" else record
     return {

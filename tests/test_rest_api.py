@@ -41,7 +41,7 @@ async def test_every_resource_lists_and_reads_by_id_in_its_schema(client: Any, n
     await shop_activity(client)
     resource = RESOURCES[name]
     page = await get(client, f"/v1.0/{name}", limit=MAX_LIMIT)
-    assert set(page) == {"data", "next_cursor"} and page["data"], f"{name} is empty"
+    assert set(page) == {"data", "next"} and page["data"], f"{name} is empty"
     for record in page["data"]:
         validator(resource.title).validate(record)
     first = page["data"][0][resource.id_field]
@@ -61,7 +61,7 @@ async def test_paging_walks_every_record_once(client: Any) -> None:
         page = await get(client, "/v1.0/inventory", limit=7, **({"cursor": cursor} if cursor else {}))
         assert len(page["data"]) <= 7
         seen += page["data"]
-        cursor = page["next_cursor"]
+        cursor = page["next"]
         if cursor is None:
             break
     assert seen == everything
@@ -71,11 +71,11 @@ async def test_deleting_products_while_paging_skips_and_repeats_nothing(client: 
     first = await get(client, "/v1.0/products", limit=10)
     for _ in range(4):
         await client.post("/_mock/events", json={"operation": "product_delete"}, headers=AUTH)
-    seen, cursor = [p["product_id"] for p in first["data"]], first["next_cursor"]
+    seen, cursor = [p["product_id"] for p in first["data"]], first["next"]
     while cursor is not None:
         page = await get(client, "/v1.0/products", limit=10, cursor=cursor)
         seen += [p["product_id"] for p in page["data"]]
-        cursor = page["next_cursor"]
+        cursor = page["next"]
     live = {p["product_id"] for p in (await get(client, "/v1.0/products", limit=MAX_LIMIT))["data"]}
     assert len(seen) == len(set(seen)) and live <= set(seen)
 
@@ -84,10 +84,10 @@ async def test_receipts_page_in_the_order_they_were_made_and_pick_up_new_ones(cl
     for _ in range(5):
         await client.post("/_mock/events", json={"operation": "sale"}, headers=AUTH)
     first = await get(client, "/v1.0/receipts", limit=3)
-    second = await get(client, "/v1.0/receipts", limit=3, cursor=first["next_cursor"])
+    second = await get(client, "/v1.0/receipts", limit=3, cursor=first["next"])
     numbers = [r["receipt_number"] for r in first["data"] + second["data"]]
     assert numbers == sorted(numbers) and len(set(numbers)) == 5
-    assert second["next_cursor"] is None
+    assert second["next"] is None
 
 
 async def test_a_deleted_product_answers_as_its_deletion_event_and_leaves_the_list(client: Any) -> None:

@@ -27,12 +27,12 @@ async def _admitted(request: web.Request) -> str:
 
 
 def lister(name: str) -> Handler:
-    """GET /v1.0/{name}: a page of records, ``{"data": [...], "next_cursor": ...}``."""
+    """GET /v1.0/{name}: a page of records, ``{"data": [...], "next": ...}``."""
 
     async def list_records(request: web.Request) -> web.Response:
         who = await _admitted(request)
         page = request.app[keys.service].catalog.page(who, name, request.query)
-        return web.json_response({"data": page.data, "next_cursor": page.next_cursor})
+        return web.json_response({"data": page.data, "next": page.next})
 
     return list_records
 

@@ -22,7 +22,7 @@ Record = dict[str, Any]
 @dataclass(frozen=True)
 class Page:
     data: list[Record]
-    next_cursor: str | None  # None on the last page
+    next: str | None  # None on the last page
 
 
 class Catalog:

@@ -132,7 +132,7 @@ class Client:
 
     async def get(self, path: str, **params: Any) -> Any:
         """GET from SalesPlay's REST API, as a receiver's integration code would: the answer's
-        JSON (a list's page is ``{"data": [...], "next_cursor": ...}``). ``path`` is relative to
+        JSON (a list's page is ``{"data": [...], "next": ...}``). ``path`` is relative to
         ``api_url``, or from the server's root when it starts with /v1.0/ or /_mock/. A 4xx
         or 5xx raises ``MockError`` with ``status``, ``body`` and ``headers``.
 
