@@ -1,4 +1,4 @@
-"""``salesplay-mock serve | generate | trigger | schedule | check``.
+"""``salesplay-mock serve | generate | trigger | schedule | check | postman``.
 
 Every mistake ends in one line that names the flag and the problem, and a non-zero exit:
 2 for a bad command line, 1 for what the machine refused (a port, a database, a folder,
@@ -21,6 +21,7 @@ from mockserver.cli_commands import (
     CommandFailed,
     check,
     generate,
+    print_postman,
     print_schedule,
     trigger,
 )
@@ -109,6 +110,15 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("--color", choices=("auto", "always", "never"), default="auto",
                      help="colour the text report: auto (on a terminal, unless NO_COLOR is set), always, never")
     chk.add_argument("--locale", default="en_US", help="Faker locale for names and addresses (default en_US)")
+
+    postman = sub.add_parser("postman", help="print a Postman collection of the mock (baseUrl and Token variables)",
+                             description="Print a Postman collection (v2.1) of SalesPlay's REST API and the "
+                             "mock's control API, generated from the OpenAPI document: "
+                             "salesplay-mock postman > collection.json, then import it into Postman or run it "
+                             "with newman. Every request checks its status and its body's schema.")
+    postman.add_argument("--base-url", default="http://127.0.0.1:8080/v1.0",
+                         help="the baseUrl variable: the mock's /v1.0 (default http://127.0.0.1:8080/v1.0)")
+    postman.add_argument("--token", default="", help="the Token variable (default empty: set it in Postman)")
     return parser
 
 
@@ -159,6 +169,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return trigger(args)
         if args.command == "check":
             return check(args)
+        if args.command == "postman":
+            return print_postman(args)
         return print_schedule(args)
     except ValueError as exc:  # a bad value on the command line, named by whoever checked it
         parser.exit(2, f"salesplay-mock {args.command}: error: {exc}\n")

@@ -1,4 +1,4 @@
-"""What ``generate``, ``trigger``, ``schedule`` and ``check`` do once their command line is parsed.
+"""What ``generate``, ``trigger``, ``schedule``, ``check`` and ``postman`` do once their command line is parsed.
 
 A problem of the machine or the network is raised as ``CommandFailed`` with the flag it
 concerns; ``cli.main`` prints it as one line.
@@ -185,3 +185,11 @@ def check(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise ValueError(f"--junit {args.junit}: cannot write it ({exc.strerror})") from None
     return 0 if report.ok else 1
+
+
+def print_postman(args: argparse.Namespace) -> int:
+    from mockserver.openapi import openapi_document
+    from mockserver.postman import collection
+
+    print(json.dumps(collection(openapi_document(), base_url=args.base_url, token=args.token), indent=2))
+    return 0

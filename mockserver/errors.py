@@ -49,3 +49,24 @@ class ClockNotManual(DomainError):
     def __init__(self, mode: str) -> None:
         super().__init__(f"the clock is {mode}; only a manual clock can be moved", field="clock",
                          hint="manual_clock")
+
+
+class RateLimited(DomainError):
+    """More requests than a token's API faults allow in a simulated minute."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, *, retry_after: int, limit: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.limit = limit
+
+
+class InjectedError(DomainError):
+    """An error answer on purpose: a token's API faults asked for a share of them."""
+
+    code = "injected_fault"
+
+    def __init__(self, message: str, *, status: int) -> None:
+        super().__init__(message)
+        self.status = status

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver.api import control, faults, meta, sink, webhooks
+from mockserver.api import api_faults, control, faults, meta, rest, sink, webhooks
+from mockserver.resources import RESOURCES
 from mockserver.ui import actions, delivery_pages, pages
 from mockserver.ui.render import STATIC
 
@@ -13,11 +14,17 @@ def setup_routes(app: web.Application) -> None:
     app.router.add_routes([
         web.get("/healthz", meta.healthz),
         web.get("/openapi.json", meta.openapi),
+        web.get("/_mock/postman.json", meta.postman),
         web.post("/v1.0/webhook", webhooks.create_webhook),
         web.get("/v1.0/webhook", webhooks.list_webhooks),
         web.get("/v1.0/webhook/{id}", webhooks.get_webhook),
         web.put("/v1.0/webhook/{id}", webhooks.update_webhook),
         web.delete("/v1.0/webhook/{id}", webhooks.delete_webhook),
+        # SalesPlay's REST API, read side: a list and a record by id of each resource.
+        *(web.get(f"/v1.0/{name}", rest.lister(name)) for name in RESOURCES),
+        *(web.get(f"/v1.0/{name}/{{id}}", rest.getter(name)) for name in RESOURCES),
+        web.get("/_mock/api-faults", api_faults.get_api_faults),
+        web.put("/_mock/api-faults", api_faults.put_api_faults),
         web.get("/_mock/webhooks/{id}/faults", faults.get_faults),
         web.put("/_mock/webhooks/{id}/faults", faults.put_faults),
         web.get("/_mock/clock", control.clock_state),
@@ -53,6 +60,8 @@ def setup_routes(app: web.Application) -> None:
         web.post("/ui/webhooks/{id}/redeliver-skipped", actions.redeliver_skipped),
         web.get("/ui/webhooks/{id}/faults", pages.faults_page),
         web.post("/ui/webhooks/{id}/faults", actions.set_faults),
+        web.get("/ui/api-faults", pages.api_faults_page),
+        web.post("/ui/api-faults", actions.set_api_faults),
         web.post("/ui/events", actions.trigger),
         web.post("/ui/deliveries/{id}/redeliver", actions.redeliver),
         web.post("/ui/clock/advance", actions.advance),

@@ -20,7 +20,8 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages([str(ROOT)], "mockserver.
 # Everything but the adapters (api, ui, cli, serve, testing, the plugin) and the wiring.
 HTTP_FREE = [m for m in MODULES if m.split(".")[1] in (
     "errors", "clock", "schedule", "webhook_rules", "durations", "models", "tokens", "fault_settings",
-    "sinks", "config", "options", "shop", "store", "engine", "service", "traffic", "check")]
+    "sinks", "config", "options", "shop", "store", "engine", "service", "traffic", "check", "resources",
+    "rest_faults", "rest_schemas", "openapi", "postman")]
 
 
 def _source(module: str) -> Path:

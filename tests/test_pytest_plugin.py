@@ -189,3 +189,25 @@ async def test_the_async_handle_checks_too(salesplay_async, receiver):
     await salesplay_async.assert_check_passes(report)
 ''')
     suite.runpytest_inprocess().assert_outcomes(passed=3)
+
+
+def test_get_reads_the_rest_api_and_set_api_faults_breaks_it(suite: pytest.Pytester) -> None:
+    suite.makepyfile('''
+import pytest
+from mockserver.testing import MockError
+
+def test_enrich(salesplay):
+    [receipt_event, stock_event] = salesplay.sell()
+    level = stock_event["payload"]["inventory_levels"][0]
+    product = salesplay.get(f"/products/{level['product_id']}")
+    assert product["product_code"] == level["product_code"]
+    assert salesplay.get("/v1.0/inventory", product_id=level["product_id"], shop_id=level["shop_id"])["data"] == [level]
+    salesplay.set_api_faults(rate_limit=1)
+    salesplay.get("/shops")
+    with pytest.raises(MockError) as exc:
+        salesplay.get("/shops")
+    assert exc.value.status == 429 and int(exc.value.headers["Retry-After"]) >= 1
+    salesplay.set_api_faults()
+    assert salesplay.get("shops", limit=1)["data"]
+''')
+    suite.runpytest_inprocess().assert_outcomes(passed=1)

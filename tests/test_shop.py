@@ -12,7 +12,7 @@ import pytest
 
 from mockserver.models import EVENT_TYPES
 from mockserver.service.shops import Shops
-from mockserver.shop import ids
+from mockserver.shop import catalogue, ids
 from mockserver.shop.generate import generate_payloads
 from mockserver.shop.ops import NothingToRefund
 from mockserver.shop.schemas import load_schema
@@ -222,3 +222,71 @@ def test_a_refund_with_nothing_to_refund_changes_nothing() -> None:
 def test_generated_payload_files_are_json_round_trippable() -> None:
     for payload in generate_payloads("receipts.update", 20, seed=1):
         assert json.loads(json.dumps(payload)) == payload
+
+
+def test_the_back_office_is_the_same_for_the_same_seed_and_every_id_has_salesplays_shape() -> None:
+    first, again = build(11), build(11)
+    assert first.backoffice == again.backoffice and first.backoffice != build(12).backoffice
+    for name, records in first.backoffice.items():
+        assert records, name
+        for record in records:
+            for key, value in record.items():
+                if key.endswith("_id"):
+                    assert ids.decoded_size(value) == 16, (name, key)
+
+
+def test_every_product_links_to_back_office_records_that_exist() -> None:
+    from mockserver.shop.backoffice import links
+
+    for seed in range(5):
+        sim = Simulator(build(seed))
+        for _ in range(20):
+            sim.run("product_create", NOW)
+        office = sim.world.backoffice
+        by_id = {key: {r[key]: r for r in office[name]} for key, name in (
+            ("category_id", "categories"), ("subcategory_id", "subcategories"), ("measurement_id", "measurements"),
+            ("tax_id", "taxes"), ("supplier_id", "suppliers"))}
+        for product in sim.world.products:
+            linked = {key: by_id[key][value] for key, value in links(sim.world, product).items()}
+            assert linked["category_id"]["name"] == product.category
+            assert linked["subcategory_id"]["category_id"] == linked["category_id"]["category_id"]
+            assert product.name.endswith(tuple(catalogue.SUBCATEGORIES[product.category][
+                linked["subcategory_id"]["name"]]))
+            assert linked["measurement_id"]["unit"] == product.unit
+            assert linked["tax_id"]["tax_rate"] == product.tax_rate
+            assert linked["category_id"]["category_id"] in linked["supplier_id"]["category_ids"]
+
+
+def test_a_world_saved_before_the_back_office_gets_the_same_one_on_load() -> None:
+    world = build(8)
+    data = json.loads(world.to_json())
+    del data["backoffice"]
+    assert World.from_json(json.dumps(data)).backoffice["categories"] == world.backoffice["categories"]
+
+
+def test_operations_log_for_the_rest_api_only_when_asked() -> None:
+    quiet = Simulator(build(6))
+    quiet.run("goods_receipt", NOW)
+    assert quiet.world.journal is None and "grn" not in quiet.world.counters
+    kept = Simulator(build(6))
+    kept.world.journal = []
+    [stock] = kept.run("goods_receipt", NOW)
+    notes = [record for kind, record in kept.world.journal if kind == "grns"]
+    assert notes and {ln["product_id"] for n in notes for ln in n["line_items"]} == {
+        lv["product_id"] for lv in stock["inventory_levels"]}
+
+
+def test_the_ledger_keeps_the_newest_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mockserver.service.shops as shops_module
+
+    monkeypatch.setattr(shops_module, "KEEP_LEDGER", 5)
+    monkeypatch.setattr(shops_module, "TRIM_EVERY", 1)
+    store = Store(":memory:")
+    shops = Shops(store, seed=1, locale="en_US")
+    sim = shops.get("m")
+    for _ in range(12):
+        sim.run("sale", NOW)
+        shops.save("m")
+    kept = store.shop_records.page("m", "receipts", after=0, limit=100, equals={})
+    numbers = [json.loads(body)["receipt_number"].split("-")[1] for _, body in kept]
+    assert numbers == ["000008", "000009", "000010", "000011", "000012"]

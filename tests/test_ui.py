@@ -258,3 +258,31 @@ async def test_the_page_says_when_shop_traffic_falls_behind(make_client: Any, co
     status.achieved, status.behind = 12.5, True  # as the stream's report sets them
     page = await (await client.get("/")).text()
     assert "Shop traffic is behind" in page and "12.5 events per simulated minute of the 30 asked" in page
+
+
+async def test_api_faults_form_saves_and_turns_them_off(client: Any) -> None:
+    await _signed_in(client)
+    html = await (await client.get("/ui/api-faults")).text()
+    assert 'id="api-faults-state">off' in html and 'href="/ui/api-faults"' in html
+    csrf = await _csrf(client, "/ui/api-faults")
+    form = {"csrf": csrf, "rate_limit": "2", "errors": "0", "error_status": "503", "slow": "0", "slow_by": "1s",
+            "seed": "4"}
+    resp = await client.post("/ui/api-faults", data=form, allow_redirects=False)
+    assert "saved" in resp.headers["Location"]
+    state = await (await client.get("/_mock/api-faults", headers=AUTH)).json()
+    assert (state["rate_limit"], state["error_status"], state["seed"], state["active"]) == (2, 503, 4, True)
+    assert [(await client.get("/v1.0/shops", headers=AUTH)).status for _ in range(3)] == [200, 200, 429]
+    assert 'id="api-faults-state">on' in await (await client.get("/ui/api-faults")).text()
+    await client.post("/ui/api-faults", data={"csrf": csrf, "clear": "1"})
+    assert (await (await client.get("/_mock/api-faults", headers=AUTH)).json())["active"] is False
+
+
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("errors", "2", "is a share of requests"), ("rate_limit", "many", "must be a whole number"),
+    ("slow_by", "5m", "must be a duration above 0"),
+])
+async def test_api_faults_form_errors_come_back(client: Any, field: str, value: str, words: str) -> None:
+    await _signed_in(client)
+    csrf = await _csrf(client, "/ui/api-faults")
+    resp = await client.post("/ui/api-faults", data={"csrf": csrf, field: value, "next": "/ui/api-faults"})
+    assert words in await resp.text()

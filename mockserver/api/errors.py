@@ -9,7 +9,8 @@ from typing import Any
 from aiohttp import web
 
 from mockserver import keys
-from mockserver.errors import ClockNotManual, Conflict, DomainError, InvalidField, NotFound
+from mockserver.errors import ClockNotManual, Conflict, DomainError, InjectedError, InvalidField, NotFound, RateLimited
+from mockserver.resources import RESOURCES
 
 log = logging.getLogger("salesplay_mock")
 
@@ -36,7 +37,7 @@ class UnsupportedMediaType(ApiError):
 
 
 STATUS: tuple[tuple[type[DomainError], int], ...] = (
-    (InvalidField, 422), (NotFound, 404), (Conflict, 409), (ClockNotManual, 400),
+    (InvalidField, 422), (NotFound, 404), (Conflict, 409), (ClockNotManual, 400), (RateLimited, 429),
 )
 
 # Advice that depends on being an API client: where to look, what to call, what to run.
@@ -50,7 +51,7 @@ ADVICE = {
 
 
 def status_of(err: DomainError) -> int:
-    if isinstance(err, ApiError):
+    if isinstance(err, (ApiError, InjectedError)):
         return err.status
     return next((status for kind, status in STATUS if isinstance(err, kind)), 400)
 
@@ -64,13 +65,22 @@ def error_body(err: DomainError) -> dict[str, Any]:
 
 def error_response(err: DomainError) -> web.Response:
     status = status_of(err)
-    headers = {"WWW-Authenticate": 'Bearer realm="salesplay-mock"'} if status == 401 else None
+    headers = {"WWW-Authenticate": 'Bearer realm="salesplay-mock"'} if status == 401 else {}
+    if isinstance(err, RateLimited):
+        headers = {"Retry-After": str(err.retry_after), "X-RateLimit-Limit": str(err.limit),
+                   "X-RateLimit-Remaining": "0"}
     return web.json_response(error_body(err), status=status, headers=headers)
 
 
 def _wants_json(request: web.Request) -> bool:
     path = request.path
     return not (path == "/" or path.startswith("/ui") or path == "/webhooks_setup")
+
+
+def _resources_hint(path: str) -> str:
+    if not path.startswith("/v1.0/") or path.count("/") > 3:
+        return ""
+    return "; the REST API's resources are /v1.0/" + ", /v1.0/".join(RESOURCES) + " (and /v1.0/webhook)"
 
 
 @web.middleware
@@ -90,7 +100,7 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
             raise
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status, "http_error")
         message = {
-            404: f"no such path {request.path}; see /openapi.json for the routes",
+            404: f"no such path {request.path}; see /openapi.json for the routes" + _resources_hint(request.path),
             405: f"{request.method} is not allowed on {request.path}",
         }.get(exc.status, exc.reason)
         return web.json_response(

@@ -1,21 +1,14 @@
-"""About the server itself: /healthz and the OpenAPI document."""
+"""About the server itself: /healthz, the OpenAPI document and the Postman collection."""
 
 from __future__ import annotations
-
-import json
-from functools import cache
-from importlib import resources
-from typing import Any
 
 from aiohttp import web
 
 from mockserver import __version__, keys
+from mockserver.openapi import openapi_document
+from mockserver.postman import collection
 
-
-@cache
-def openapi_document() -> dict[str, Any]:
-    doc: dict[str, Any] = json.loads(resources.files("mockserver").joinpath("openapi.json").read_text("utf-8"))
-    return doc
+__all__ = ["healthz", "openapi", "openapi_document", "postman"]
 
 
 async def healthz(request: web.Request) -> web.Response:
@@ -26,3 +19,10 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def openapi(request: web.Request) -> web.Response:
     return web.json_response(openapi_document())
+
+
+async def postman(request: web.Request) -> web.Response:
+    """The collection, with baseUrl pointing at this server unless ``base_url`` says otherwise."""
+    base_url = request.query.get("base_url") or f"{request.url.origin()}/v1.0"
+    return web.json_response(collection(openapi_document(), base_url=base_url, token=request.query.get("token", "")),
+                             headers={"Content-Disposition": 'inline; filename="salesplay-mock.postman_collection.json"'})

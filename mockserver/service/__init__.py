@@ -9,6 +9,8 @@ from mockserver.engine.attempt import Attempts, Notify
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.engine.scheduler import Scheduler
 from mockserver.engine.timekeeper import TimeKeeper
+from mockserver.service.api_faults import ApiFaults
+from mockserver.service.catalog import Catalog
 from mockserver.service.checks import Checks
 from mockserver.service.clock import ClockControl
 from mockserver.service.events import Events
@@ -30,15 +32,20 @@ class Service:
         self.clock = ClockControl(clock, scheduler, timekeeper, notify)
         self.reads = Reads(config, store)
         self.checks = Checks(config)
+        self.catalog = Catalog(store, shops)
+        self.api_faults = ApiFaults(clock, store, notify)
 
     def reset(self, owner: str) -> None:
-        """Forget everything one merchant made: webhooks, events, deliveries, attempts, shop."""
+        """Forget everything one merchant made: webhooks, events, deliveries, attempts, shop
+        (and its ledger), API faults."""
         with self.store.tx():
             self.store.attempt_log.forget_owner(owner)
             self.store.deliveries.forget_owner(owner)
             self.store.events.forget_owner(owner)
             self.store.webhooks.forget_owner(owner)
             self.store.shop_states.forget_owner(owner)
+            self.store.shop_records.forget_owner(owner)
+            self.api_faults.configure(owner, None)
         self.shops.forget(owner)
         self.notify(owner)
 

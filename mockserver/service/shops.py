@@ -1,8 +1,10 @@
-"""One shop per merchant (token), built at first use and kept in the database."""
+"""One shop per merchant (token), built at first use and kept in the database: its world
+as JSON, and the REST API's ledger of what the world forgets (receipts, goods received notes)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
 from mockserver.shop.generate import sample_world
@@ -11,6 +13,9 @@ from mockserver.shop.world import World, build
 from mockserver.store import Store
 
 KEEP_SAMPLE_SHOPS = 100
+KEEP_LEDGER = 100_000  # records of each kind per merchant; older ones are forgotten
+TRIM_EVERY = 1_000  # new ledger records between two trims
+LEDGER_IDS = {"receipts": "receipt_id", "grns": "grn_id"}
 
 
 def world_seed(seed: int, owner: str) -> int:
@@ -25,24 +30,44 @@ class Shops:
         self._locale = locale
         self._cache: dict[str, Simulator] = {}
         self._samples: dict[str, Simulator] = {}  # the sample POSTs' shops, kept in memory only
+        self._unpruned: dict[str, int] = {}  # ledger records added since the last trim
 
     def get(self, owner: str) -> Simulator:
         sim = self._cache.get(owner)
         if sim is None:
             saved = self._store.shop_states.load(owner)
             world = World.from_json(saved) if saved else build(world_seed(self._seed, owner), locale=self._locale)
+            world.journal = []
             sim = self._cache[owner] = Simulator(world)
         return sim
 
     def save(self, owner: str) -> None:
-        self._store.shop_states.save(owner, self._cache[owner].world.to_json())
+        """Keep the world, and add what its operations logged to the ledger, in one write."""
+        world = self._cache[owner].world
+        logged = world.journal or []
+        world.journal = []
+        rows = [(kind, r[LEDGER_IDS[kind]], r["created_at"], json.dumps(r, separators=(",", ":")))
+                for kind, r in logged]
+        with self._store.tx():
+            self._store.shop_states.save(owner, world.to_json())
+            if rows:
+                self._store.shop_records.put(owner, rows)
+        self._unpruned[owner] = self._unpruned.get(owner, 0) + len(rows)
+        if self._unpruned[owner] >= TRIM_EVERY:
+            self._unpruned[owner] = 0
+            for kind in LEDGER_IDS:
+                self._store.shop_records.trim(owner, kind, KEEP_LEDGER)
 
     def restore(self, owner: str, state: str) -> None:
-        """Put the merchant's shop back as ``World.to_json`` saved it."""
-        self._cache[owner] = Simulator(World.from_json(state))
+        """Put the merchant's shop back as ``World.to_json`` saved it; what its operations
+        logged since is dropped with them."""
+        world = World.from_json(state)
+        world.journal = []
+        self._cache[owner] = Simulator(world)
 
     def forget(self, owner: str) -> None:
         self._cache.pop(owner, None)
+        self._unpruned.pop(owner, None)
 
     def sample(self, owner: str, type_: str, now: float) -> dict[str, Any]:
         """A payload of ``type_`` for SalesPlay's sample POST: shaped as the merchant's own,

@@ -7,11 +7,19 @@ Merchant ids: base64(base64(21 bytes) + "="), 40 characters ending in "=".
 from __future__ import annotations
 
 import base64
+import hashlib
 import random
 
 
 def entity_id(rng: random.Random) -> str:
     inner = base64.b64encode(rng.getrandbits(128).to_bytes(16, "big"))
+    return base64.b64encode(inner).decode("ascii")
+
+
+def derived_id(key: str) -> str:
+    """An entity id that is a digest of ``key``: for records made where drawing from the
+    world's random sequence would change every event after them (a goods received note)."""
+    inner = base64.b64encode(hashlib.sha256(key.encode()).digest()[:16])
     return base64.b64encode(inner).decode("ascii")
 
 

@@ -6,61 +6,21 @@ order a POS would send them; ``Simulator.envelope`` wraps each in SalesPlay's en
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
-from mockserver.shop import catalogue, ids, money
-from mockserver.shop.world import Customer, Product, Shop, World, new_customer, new_product
+from mockserver.shop import backoffice, catalogue, ids, money, records
+from mockserver.shop.world import Customer, Shop, World, new_customer, new_product
 
 Emitted = list[tuple[str, list[dict[str, Any]]]]
 
 
 class NothingToRefund(Exception):
     """A refund was asked for, and no sale in the shop has anything left to refund."""
+
+
 RECENT_RECEIPTS = 50
 MAX_PRODUCTS = 200
 MAX_CUSTOMERS = 200
-
-
-def _level(world: World, shop_id: str, product: Product) -> dict[str, Any]:
-    return {
-        "product_id": product.product_id,
-        "shop_id": shop_id,
-        "product_code": product.product_code,
-        "in_stock": world.stock.get(f"{shop_id}/{product.product_id}", 0),
-    }
-
-
-def _inventory(world: World, shop_id: str, product_ids: list[str]) -> tuple[str, list[dict[str, Any]]]:
-    by_id = {p.product_id: p for p in world.products}
-    seen = list(dict.fromkeys(product_ids))  # each product once, in the order touched
-    return ("inventory_levels.update", [_level(world, shop_id, by_id[pid]) for pid in seen])
-
-
-def _shop(world: World, shop_id: str) -> Shop:
-    return next(s for s in world.shops if s.shop_id == shop_id)
-
-
-def _receipt_record(world: World, r: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "receipt_id": r["receipt_id"],
-        "receipt_number": r["receipt_number"],
-        "receipt_type": "sale",
-        "status": r["status"],
-        "shop_id": r["shop_id"],
-        "shop_name": _shop(world, r["shop_id"]).name,
-        "cashier_id": r["cashier"]["id"],
-        "cashier_name": r["cashier"]["name"],
-        "customer_id": r["customer_id"],
-        "created_at": r["created_at"],
-        "updated_at": r["updated_at"],
-        "line_items": money.public_lines(r["lines"]),
-        **money.totals(r["lines"]),
-        "currency": world.currency(),
-        "payment_type": r["payment_type"],
-        "payments": [{"payment_type": r["payment_type"], "amount": money.out(sum(ln["total"] for ln in r["lines"]))}]
-        if r["status"] == "completed" else [],
-    }
 
 
 def sale(world: World, now: str, *, paid: bool = False, line_count: int | None = None) -> Emitted:
@@ -97,8 +57,8 @@ def sale(world: World, now: str, *, paid: bool = False, line_count: int | None =
     }
     world.receipts.append(receipt)
     del world.receipts[:-RECENT_RECEIPTS]
-    return [("receipts.update", [_receipt_record(world, receipt)]),
-            _inventory(world, shop.shop_id, [ln["product_id"] for ln in lines])]
+    return [("receipts.update", [_sent(world, receipt)]),
+            records.inventory(world, shop.shop_id, [ln["product_id"] for ln in lines])]
 
 
 def receipt_update(world: World, now: str) -> Emitted:
@@ -108,7 +68,7 @@ def receipt_update(world: World, now: str) -> Emitted:
         receipt = world.rng.choice(open_)
         receipt["status"] = "completed"
         receipt["updated_at"] = now
-        return [("receipts.update", [_receipt_record(world, receipt)])]
+        return [("receipts.update", [_sent(world, receipt)])]
     voidable = [r for r in world.receipts if r["status"] == "completed" and not any(ln["refunded"] for ln in r["lines"])]
     if not voidable:
         return sale(world, now)
@@ -117,8 +77,15 @@ def receipt_update(world: World, now: str) -> Emitted:
     receipt["updated_at"] = now
     for ln in receipt["lines"]:
         world.stock[f"{receipt['shop_id']}/{ln['product_id']}"] += ln["qty"]
-    return [("receipts.update", [_receipt_record(world, receipt)]),
-            _inventory(world, receipt["shop_id"], [ln["product_id"] for ln in receipt["lines"]])]
+    return [("receipts.update", [_sent(world, receipt)]),
+            records.inventory(world, receipt["shop_id"], [ln["product_id"] for ln in receipt["lines"]])]
+
+
+def _sent(world: World, receipt: dict[str, Any]) -> dict[str, Any]:
+    """The receipt as ``receipts.update`` sends it, kept for the REST API too."""
+    record = records.receipt(world, receipt)
+    records.keep_receipt(world, receipt, record)
+    return record
 
 
 def refund(world: World, now: str, *, receipt_id: str | None = None) -> Emitted:
@@ -149,7 +116,7 @@ def refund(world: World, now: str, *, receipt_id: str | None = None) -> Emitted:
     kind = rng.choice(("credit_note", "cash_refund"))
     note = {
         "credit_note_id": ids.entity_id(rng),
-        "credit_note_number": f"CN{world.shops.index(_shop(world, receipt['shop_id'])) + 1}-"
+        "credit_note_number": f"CN{world.shops.index(records.shop_of(world, receipt['shop_id'])) + 1}-"
                               f"{world.next_number('credit_note'):06d}",
         "credit_note_type": kind,
         "status": "completed",
@@ -167,8 +134,14 @@ def refund(world: World, now: str, *, receipt_id: str | None = None) -> Emitted:
         "currency": world.currency(),
         "refund_method": "cash" if kind == "cash_refund" else receipt["payment_type"],
     }
+    # The receipt now names its credit note: the REST API shows it, though SalesPlay sends
+    # no receipts.update for a refund (the credit note is the event).
+    receipt.setdefault("credit_notes", []).append({key: note[key] for key in (
+        "credit_note_id", "credit_note_number", "credit_note_type", "total", "created_at")})
+    receipt["updated_at"] = now
+    records.keep_receipt(world, receipt)
     return before + [("credit_note.update", [note]),
-            _inventory(world, receipt["shop_id"], [ln["product_id"] for ln in lines])]
+            records.inventory(world, receipt["shop_id"], [ln["product_id"] for ln in lines])]
 
 
 def _refund_line(ln: dict[str, Any], qty: int) -> dict[str, Any]:
@@ -203,13 +176,7 @@ def product_change(world: World, now: str, action: str | None = None) -> Emitted
     else:
         product = rng.choice(live)
         product.deleted, product.deleted_at, product.updated_at = True, now, now
-    return [("products.update", [_product_record(product)])]
-
-
-def _product_record(p: Product) -> dict[str, Any]:
-    record = asdict(p)
-    record["price"], record["cost"] = money.out(p.price), money.out(p.cost)
-    return record
+    return [("products.update", [records.product(product)])]
 
 
 def customer_change(world: World, now: str, action: str | None = None) -> Emitted:
@@ -229,7 +196,7 @@ def customer_change(world: World, now: str, action: str | None = None) -> Emitte
     else:
         customer = rng.choice(live)
         customer.deleted, customer.deleted_at, customer.updated_at = True, now, now
-    return [("customers.update", [asdict(customer)])]
+    return [("customers.update", [records.customer(customer)])]
 
 
 def stock_count(world: World, now: str, *, levels: int | None = None) -> Emitted:
@@ -242,7 +209,7 @@ def stock_count(world: World, now: str, *, levels: int | None = None) -> Emitted
     for product in counted:
         key = f"{shop.shop_id}/{product.product_id}"
         world.stock[key] = max(0, world.stock.get(key, 0) + rng.randint(-3, 3))
-    return [_inventory(world, shop.shop_id, [p.product_id for p in counted])]
+    return [records.inventory(world, shop.shop_id, [p.product_id for p in counted])]
 
 
 def goods_receipt(world: World, now: str, shop: Shop | None = None) -> Emitted:
@@ -251,7 +218,12 @@ def goods_receipt(world: World, now: str, shop: Shop | None = None) -> Emitted:
     shop = shop or rng.choice(world.shops)
     live = sorted(world.live_products(), key=lambda p: world.stock.get(f"{shop.shop_id}/{p.product_id}", 0))
     received = live[: rng.randint(1, 6)]
+    quantities = []
     for product in received:
         key = f"{shop.shop_id}/{product.product_id}"
-        world.stock[key] = world.stock.get(key, 0) + rng.randint(10, 40)
-    return [_inventory(world, shop.shop_id, [p.product_id for p in received])]
+        quantities.append((product, rng.randint(10, 40)))
+        world.stock[key] = world.stock.get(key, 0) + quantities[-1][1]
+    if world.journal is not None:
+        for note in backoffice.goods_received(world, shop, quantities, now):
+            world.log("grns", note)
+    return [records.inventory(world, shop.shop_id, [p.product_id for p in received])]

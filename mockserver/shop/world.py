@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import random
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any
 
 from faker import Faker
@@ -76,8 +76,14 @@ class World:
     counters: dict[str, int] = field(default_factory=dict)
     seed: int = 0
     locale: str = "en_US"
+    backoffice: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # shop/backoffice.py
     rng: random.Random = field(default_factory=random.Random, repr=False)
     faker: Faker | None = field(default=None, repr=False)
+    # What the REST API keeps that the world forgets (receipts past the recent ones, goods
+    # received notes): records logged by operations until the shop is saved. None: not kept
+    # (payloads made offline, the sample POST's shop).
+    journal: list[tuple[str, dict[str, Any]]] | None = field(default=None, repr=False)
+    cache: dict[str, Any] = field(default_factory=dict, repr=False)  # lookups derived from the rest
 
     def currency(self) -> str:
         return CURRENCIES.get(self.locale.rpartition("_")[2], "USD")
@@ -92,6 +98,11 @@ class World:
     def live_customers(self) -> list[Customer]:
         return [c for c in self.customers if not c.deleted]
 
+    def log(self, kind: str, record: dict[str, Any]) -> None:
+        """Keep ``record`` for the REST API's ledger (``kind``: receipts, grns)."""
+        if self.journal is not None:
+            self.journal.append((kind, record))
+
     def fake(self) -> Faker:
         """Faker for the rare new customer, seeded from the world's own sequence."""
         if self.faker is None:
@@ -100,16 +111,16 @@ class World:
         return self.faker
 
     def to_json(self) -> str:
-        data = {k: v for k, v in asdict(self).items() if k not in ("rng", "faker")}
+        data: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self) if f.name not in TRANSIENT}
         data["rng_state"] = _encode_state(self.rng.getstate())
-        return json.dumps(data, separators=(",", ":"))
+        return json.dumps(data, separators=(",", ":"), default=_plain)
 
     @classmethod
     def from_json(cls, text: str) -> World:
         data = json.loads(text)
         rng = random.Random()
         rng.setstate(_decode_state(data.pop("rng_state")))
-        return cls(
+        world = cls(
             merchant_id=data["merchant_id"],
             shops=[Shop(**s) for s in data["shops"]],
             products=[Product(**p) for p in data["products"]],
@@ -119,8 +130,23 @@ class World:
             counters=data["counters"],
             seed=data["seed"],
             locale=data["locale"],
+            backoffice=data.get("backoffice", {}),
             rng=rng,
         )
+        if not world.backoffice:  # saved before the shop had a back office
+            from mockserver.shop.backoffice import build_backoffice
+
+            build_backoffice(world, min((p.created_at for p in world.products), default="2025-06-01 08:00:00"))
+        return world
+
+
+TRANSIENT = ("rng", "faker", "journal", "cache")
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        return asdict(value)
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _encode_state(state: tuple[Any, ...]) -> list[Any]:
@@ -164,6 +190,10 @@ def build(seed: int, *, locale: str = "en_US", created_at: str = "2025-06-01 08:
     for shop in world.shops:
         for product in world.products:
             world.stock[f"{shop.shop_id}/{product.product_id}"] = rng.randint(5, 60)
+    # Imported here: the back office builds on the world's own types.
+    from mockserver.shop.backoffice import build_backoffice
+
+    build_backoffice(world, created_at)
     return world
 
 

@@ -23,6 +23,7 @@ from mockserver.store.db import check_path, connect, lock
 from mockserver.store.deliveries import Deliveries
 from mockserver.store.events import Events
 from mockserver.store.meta import Meta
+from mockserver.store.shop_records import ShopRecords
 from mockserver.store.shop_states import ShopStates
 from mockserver.store.summaries import Summaries
 from mockserver.store.webhooks import Webhooks
@@ -47,6 +48,7 @@ class Store:
         self.clocks = Clocks(self)
         self.meta = Meta(self)
         self.shop_states = ShopStates(self)
+        self.shop_records = ShopRecords(self)
         self.summaries = Summaries(self)
         self._depth = 0
         self._pending_commit: asyncio.TimerHandle | None = None

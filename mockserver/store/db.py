@@ -136,6 +136,20 @@ MIGRATIONS: tuple[str, ...] = (
     """
     ALTER TABLE deliveries ADD COLUMN resent_as TEXT;
     """,
+    # 6: the REST API's ledger of what a shop's world forgets: every receipt as last sent
+    # (with its credit notes) and every goods received note, in the order first seen.
+    """
+    CREATE TABLE shop_records (
+        owner TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        body TEXT NOT NULL,
+        PRIMARY KEY (owner, kind, id)
+    );
+    CREATE INDEX shop_records_order ON shop_records (owner, kind);  -- each entry ends in its rowid: in order
+    CREATE INDEX shop_records_created ON shop_records (owner, kind, created_at);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -22,3 +22,7 @@ class Meta:
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),
             )
+
+    def delete(self, key: str) -> None:
+        with self._store.tx(notify=False) as c:
+            c.execute("DELETE FROM meta WHERE key = ?", (key,))

@@ -12,12 +12,13 @@ PAGE = 1000  # items asked for per page when following a list to its end
 
 
 class MockError(AssertionError):
-    """The mock refused a call: carries its status and JSON error."""
+    """The mock refused a call: carries its status, JSON error and headers (``Retry-After``)."""
 
-    def __init__(self, status: int, body: Any) -> None:
+    def __init__(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         super().__init__(f"salesplay-mock answered {status}: {body}")
         self.status = status
         self.body = body
+        self.headers = headers or {}
 
 
 class MissingExtra(ImportError):
@@ -49,7 +50,7 @@ class Client:
         async with self._session.request(method, self.url + path, json=body, params=params, headers=headers) as resp:
             data = await resp.json() if resp.status != 204 else None
             if resp.status >= 400:
-                raise MockError(resp.status, data)
+                raise MockError(resp.status, data, dict(resp.headers))
             return data
 
     async def _every_page(self, path: str, params: dict[str, str | None], limit: int | None) -> list[dict[str, Any]]:
@@ -128,6 +129,22 @@ class Client:
         """
         result: dict[str, Any] = await self._call("GET", f"/_mock/deliveries/{delivery_id}")
         return result
+
+    async def get(self, path: str, **params: Any) -> Any:
+        """GET from SalesPlay's REST API, as a receiver's integration code would: the answer's
+        JSON (a list's page is ``{"data": [...], "next": ...}``). ``path`` is relative to
+        ``api_url``, or from the server's root when it starts with /v1.0/ or /_mock/. A 4xx
+        or 5xx raises ``MockError`` with ``status``, ``body`` and ``headers``.
+
+        Example::
+
+            product = salesplay.get(f"/products/{level['product_id']}")
+            assert product["product_code"] == level["product_code"]
+            completed = salesplay.get("/receipts", status="completed", created_at_min="2025-06-30")["data"]
+        """
+        relative = path if path.startswith(("/v1.0/", "/_mock/")) else "/v1.0/" + path.lstrip("/")
+        query = {k: ("true" if v is True else "false" if v is False else str(v)) for k, v in params.items()}
+        return await self._call("GET", relative, params=query)
 
     async def now(self) -> float:
         """The mock's simulated time (this token's, on the manual clock), in epoch seconds.

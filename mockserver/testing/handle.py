@@ -114,6 +114,23 @@ class AsyncSalesPlay(Checks):
         result: dict[str, Any] = await self._call("PUT", f"/_mock/webhooks/{webhook_id}/faults", settings)
         return result
 
+    async def set_api_faults(self, **settings: Any) -> dict[str, Any]:
+        """Faults on purpose for this token's REST API reads: ``rate_limit=60`` (requests per
+        simulated minute, then 429 with ``Retry-After``), ``errors=0.2`` (a share answered
+        ``error_status``, 500 by default), ``slow=0.5, slow_by="1s"``, ``seed=7``. No settings:
+        none. Returns the settings in force.
+
+        Example::
+
+            salesplay.set_api_faults(rate_limit=1)
+            salesplay.get("/shops")
+            with pytest.raises(MockError) as refused:
+                salesplay.get("/shops")
+            assert refused.value.status == 429
+        """
+        result: dict[str, Any] = await self._call("PUT", "/_mock/api-faults", settings)
+        return result
+
     async def redeliver(self, delivery_id: str) -> dict[str, Any]:
         """Send a delivery's event again, as a new delivery of kind ``redelivery``; returns it.
 

@@ -198,6 +198,22 @@ def _whole(text: str, field: str) -> int:
         raise InvalidField(f"'{field}' must be a whole number", field=field) from None
 
 
+@action
+async def set_api_faults(request: web.Request, owner: str, form: Form) -> str:
+    """The REST API faults form: the same checks as PUT /_mock/api-faults."""
+    data: dict[str, object] | None = None
+    if not form.get("clear"):
+        data = {name: _number(form.get(name) or "0", name) for name in ("errors", "slow")}
+        data["error_status"] = _whole(form.get("error_status") or "500", "error_status")
+        data["seed"] = _whole(form.get("seed") or "0", "seed")
+        if form.get("slow_by"):
+            data["slow_by"] = form["slow_by"]
+        if form.get("rate_limit"):
+            data["rate_limit"] = _whole(form["rate_limit"], "rate_limit")
+    settings = request.app[keys.service].api_faults.configure(owner, data)
+    return _with("/ui/api-faults", msg="REST API faults " + ("saved" if settings.active else "off"))
+
+
 def _number(text: str, field: str) -> float:
     try:
         return float(text)

@@ -95,6 +95,11 @@ async def check_page(request: web.Request, owner: str) -> web.Response:
     return page(request, "check.html", {"report": report, "counts": report.counts() if report else {}})
 
 
+@merchant_page
+async def api_faults_page(request: web.Request, owner: str) -> web.Response:
+    return page(request, "api_faults.html", {"s": request.app[keys.service].api_faults.settings(owner)})
+
+
 @merchant_data
 async def stream(request: web.Request, owner: str) -> web.StreamResponse:
     """Server-sent events: 'change' whenever something of the signed-in merchant's changed

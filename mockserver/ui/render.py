@@ -20,6 +20,7 @@ from mockserver.durations import human
 from mockserver.errors import NotFound
 from mockserver.fault_settings import DUPLICATE_MODES
 from mockserver.models import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES, iso
+from mockserver.rest_faults import ERROR_STATUSES
 from mockserver.shop.simulator import OPERATIONS
 from mockserver.ui import present
 from mockserver.ui.session import csrf_value, page_owner, remember
@@ -101,6 +102,7 @@ def setup_templates(app: web.Application) -> None:
                         "strip_summary": _strip_summary})
     env.globals.update({"EVENT_TYPES": EVENT_TYPES, "DELIVERY_STATUSES": DELIVERY_STATUSES,
                         "DUPLICATE_MODES": DUPLICATE_MODES, "DELIVERY_KINDS": DELIVERY_KINDS,
+                        "ERROR_STATUSES": ERROR_STATUSES,
                         "OPERATIONS": list(OPERATIONS), "version": __version__, "when": _when})
 
 
