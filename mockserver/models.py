@@ -226,6 +226,7 @@ class AttemptStart:
     started_real: float
     headers: dict[str, str]
     anchor: float  # the delivery's start: every attempt is due at an offset from it
+    ended: bool = False
 
     @property
     def scheduled_at(self) -> float:

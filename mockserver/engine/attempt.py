@@ -22,6 +22,7 @@ from mockserver.store import Store
 log = logging.getLogger("salesplay_mock.delivery")
 
 PRUNE_SLACK = 0.1  # the log may grow this fraction past --keep-deliveries before a trim
+MARK_AFTER = 0.01  # real seconds an attempt is under way before it is marked on its delivery
 
 Notify = Callable[[str], None]
 
@@ -40,6 +41,8 @@ class Attempts:
         self.faults = faults
         self._kept = store.deliveries.count_finished()  # finished deliveries in the log
         self._ended: list[AttemptEnd] = []  # attempts ended, not yet recorded
+        self._unmarked: list[AttemptStart] = []  # attempts begun, not marked on their deliveries yet
+        self._mark_timer: asyncio.TimerHandle | None = None
 
     def headers(self, delivery: Delivery) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "User-Agent": "SalesPlay-Webhooks (salesplay-mock)"}
@@ -54,17 +57,35 @@ class Attempts:
         return headers
 
     def begin(self, deliveries: list[Delivery]) -> list[AttemptStart]:
-        """Mark the attempts about to be made; a crash after this is known on restart."""
+        """The attempts about to be made. They are marked on their deliveries (so a crash
+        during one is known on restart) once they have been under way for MARK_AFTER: most
+        attempts end sooner, and their record is then the only write they cost."""
         real = time.time()
         starts = []
         for d in deliveries:
             now = self.clock.now(d.owner)
             anchor = d.anchor_at if d.anchor_at is not None else (now if d.next_at is None else d.next_at)
             starts.append(AttemptStart(d, now, real, self.headers(d), anchor))
-        self.store.deliveries.mark_in_flight(starts)
+        self._unmarked += starts
+        if self._mark_timer is None:
+            self._mark_timer = asyncio.get_running_loop().call_later(MARK_AFTER, self.mark)
         for owner in {d.owner for d in deliveries}:
             self.notify(owner)
         return starts
+
+    def mark(self) -> None:
+        """Mark the attempts still under way on their deliveries."""
+        if self._mark_timer is not None:
+            self._mark_timer.cancel()
+            self._mark_timer = None
+        waiting, self._unmarked = [s for s in self._unmarked if not s.ended], []
+        if waiting:
+            self.store.deliveries.mark_in_flight(waiting)
+
+    @property
+    def unmarked(self) -> int:
+        """Attempts under way not marked yet: their deliveries still look due in the database."""
+        return sum(1 for s in self._unmarked if not s.ended)
 
     async def make(self, start: AttemptStart, payload: bytes, *, final: bool) -> Outcome:
         """POST once and decide what follows; ``final`` (the sample POST) has no retry."""
@@ -88,6 +109,7 @@ class Attempts:
             status = "pending" if next_at is not None else "failed"
         if next_at is not None:
             next_at = self.faults.retry_time(delivery.webhook_id, next_at)  # retries wait out an outage too
+        start.ended = True
         self._ended.append(AttemptEnd(start, outcome, status, next_at))
         if final:
             self.record()

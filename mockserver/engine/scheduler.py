@@ -29,6 +29,7 @@ class Scheduler:
         self.store = store
         self.attempts = attempts
         self.max_in_flight = max_in_flight
+        self._batch = max(1, max_in_flight // 8)  # slots refilled at a time
         self._wake = asyncio.Event()  # the loop: new work, or an attempt ended
         self._ended = asyncio.Event()  # everyone waiting for an attempt to end (replaced each time)
         self._inflight: dict[str, tuple[str, asyncio.Task[None]]] = {}  # delivery id -> (owner, task)
@@ -72,6 +73,7 @@ class Scheduler:
             log.info("stopping: %d attempt(s) under way get up to %gs to finish", len(tasks), grace)
         if tasks and grace > 0:
             await asyncio.wait(tasks, timeout=grace)
+        self.attempts.mark()  # what the grace cuts off is known as such at the next start
         for task in tasks:
             await cancel_and_wait(task)
         cut_off = sum(task.cancelled() for task in tasks)
@@ -140,9 +142,12 @@ class Scheduler:
         eighth of them at a time) so a busy engine asks the database once per batch, not
         per attempt."""
         free = self.max_in_flight - len(self._inflight)
-        if self._stopping or free <= 0 or (self._inflight and free < max(1, self.max_in_flight // 8)):
+        if self._stopping or free <= 0 or (self._inflight and free < self._batch):
             return 0
-        due = self.store.deliveries.due(now, free, owner)
+        self.attempts.record()  # what ended is written before looking for what is due
+        # Attempts under way and not marked yet still look due: ask for that many more.
+        due = [d for d in self.store.deliveries.due(now, free + self.attempts.unmarked, owner)
+               if d.id not in self._inflight][:free]
         if not due:
             return 0
         launch = []
@@ -168,6 +173,9 @@ class Scheduler:
             self._busy[owner] -= 1
             if not self._busy[owner]:
                 del self._busy[owner]
-            self._wake.set()
-            ended, self._ended = self._ended, asyncio.Event()
-            ended.set()
+            # Wake whoever waits only when there is something to do: a batch of slots to
+            # refill, or a merchant with nothing left under way.
+            if self.max_in_flight - len(self._inflight) >= self._batch or owner not in self._busy:
+                self._wake.set()
+                ended, self._ended = self._ended, asyncio.Event()
+                ended.set()

@@ -132,12 +132,15 @@ class Deliveries:
         """What attempts came to, for their deliveries. A delivery cancelled while its
         attempt was under way stays cancelled, with its reason."""
         with self._store.tx(durable=False) as c:
+            # The attempt count and the start are set here too: a quick attempt was never
+            # marked in flight (see Attempts.begin).
             c.executemany(
                 "UPDATE deliveries SET status = CASE WHEN status = 'pending' THEN ? ELSE status END, "
                 "next_at = CASE WHEN status = 'pending' THEN ? ELSE NULL END, last_status = ?, "
                 "last_error = CASE WHEN status = 'pending' THEN ? ELSE last_error END, "
-                "inflight_at = NULL WHERE id = ?",
-                [(e.status, e.next_at, e.outcome.response_status, e.outcome.summary(), e.delivery_id) for e in ends],
+                "attempts = ?, anchor_at = ?, inflight_at = NULL WHERE id = ?",
+                [(e.status, e.next_at, e.outcome.response_status, e.outcome.summary(), e.number, e.started.anchor,
+                  e.delivery_id) for e in ends],
             )
 
     def in_flight(self) -> list[tuple[Delivery, float]]:
