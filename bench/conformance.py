@@ -37,7 +37,9 @@ async def run(k: int, window: float) -> list[Row]:
         app = create_app(config)
         runner = web.AppRunner(app)
         await runner.setup()
-        store, clock, service = app[keys.engine].store, app[keys.engine].clock, app[keys.service]
+        await keys.ready(app)
+        engine, service = keys.engine_of(app), keys.service_of(app)
+        store, clock = engine.store, engine.clock
         assert isinstance(clock, ScaledClock)
         for n in range(k):
             store.webhooks.create(f"{OWNER}{n}", f"{receiver.url}?webhook={n}", ("receipts.update",), clock.now())

@@ -57,6 +57,7 @@ class Engine:
 
     async def __aenter__(self) -> Engine:
         await self.runner.setup()
+        await keys.ready(self.app)
         return self
 
     async def __aexit__(self, *exc: object) -> None:
@@ -65,7 +66,7 @@ class Engine:
     def publish(self, urls: list[str], payloads: list[str]) -> None:
         """A webhook for each URL, then every payload as an event to all of them, recorded
         and due, but not sent (the timed part sends them)."""
-        store, now = self.app[keys.engine].store, self.app[keys.engine].clock.now(OWNER)
+        store, now = keys.engine_of(self.app).store, keys.engine_of(self.app).clock.now(OWNER)
         hooks = [store.webhooks.create(OWNER, url, ("receipts.update",), now) for url in urls]
         for payload in payloads:
             event = store.events.add(OWNER, "receipts.update", payload, now)
@@ -73,7 +74,7 @@ class Engine:
                                                deadline=now + 48 * 3600) for hook in hooks])
 
     def count(self, status: str) -> int:
-        row = self.app[keys.engine].store.conn.execute("SELECT COUNT(*) FROM deliveries WHERE status = ?", (status,))
+        row = keys.engine_of(self.app).store.conn.execute("SELECT COUNT(*) FROM deliveries WHERE status = ?", (status,))
         return int(row.fetchone()[0])
 
 
@@ -82,7 +83,7 @@ async def _engine_rate(url: str, payloads: list[str]) -> float:
         async with Engine(Path(tmp)) as engine:
             engine.publish([url], payloads)
             started = time.perf_counter()
-            await engine.app[keys.engine].scheduler.run_due(OWNER)
+            await keys.engine_of(engine.app).scheduler.run_due(OWNER)
             rate = len(payloads) / (time.perf_counter() - started)
             assert engine.count("succeeded") == len(payloads)
     return rate
@@ -112,7 +113,7 @@ async def failing_schedule(k: int) -> Row:
         baseline = await plain_loop(receiver.url, [payload.encode()] * (200 * k))
         async with Engine(Path(tmp)) as engine:
             engine.publish([f"{receiver.url}?webhook={n}" for n in range(k)], [payload])
-            clock = engine.app[keys.service].clock
+            clock = keys.service_of(engine.app).clock
             started = time.perf_counter()
             made = await clock.advance(OWNER, seconds=48 * 3600)
             ours = time.perf_counter() - started

@@ -63,7 +63,8 @@ async def run(n: int, probes: int = 400, spread: float = 4.0) -> list[Row]:
         app = create_app(Config(db=f"{tmp}/pending.sqlite3", clock="scaled", verify="off"))
         runner = web.AppRunner(app)
         await runner.setup()
-        engine = app[keys.engine]
+        await keys.ready(app)
+        engine = keys.engine_of(app)
         store, clock, scheduler = engine.store, engine.clock, engine.scheduler
         assert isinstance(clock, ScaledClock)
         gc.collect()

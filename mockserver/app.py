@@ -1,104 +1,128 @@
-"""The app factory: the only module that knows how the parts meet."""
+"""The app factory: the one place that builds and joins the parts.
+
+Start-up is kept to what /healthz needs: the configuration, the store (opened, so a
+database in use refuses the start at once) and the route table, whose handlers load on
+first use. The engine and the service are wired in the background right after
+(``wiring.py``, imported off the event loop); until they are, every other request waits
+at the door.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import logging
 import secrets
-from collections.abc import AsyncIterator, Callable
+import sys
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
-import aiohttp
 from aiohttp import web
-from aiohttp.resolver import DefaultResolver
 
 from mockserver import keys
 from mockserver.api.errors import error_middleware
 from mockserver.changes import Changes
 from mockserver.clock import Clock
 from mockserver.config import Config
-from mockserver.engine import Engine
-from mockserver.engine.address_guard import AddressGuard, GuardedResolver
-from mockserver.engine.attempt import Attempts
-from mockserver.engine.fault_injector import FaultInjector
-from mockserver.engine.scheduler import Scheduler
-from mockserver.engine.tasks import cancel_and_wait
-from mockserver.engine.timekeeper import TimeKeeper
 from mockserver.routes import setup_routes
-from mockserver.service import Service
-from mockserver.service.shops import Shops
+from mockserver.running import Running
 from mockserver.sinks import Sinks
 from mockserver.store import Store
-from mockserver.traffic import Traffic
-from mockserver.ui.render import setup_templates
 
 log = logging.getLogger("salesplay_mock")
 
-KEEPALIVE = 4.0  # real seconds an idle connection to a receiver is kept
+EARLY = ("/healthz", "/openapi.json", "/favicon.ico", "/static/")  # served before the wiring is done
 
 
 def create_app(config: Config | None = None, *, clock: Clock | None = None,
                hold_deliveries: bool = False) -> web.Application:
     """Build the whole mock. ``clock`` overrides the one ``config`` describes (tests);
-    ``hold_deliveries``: the scheduler waits to be released (by a server once it listens)."""
+    ``hold_deliveries``: no delivery starts until ``Running.release`` (a server that listens)."""
     config = config or Config()
-    app = web.Application(middlewares=[error_middleware], client_max_size=config.max_body_bytes)
+    app = web.Application(middlewares=[error_middleware, _at_the_door], client_max_size=config.max_body_bytes)
     app[keys.config] = config
     app[keys.sinks] = Sinks(config.sink_memory)
     app[keys.changes] = Changes()
+    app[keys.running] = Running()
     app.on_shutdown.append(_end_streams)
     app.on_shutdown.append(_stop_launching)
-    setup_templates(app)
-    app.cleanup_ctx.append(_engine_and_service(clock, hold_deliveries))
+    app.cleanup_ctx.append(_runtime(clock, hold_deliveries))
     setup_routes(app)
     return app
 
 
-def _engine_and_service(clock: Clock | None, hold: bool) -> Callable[[web.Application], AsyncIterator[None]]:
-    """The store, the clock, one HTTP client for every delivery, the engine, and the
-    service over them; opened in this order and closed in the reverse."""
+def _runtime(clock: Clock | None, hold: bool) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The store for the server's life; the wiring started over it, and undone at the end."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        config = app[keys.config]
-        store = Store(config.db)
+        parts = app[keys.running]
+        store = Store(app[keys.config].db)
+        parts.store = store
         app[keys.secret] = _page_secret(store)
-        notify = app[keys.changes].bump
-        timekeeper = TimeKeeper(config, store)
-        the_clock = clock or timekeeper.resume()
+        wiring = asyncio.create_task(_wire(app, store, clock, hold), name="salesplay-mock wiring")
         try:
-            guard = AddressGuard(public_only=config.public_urls_only, only_to=config.deliver_only_to,
-                                 resolver=DefaultResolver())
-            async with aiohttp.ClientSession(
-                # Idle connections are let go before a receiver would close them (servers
-                # commonly wait 5 s): a request sent down a connection the receiver is just
-                # closing would be a failed attempt the receiver never saw.
-                connector=aiohttp.TCPConnector(limit=config.max_in_flight, keepalive_timeout=KEEPALIVE,
-                                               resolver=GuardedResolver(guard) if guard.active else guard.resolver),
-                cookie_jar=aiohttp.DummyCookieJar(),
-                timeout=aiohttp.ClientTimeout(total=None),
-            ) as session:
-                faults = FaultInjector(store, config.faults)
-                attempts = Attempts(config, the_clock, store, session, faults, notify, guard)
-                scheduler = Scheduler(the_clock, store, attempts, max_in_flight=config.max_in_flight)
-                shops = Shops(store, seed=config.seed, locale=config.locale)
-                service = Service(config, the_clock, store, shops, scheduler, attempts, faults, timekeeper, notify)
-                app[keys.service] = service
-                app[keys.engine] = Engine(the_clock, store, scheduler)
-                scheduler.start(hold=hold)
-                background = [asyncio.create_task(timekeeper.keep(the_clock))] if the_clock.runs_itself else []
-                if config.traffic > 0:
-                    background += _traffic(app, the_clock, service)
-                try:
-                    yield
-                finally:
-                    for task in background:
-                        await cancel_and_wait(task)
-                    await scheduler.stop(config.stop_grace)
-                    if the_clock.runs_itself:
-                        timekeeper.save(the_clock)
+            yield
         finally:
+            # The wiring is let finish (it is quick, and an import in a thread cannot be
+            # cut short): a start then a stop at once still records what the last run cut off.
+            await wiring
+            if parts.stop is not None:
+                await parts.stop()
             store.close()
 
     return ctx
+
+
+async def _wire(app: web.Application, store: Store, clock: Clock | None, hold: bool) -> None:
+    parts = app[keys.running]
+    with _quick_turns():
+        wiring: Any = None
+        try:
+            # Importing the engine, the service and the shop takes a while: in a thread, the
+            # server meanwhile answers /healthz.
+            wiring = await asyncio.to_thread(importlib.import_module, "mockserver.wiring")
+            await wiring.start(app, store, clock, hold=hold)
+        except Exception as exc:  # a bug: said in the log, and by every request but /healthz
+            log.exception("the server could not start its engine")
+            parts.failure = exc
+        finally:
+            parts.booted.set()
+        if parts.failure is None:  # Faker, which the first shop needs: loaded now, not by that request
+            await asyncio.to_thread(wiring.warm_up, app[keys.config])
+
+
+_booting = [0, 0.005]  # servers in this process whose wiring runs; the switch interval before
+
+
+@contextlib.contextmanager
+def _quick_turns() -> Iterator[None]:
+    """While a thread imports, the event loop's thread gets the GIL back within 0.5 ms, not
+    Python's 5 ms: every wait for it would otherwise slow the first answers."""
+    if _booting[0] == 0:
+        _booting[1] = sys.getswitchinterval()
+        sys.setswitchinterval(0.0005)
+    _booting[0] += 1
+    try:
+        yield
+    finally:
+        _booting[0] -= 1
+        if _booting[0] == 0:
+            sys.setswitchinterval(_booting[1])
+
+
+@web.middleware
+async def _at_the_door(request: web.Request, handler: Any) -> web.StreamResponse:
+    """Requests wait here until the engine and the service are wired (a moment after start)."""
+    parts = request.app[keys.running]
+    if not parts.booted.is_set() and not request.path.startswith(EARLY):
+        await parts.booted.wait()
+    if parts.failure is not None and not request.path.startswith(EARLY):
+        return web.json_response({"error": {"code": "not_started", "field": None,
+                                            "message": "the server could not start its engine; see its log"}},
+                                 status=503)
+    response: web.StreamResponse = await handler(request)
+    return response
 
 
 def _page_secret(store: Store) -> bytes:
@@ -117,15 +141,6 @@ async def _end_streams(app: web.Application) -> None:
 
 async def _stop_launching(app: web.Application) -> None:
     """A stop was asked for: no new attempts while the server winds down."""
-    if keys.engine in app:
-        app[keys.engine].scheduler.quiesce()
-
-
-def _traffic(app: web.Application, clock: Clock, service: Service) -> list[asyncio.Task[None]]:
-    """--traffic: the shops sell on their own, on a clock that runs by itself."""
-    traffic = Traffic(app[keys.config].traffic, clock, service)
-    app[keys.traffic] = traffic.status
-    if not clock.runs_itself:
-        log.warning("--traffic does nothing on the manual clock: time moves only when told; trigger events instead")
-        return []
-    return [asyncio.create_task(traffic.run())]
+    engine = app[keys.running].engine
+    if engine is not None:
+        engine.scheduler.quiesce()

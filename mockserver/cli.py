@@ -8,7 +8,6 @@ an unreachable server). Never a traceback.
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -27,9 +26,9 @@ from mockserver.cli_commands import (
 )
 from mockserver.config import Config
 from mockserver.errors import DomainError
-from mockserver.models import EVENT_TYPES
 from mockserver.options import add_server_options, config_from_args
 from mockserver.store.db import DatabaseInUse, UnusableDatabase
+from mockserver.vocabulary import EVENT_TYPES
 
 
 def _whole(lo: int, hi: int | None = None) -> Callable[[str], int]:
@@ -147,6 +146,8 @@ def _flags(command: argparse.ArgumentParser) -> list[str]:
 
 def _unrecognized(command: argparse.ArgumentParser, name: str, extras: list[str]) -> None:
     first = next((e for e in extras if e.startswith("-")), extras[0]).split("=", 1)[0]
+    import difflib  # only for a mistyped flag
+
     near = difflib.get_close_matches(first, _flags(command), n=1)
     hint = f"; did you mean {near[0]}?" if near else f"; see salesplay-mock {name} --help"
     command.error(f"unrecognized arguments: {' '.join(extras)}{hint}")

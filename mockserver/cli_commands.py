@@ -20,7 +20,7 @@ from typing import Any
 
 from mockserver.config import Config, InvalidSetting
 from mockserver.durations import human, parse_duration
-from mockserver.models import EVENT_TYPES
+from mockserver.vocabulary import EVENT_TYPES
 
 SERVER_URL_ENV = "SALESPLAY_MOCK_URL"
 TOKEN_ENV = "SALESPLAY_MOCK_TOKEN"

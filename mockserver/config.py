@@ -35,6 +35,7 @@ class Config:
     sink_memory: int = 64 * 1024 * 1024  # bytes the sinks' kept requests may take together
 
     clock: str = "scaled"
+    loop: str = "auto"  # the event loop: auto (uvloop when installed), asyncio or uvloop
     time_scale: float = DEFAULT_TIME_SCALE
     clock_start: float | None = None
 

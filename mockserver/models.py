@@ -8,19 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-EVENT_TYPES = (
-    "inventory_levels.update",
-    "products.update",
-    "customers.update",
-    "receipts.update",
-    "credit_note.update",
-)
-
-DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled", "skipped")
-# event: an event as SalesPlay sends it; sample: the POST at registration; redelivery: sent
-# again on demand; duplicate: a second copy sent by the duplicate fault.
-DELIVERY_KINDS = ("event", "sample", "redelivery", "duplicate")
-
 
 def iso(t: float | None) -> str | None:
     """Simulated seconds as ISO 8601 UTC with millisecond precision."""

@@ -90,6 +90,8 @@ OPTIONS = (
     Option("public_urls_only", "refuse webhook URLs that are not publicly reachable, as SalesPlay does",
            parse=_bool, flag_only=True),
     Option("clock", "scaled, real or manual", "scaled"),
+    Option("loop", "the event loop: auto (uvloop when installed: pip install 'salesplay-mock[fast]'), asyncio "
+           "or uvloop", "auto"),
     Option("time_scale", "simulated seconds per real second on the scaled clock", "720: 48 h in 4 min", _float),
     Option("clock_start", "simulated time to start from, ISO 8601", "now, or where the last run stopped",
            parse_instant),

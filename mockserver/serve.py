@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import logging
 import socket
@@ -43,11 +44,13 @@ def serve(config: Config) -> int:
         warning = scale_warning(config)  # once the server is up: a failed start ends on its one error line
         if warning:
             logging.getLogger("salesplay_mock").warning("%s", warning)
-        app[keys.engine].scheduler.release()
+        app[keys.running].release()
 
+    loop, loop_name = event_loop(config.loop)
+    clock += f", {loop_name} loop"
     try:
         web.run_app(app, host=config.host if sock is None else None, port=config.port if sock is None else None,
-                    sock=sock, print=banner, shutdown_timeout=3.0, access_log=None)
+                    sock=sock, print=banner, shutdown_timeout=3.0, access_log=None, loop=loop)
     except OSError as exc:  # taken between the check and the start: another program was quicker
         raise CannotStart(bind_problem(config.host, config.port, exc)) from None
     finally:
@@ -101,3 +104,16 @@ def scale_warning(config: Config) -> str | None:
             f"time per attempt, more than the schedule's largest gap ({human(config.schedule.largest_gap)}): such "
             f"a receiver gets fewer than {config.max_attempts} attempts before the retry window ends. For hang "
             "tests, lower --delivery-timeout or --time-scale, or use --clock manual")
+
+
+def event_loop(choice: str) -> tuple[asyncio.AbstractEventLoop, str]:
+    """The loop to serve on: uvloop when asked for or, by default, when installed."""
+    if choice != "asyncio":
+        try:
+            import uvloop
+        except ImportError:
+            if choice == "uvloop":
+                raise CannotStart("--loop uvloop: uvloop is not installed; pip install 'salesplay-mock[fast]'") from None
+        else:
+            return uvloop.new_event_loop(), "uvloop"
+    return asyncio.new_event_loop(), "asyncio"

@@ -11,7 +11,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from mockserver.errors import InvalidField
-from mockserver.models import EVENT_TYPES, Webhook
+from mockserver.models import Webhook
+from mockserver.vocabulary import EVENT_TYPES
 
 MAX_URL_LENGTH = 2048
 # Control, format (bidi marks, zero-width), surrogate, private-use, unassigned, separators.

@@ -15,7 +15,7 @@ from mockserver.check import CheckOptions, Report, run_check
 from mockserver.check.payloads import NEW_FIELD
 from mockserver.check.report import RETRIED, Latency
 from mockserver.errors import InvalidField
-from mockserver.models import EVENT_TYPES
+from mockserver.vocabulary import EVENT_TYPES
 from tests import receivers
 from tests.helpers import RawReceiver, _free_port, never_answers, read_request
 

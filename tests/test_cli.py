@@ -231,3 +231,32 @@ def test_a_timeout_longer_than_the_largest_gap_at_this_scale_is_warned_about() -
     assert scale_warning(Config(delivery_timeout=1.0)) is None  # 12 minutes: within the largest gap
     assert scale_warning(Config(clock="manual")) is None
 
+
+
+@pytest.mark.parametrize("loop", ["asyncio", "uvloop"])
+def test_serve_runs_on_the_loop_asked_for(tmp_path: Path, served: list[Server], loop: str) -> None:
+    pytest.importorskip(loop)
+    server = Server(tmp_path, "--clock", "manual", "--db", ":memory:", "--loop", loop)
+    served.append(server.start())
+    assert _call(server.port, "POST", "/v1.0/webhook", {"url": "https://r.example/h", "event": "products.update"})[0] == 201
+    assert server.stop() == 0
+
+
+def test_loop_uvloop_without_uvloop_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
+    import builtins
+
+    from mockserver.serve import CannotStart, event_loop
+
+    real_import = builtins.__import__
+
+    def no_uvloop(name: str, *args: Any, **kwargs: Any) -> Any:
+        if name == "uvloop":
+            raise ImportError(name)
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_uvloop)
+    with pytest.raises(CannotStart, match=r"pip install 'salesplay-mock\[fast\]'"):
+        event_loop("uvloop")
+    loop, name = event_loop("auto")
+    assert name == "asyncio"
+    loop.close()

@@ -169,7 +169,8 @@ async def test_traffic_keeps_the_asked_rate_at_720x(aiohttp_client: Any, aiohttp
                              traffic=30.0))
     client = await aiohttp_client(mock)
     await register(client, str(receiver.make_url("/hook")), "receipts.update")
-    clock, store = mock[keys.engine].clock, mock[keys.engine].store
+    engine = keys.engine_of(mock)
+    clock, store = engine.clock, engine.store
     begun = clock.now()
     await asyncio.sleep(1.5)  # about 18 simulated minutes
     made = store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0]

@@ -267,7 +267,8 @@ async def _scaled(aiohttp_client: Any, config: Any) -> Any:
 
 async def test_a_reset_during_attempts_under_way_leaves_no_orphan_attempts(aiohttp_client: Any, config: Any) -> None:
     client = await _scaled(aiohttp_client, config)
-    engine = client.server.app[keys.engine]
+    engine = (await keys.ready(client.server.app)).engine
+    assert engine is not None
     answer = asyncio.Event()
 
     async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

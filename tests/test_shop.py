@@ -10,7 +10,6 @@ from typing import Any
 import jsonschema
 import pytest
 
-from mockserver.models import EVENT_TYPES
 from mockserver.service.shops import Shops
 from mockserver.shop import catalogue, ids
 from mockserver.shop.generate import generate_payloads
@@ -19,6 +18,7 @@ from mockserver.shop.schemas import load_schema
 from mockserver.shop.simulator import OPERATIONS, Simulator
 from mockserver.shop.world import World, build
 from mockserver.store import Store
+from mockserver.vocabulary import EVENT_TYPES
 
 NOW = 1751284800.0
 

@@ -145,7 +145,7 @@ async def _soak(aiohttp_client: Any, aiohttp_server: Any, config: Config, *, tok
         receipt = next(e for e in body["events"] if e["type"] == "receipts.update")
         sent += [(f"soak-{n}", d["url"].rsplit("/", 1)[1], d["id"]) for d in receipt["deliveries"]]
 
-    engine = mock[keys.engine]
+    engine = keys.engine_of(mock)
     scheduler, store, clock = engine.scheduler, engine.store, engine.clock
     slack = 0.5 * config.time_scale  # half a real second, in simulated seconds
     stalls: list[str] = []
@@ -285,7 +285,7 @@ async def test_a_held_engine_delivers_nothing_until_released(aiohttp_client: Any
     await client.post("/_mock/events", json={"type": "receipts.update"}, headers=AUTH)
     await asyncio.sleep(0.3)
     assert got == [], "the engine delivered before it was released"
-    mock[keys.engine].scheduler.release()
+    mock[keys.running].release()
     await _until(lambda: _async(len(got) == 1), timeout=10, what="the delivery once released")
 
 

@@ -254,7 +254,8 @@ async def test_the_page_says_when_shop_traffic_falls_behind(make_client: Any, co
     client = await make_client(config, traffic=30.0)
     await _signed_in(client)
     assert "Shop traffic is behind" not in await (await client.get("/")).text()
-    status = client.server.app[keys.traffic]
+    status = (await keys.ready(client.server.app)).traffic
+    assert status is not None
     status.achieved, status.behind = 12.5, True  # as the stream's report sets them
     page = await (await client.get("/")).text()
     assert "Shop traffic is behind" in page and "12.5 events per simulated minute of the 30 asked" in page

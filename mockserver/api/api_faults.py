@@ -14,11 +14,11 @@ def _answer(settings: ApiFaultSettings) -> web.Response:
 
 
 async def get_api_faults(request: web.Request) -> web.Response:
-    return _answer(request.app[keys.service].api_faults.settings(owner(request)))
+    return _answer(keys.service_of(request.app).api_faults.settings(owner(request)))
 
 
 async def put_api_faults(request: web.Request) -> web.Response:
     """Replace this token's API faults; ``{}`` (or no body) turns them all off."""
     who = owner(request)
     body = await json_object(request, required=False)
-    return _answer(request.app[keys.service].api_faults.configure(who, body))
+    return _answer(keys.service_of(request.app).api_faults.configure(who, body))

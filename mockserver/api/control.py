@@ -24,7 +24,7 @@ ANSWER_CHUNK = 25  # events encoded before the loop serves others
 async def clock_state(request: web.Request) -> web.Response:
     """The clock; on the manual clock, the calling token's own time (without a token, the
     time a new token starts at)."""
-    view = request.app[keys.service].clock.view(optional_owner(request))
+    view = keys.service_of(request.app).clock.view(optional_owner(request))
     return web.json_response({"mode": view.mode, "scale": view.scale, "now": iso(view.now), "now_epoch": view.now,
                               "per_token": view.per_token})
 
@@ -44,7 +44,7 @@ async def clock_advance(request: web.Request) -> web.Response:
             to = parse_instant(body["to"])
         except ValueError:
             raise InvalidField("'to' must be an ISO 8601 time such as 2025-07-01T12:00:00Z", field="to") from None
-    clock = request.app[keys.service].clock
+    clock = keys.service_of(request.app).clock
     made = await clock.advance(who, seconds=seconds, to=to)
     return web.json_response({"now": iso(clock.view(who).now), "attempts_made": made})
 
@@ -61,7 +61,7 @@ async def trigger(request: web.Request) -> web.StreamResponse:
     if unknown:
         name = sorted(unknown)[0]
         raise InvalidField(f"unknown field {name!r}; use type, operation, count, payload", field=name)
-    service = request.app[keys.service]
+    service = keys.service_of(request.app)
     events = await service.events.trigger(who, type_=body.get("type"), operation=body.get("operation"),
                                           count=body.get("count", 1), payload=body.get("payload", NO_PAYLOAD))
 
@@ -76,7 +76,7 @@ async def trigger(request: web.Request) -> web.StreamResponse:
 
 async def list_events(request: web.Request) -> web.Response:
     """Events, newest first, a page at a time: ``next`` is the cursor of the page after."""
-    page = request.app[keys.service].reads.events_page(
+    page = keys.service_of(request.app).reads.events_page(
         owner(request), type_=request.query.get("type"), cursor=request.query.get("cursor"),
         limit=int_param(request, "limit", 100, 1, 1000))
     return web.json_response({"data": [e.to_json() for e in page.items], "next": page.next})
@@ -87,13 +87,13 @@ async def list_deliveries(request: web.Request) -> web.Response:
     q = request.query
     where = DeliveryFilter(webhook_id=q.get("webhook_id"), status=q.get("status"), event_type=q.get("event_type"),
                            kind=q.get("kind"), event_id=q.get("event_id"))
-    page = request.app[keys.service].reads.deliveries_page(
+    page = keys.service_of(request.app).reads.deliveries_page(
         owner(request), where, cursor=q.get("cursor"), limit=int_param(request, "limit", 100, 1, 1000))
     return web.json_response({"data": [d.to_json() for d in page.items], "next": page.next})
 
 
 async def get_delivery(request: web.Request) -> web.Response:
-    detail = request.app[keys.service].reads.delivery(owner(request), request.match_info["id"])
+    detail = keys.service_of(request.app).reads.delivery(owner(request), request.match_info["id"])
     return web.json_response({
         **detail.delivery.to_json(),
         "event": detail.event.to_json(),
@@ -102,18 +102,18 @@ async def get_delivery(request: web.Request) -> web.Response:
 
 
 async def redeliver(request: web.Request) -> web.Response:
-    delivery = await request.app[keys.service].events.redeliver(owner(request), request.match_info["id"])
+    delivery = await keys.service_of(request.app).events.redeliver(owner(request), request.match_info["id"])
     return web.json_response(delivery.to_json(), status=201)
 
 
 async def redeliver_skipped(request: web.Request) -> web.Response:
     """Send the events a webhook skipped while it was disabled (once it is enabled again)."""
-    made = await request.app[keys.service].events.redeliver_skipped(owner(request), request.match_info["id"])
+    made = await keys.service_of(request.app).events.redeliver_skipped(owner(request), request.match_info["id"])
     return web.json_response({"data": [d.to_json() for d in made]}, status=201)
 
 
 async def reset(request: web.Request) -> web.Response:
-    request.app[keys.service].reset(owner(request))
+    keys.service_of(request.app).reset(owner(request))
     return web.json_response({"reset": True})
 
 

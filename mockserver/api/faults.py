@@ -19,13 +19,13 @@ def _answer(faults: Faults) -> web.Response:
 
 
 async def get_faults(request: web.Request) -> web.Response:
-    return _answer(request.app[keys.service].webhooks.faults_of(owner(request), request.match_info["id"]))
+    return _answer(keys.service_of(request.app).webhooks.faults_of(owner(request), request.match_info["id"]))
 
 
 async def put_faults(request: web.Request) -> web.Response:
     """Set this webhook's faults (replacing the server's); ``{}`` goes back to the server's."""
     who = owner(request)
-    service = request.app[keys.service]
+    service = keys.service_of(request.app)
     service.webhooks.get(who, request.match_info["id"])  # a 404 before a 422
     body = await json_object(request, required=False)
     return _answer(service.webhooks.configure_faults(who, request.match_info["id"], body or None))

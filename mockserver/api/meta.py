@@ -1,20 +1,13 @@
-"""About the server itself: /healthz, the OpenAPI document and the Postman collection."""
+"""About the server's API: the OpenAPI document and the Postman collection."""
 
 from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver import __version__, keys
 from mockserver.openapi import openapi_document
 from mockserver.postman import collection
 
-__all__ = ["healthz", "openapi", "openapi_document", "postman"]
-
-
-async def healthz(request: web.Request) -> web.Response:
-    service = request.app[keys.service]
-    service.ping()
-    return web.json_response({"status": "ok", "version": __version__, "clock": service.clock.view(None).mode})
+__all__ = ["openapi", "openapi_document", "postman"]
 
 
 async def openapi(request: web.Request) -> web.Response:

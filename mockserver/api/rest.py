@@ -18,7 +18,7 @@ async def _admitted(request: web.Request) -> str:
     """The caller's merchant, once the token's API faults let the request through: a 429
     past the rate limit, an answer held back, or an error on purpose."""
     who = owner(request)
-    verdict = request.app[keys.service].api_faults.admit(who)
+    verdict = keys.service_of(request.app).api_faults.admit(who)
     if verdict.delay:
         await asyncio.sleep(verdict.delay)  # real time: a client's timeout is real time too
     if verdict.error is not None:
@@ -31,7 +31,7 @@ def lister(name: str) -> Handler:
 
     async def list_records(request: web.Request) -> web.Response:
         who = await _admitted(request)
-        page = request.app[keys.service].catalog.page(who, name, request.query)
+        page = keys.service_of(request.app).catalog.page(who, name, request.query)
         return web.json_response({"data": page.data, "next": page.next})
 
     return list_records
@@ -42,6 +42,6 @@ def getter(name: str) -> Handler:
 
     async def get_record(request: web.Request) -> web.Response:
         who = await _admitted(request)
-        return web.json_response(request.app[keys.service].catalog.one(who, name, request.match_info["id"]))
+        return web.json_response(keys.service_of(request.app).catalog.one(who, name, request.match_info["id"]))
 
     return get_record

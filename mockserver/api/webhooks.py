@@ -11,13 +11,13 @@ from mockserver.api.common import json_object, owner
 async def create_webhook(request: web.Request) -> web.Response:
     who = owner(request)
     spec = webhook_rules.parse_webhook(await json_object(request), partial=False)
-    made = await request.app[keys.service].webhooks.register(who, spec)
+    made = await keys.service_of(request.app).webhooks.register(who, spec)
     body = {**made.hook.to_json(), "warnings": made.warnings, "verification": made.verification}
     return web.json_response(body, status=201)
 
 
 async def list_webhooks(request: web.Request) -> web.Response:
-    webhooks = request.app[keys.service].webhooks
+    webhooks = keys.service_of(request.app).webhooks
     hooks = webhooks.of_owner(owner(request))
     return web.json_response({"data": [{**h.to_json(), "warnings": webhooks.warnings_of(h.owner, h, hooks)}
                                        for h in hooks]})
@@ -25,14 +25,14 @@ async def list_webhooks(request: web.Request) -> web.Response:
 
 async def get_webhook(request: web.Request) -> web.Response:
     """One webhook, with the warnings a create or update of it would give now."""
-    who, webhooks = owner(request), request.app[keys.service].webhooks
+    who, webhooks = owner(request), keys.service_of(request.app).webhooks
     hook = webhooks.get(who, request.match_info["id"])
     return web.json_response({**hook.to_json(), "warnings": webhooks.warnings_of(who, hook)})
 
 
 async def update_webhook(request: web.Request) -> web.Response:
     who = owner(request)
-    service = request.app[keys.service]
+    service = keys.service_of(request.app)
     service.webhooks.get(who, request.match_info["id"])  # a 404 before a 422 for someone else's webhook
     spec = webhook_rules.parse_webhook(await json_object(request), partial=True)
     hook, warnings = await service.webhooks.update(who, request.match_info["id"], spec)
@@ -40,5 +40,5 @@ async def update_webhook(request: web.Request) -> web.Response:
 
 
 async def delete_webhook(request: web.Request) -> web.Response:
-    request.app[keys.service].webhooks.delete(owner(request), request.match_info["id"])
+    keys.service_of(request.app).webhooks.delete(owner(request), request.match_info["id"])
     return web.Response(status=204)

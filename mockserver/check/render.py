@@ -7,7 +7,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from mockserver.check.report import Report, Result
-from mockserver.models import EVENT_TYPES
+from mockserver.vocabulary import EVENT_TYPES
 
 COLOURS = {"pass": "32", "warn": "33", "fail": "31", "skip": "2"}
 ID_WIDTH = 30

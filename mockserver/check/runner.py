@@ -16,8 +16,9 @@ from mockserver.check.report import Report, Result
 from mockserver.check.scenarios import BURST, Context, Probe, Scenario, plan
 from mockserver.config import Config
 from mockserver.errors import InvalidField
-from mockserver.models import EVENT_TYPES, iso
+from mockserver.models import iso
 from mockserver.shop.world import check_locale
+from mockserver.vocabulary import EVENT_TYPES
 from mockserver.webhook_rules import check_event_type, check_url
 
 MAX_TIMEOUT = 120.0

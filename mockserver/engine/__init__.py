@@ -4,10 +4,12 @@ attempt and its record, the HTTP POST, faults on purpose, and time kept between 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from mockserver.clock import Clock
-from mockserver.engine.scheduler import Scheduler
-from mockserver.store import Store
+if TYPE_CHECKING:  # the package stays light: app.py imports engine.tasks at start-up
+    from mockserver.clock import Clock
+    from mockserver.engine.scheduler import Scheduler
+    from mockserver.store import Store
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,12 @@ from mockserver.engine.attempt import Notify
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.engine.scheduler import Scheduler
 from mockserver.errors import Conflict, InvalidField
-from mockserver.models import EVENT_TYPES, Delivery, Event, Webhook, new_delivery
+from mockserver.models import Delivery, Event, Webhook, new_delivery
 from mockserver.service.shops import Shops
 from mockserver.shop.ops import NothingToRefund
 from mockserver.shop.simulator import OPERATIONS
 from mockserver.store import Store
+from mockserver.vocabulary import EVENT_TYPES
 from mockserver.webhook_rules import check_event_type
 
 MAX_TRIGGER = 1000

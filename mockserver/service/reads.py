@@ -11,8 +11,9 @@ from typing import Generic, TypeVar
 
 from mockserver.config import Config
 from mockserver.errors import InvalidField
-from mockserver.models import DELIVERY_KINDS, DELIVERY_STATUSES, Attempt, Delivery, DeliveryFilter, Event, Webhook
+from mockserver.models import Attempt, Delivery, DeliveryFilter, Event, Webhook
 from mockserver.store import Store
+from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES
 from mockserver.webhook_rules import check_event_type
 
 T = TypeVar("T")

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from mockserver.models import EVENT_TYPES
 from mockserver.shop import ops
 from mockserver.shop.world import World
+from mockserver.vocabulary import EVENT_TYPES
 
 Operation = Callable[[World, str], ops.Emitted]
 

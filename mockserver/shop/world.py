@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 import random
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
-from typing import Any
-
-from faker import Faker
-from faker.config import AVAILABLE_LOCALES
+from typing import TYPE_CHECKING, Any
 
 from mockserver.shop import catalogue, ids
+
+if TYPE_CHECKING:  # Faker loads when a world is first built (a server warms it in the background)
+    from faker import Faker
 
 CURRENCIES = {
     "US": "USD", "GB": "GBP", "AU": "AUD", "CA": "CAD", "NZ": "NZD", "IN": "INR", "JP": "JPY",
@@ -158,12 +158,16 @@ def _decode_state(raw: list[Any]) -> tuple[Any, ...]:
 
 
 def check_locale(locale: str) -> str:
+    from faker.config import AVAILABLE_LOCALES
+
     if locale not in AVAILABLE_LOCALES:
         raise ValueError(f"unknown locale {locale!r}; use one of Faker's, such as en_US, de_DE, fr_FR")
     return locale
 
 
 def make_faker(locale: str, seed: int) -> Faker:
+    from faker import Faker
+
     fake = Faker(check_locale(locale))
     fake.seed_instance(seed)
     return fake

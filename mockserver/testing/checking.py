@@ -7,8 +7,8 @@ from typing import Any
 
 from mockserver.check import CheckOptions, Report, render, run_check
 from mockserver.config import Config
-from mockserver.models import EVENT_TYPES
 from mockserver.testing.assertions import Assertions
+from mockserver.vocabulary import EVENT_TYPES
 
 
 class Checks(Assertions):

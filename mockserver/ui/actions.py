@@ -104,7 +104,7 @@ async def create_webhook(request: web.Request, owner: str, form: Form) -> str:
     url, events = form.get("url", "").strip(), form.getall("events", [])
     try:
         spec = webhook_rules.parse_webhook({"url": url, "events": events}, partial=False)
-        made = await request.app[keys.service].webhooks.register(owner, spec)
+        made = await keys.service_of(request.app).webhooks.register(owner, spec)
     except DomainError as err:  # back to the form, as it was filled in
         return _with(_back(form, "/webhooks_setup"), error=page_message(err), url=url, events=events)
     message = f"webhook {made.hook.id} registered"
@@ -121,14 +121,14 @@ async def set_status(request: web.Request, owner: str, form: Form) -> str:
     if status not in webhook_rules.STATUSES:
         raise InvalidField("status must be enabled or disabled", field="status")
     hook_id = request.match_info["id"]
-    await request.app[keys.service].webhooks.update(owner, hook_id, webhook_rules.WebhookInput(None, None, status),
+    await keys.service_of(request.app).webhooks.update(owner, hook_id, webhook_rules.WebhookInput(None, None, status),
                                                     by="the page")
     return _with(_back(form), msg=f"webhook {hook_id} {status}")
 
 
 @action
 async def delete_webhook(request: web.Request, owner: str, form: Form) -> str | web.Response:
-    service, hook_id = request.app[keys.service], request.match_info["id"]
+    service, hook_id = keys.service_of(request.app), request.match_info["id"]
     hook = service.webhooks.get(owner, hook_id)
     asked = confirm_first(request, form, title=f"Delete webhook {hook_id}?", button="Delete",
                           detail=f"{hook.url} receives nothing more; its pending deliveries are cancelled.")
@@ -140,7 +140,7 @@ async def delete_webhook(request: web.Request, owner: str, form: Form) -> str | 
 
 @action
 async def redeliver_skipped(request: web.Request, owner: str, form: Form) -> str:
-    made = await request.app[keys.service].events.redeliver_skipped(owner, request.match_info["id"])
+    made = await keys.service_of(request.app).events.redeliver_skipped(owner, request.match_info["id"])
     return _with(_back(form), msg=f"{len(made)} skipped event(s) sent again")
 
 
@@ -151,14 +151,14 @@ async def trigger(request: web.Request, owner: str, form: Form) -> str:
     except ValueError:
         raise InvalidField("'count' must be a whole number", field="count") from None
     kind, _, name = form.get("what", "").partition(":")
-    events = await request.app[keys.service].events.trigger(
+    events = await keys.service_of(request.app).events.trigger(
         owner, type_=name if kind == "type" else None, operation=name if kind == "operation" else None, count=count)
     return _with(_back(form), msg=f"{len(events)} event(s) sent: " + ", ".join(sorted({e.type for e in events})))
 
 
 @action
 async def redeliver(request: web.Request, owner: str, form: Form) -> str:
-    delivery = await request.app[keys.service].events.redeliver(owner, request.match_info["id"])
+    delivery = await keys.service_of(request.app).events.redeliver(owner, request.match_info["id"])
     return _with(f"/ui/deliveries/{delivery.id}", msg="sent again as a new delivery")
 
 
@@ -170,7 +170,7 @@ async def advance(request: web.Request, owner: str, form: Form) -> str:
         seconds = parse_duration(text)
     except ValueError as exc:
         raise InvalidField(str(exc), field="duration") from None
-    made = await request.app[keys.service].clock.advance(owner, seconds=seconds)
+    made = await keys.service_of(request.app).clock.advance(owner, seconds=seconds)
     return _with(_back(form), msg=f"clock moved {text}; {made} attempt(s) made")
 
 
@@ -187,7 +187,7 @@ async def set_faults(request: web.Request, owner: str, form: Form) -> str:
         if form.get("outage_duration"):
             data["outage"] = {"in": form.get("outage_in") or "0", "duration": form["outage_duration"],
                               "rate": _number(form.get("outage_rate") or "1", "outage")}
-    request.app[keys.service].webhooks.configure_faults(owner, hook_id, data)
+    keys.service_of(request.app).webhooks.configure_faults(owner, hook_id, data)
     return _with("/", msg=f"faults of {hook_id} " + ("cleared" if data is None else "saved"))
 
 
@@ -210,7 +210,7 @@ async def set_api_faults(request: web.Request, owner: str, form: Form) -> str:
             data["slow_by"] = form["slow_by"]
         if form.get("rate_limit"):
             data["rate_limit"] = _whole(form["rate_limit"], "rate_limit")
-    settings = request.app[keys.service].api_faults.configure(owner, data)
+    settings = keys.service_of(request.app).api_faults.configure(owner, data)
     return _with("/ui/api-faults", msg="REST API faults " + ("saved" if settings.active else "off"))
 
 
@@ -227,7 +227,7 @@ async def check(request: web.Request, owner: str, form: Form) -> str:
     seed = form.get("seed", "").strip()
     if seed and not seed.isdigit():
         raise InvalidField("'seed' must be a whole number, or empty for a new one", field="seed")
-    report = await request.app[keys.service].checks.run(
+    report = await keys.service_of(request.app).checks.run(
         owner, form.get("url", "").strip(), events=tuple(form.getall("events", [])), seed=int(seed) if seed else None)
     counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n)
     return _with("/ui/check", msg=f"checked {report.url}: {counts}")
@@ -239,5 +239,5 @@ async def reset(request: web.Request, owner: str, form: Form) -> str | web.Respo
                           detail="Its webhooks, events, deliveries, attempts and simulated shop are forgotten.")
     if asked is not None:
         return asked
-    request.app[keys.service].reset(owner)
+    keys.service_of(request.app).reset(owner)
     return _with("/", msg="everything of this token was forgotten")

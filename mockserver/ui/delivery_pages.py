@@ -15,7 +15,7 @@ from mockserver.ui.render import merchant_data, merchant_page, page
 
 
 def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
-    service = request.app[keys.service]
+    service = keys.service_of(request.app)
     detail = service.reads.delivery(owner, request.match_info["id"])
     delivery, attempts = detail.delivery, detail.attempts
     disable_at = None
@@ -43,7 +43,7 @@ async def delivery_live(request: web.Request, owner: str) -> web.StreamResponse:
 @merchant_page
 async def attempt_page(request: web.Request, owner: str) -> web.StreamResponse:
     """One attempt in full: what was sent, what came back."""
-    detail = request.app[keys.service].reads.delivery(owner, request.match_info["id"])
+    detail = keys.service_of(request.app).reads.delivery(owner, request.match_info["id"])
     number = request.match_info["number"]
     found = [a for a in detail.attempts if str(a.number) == number]
     if not found:
@@ -53,7 +53,7 @@ async def attempt_page(request: web.Request, owner: str) -> web.StreamResponse:
 
 @merchant_data
 async def delivery_har(request: web.Request, owner: str) -> web.StreamResponse:
-    detail = request.app[keys.service].reads.delivery(owner, request.match_info["id"])
+    detail = keys.service_of(request.app).reads.delivery(owner, request.match_info["id"])
     return web.Response(
         text=har(detail.delivery, detail.event, detail.attempts),
         content_type="application/json",

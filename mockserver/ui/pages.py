@@ -11,8 +11,10 @@ from aiohttp import web
 
 from mockserver import keys
 from mockserver.durations import human
-from mockserver.models import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES, DeliveryFilter
-from mockserver.ui.render import STATIC, merchant_data, merchant_page, page
+from mockserver.models import DeliveryFilter
+from mockserver.static_files import STATIC
+from mockserver.ui.render import merchant_data, merchant_page, page
+from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES
 
 KEEPALIVE = 15.0
 MIN_GAP = 0.2  # seconds between two refresh signals: at most 5 redraws a second
@@ -36,12 +38,12 @@ def _filters(request: web.Request) -> DeliveryFilter:
 
 
 def _hooks_part(request: web.Request, owner: str) -> dict[str, Any]:
-    service = request.app[keys.service]
+    service = keys.service_of(request.app)
     return {"summaries": service.reads.summaries(owner), "max_attempts": service.config.max_attempts}
 
 
 def _deliveries_part(request: web.Request, owner: str) -> dict[str, Any]:
-    service, where = request.app[keys.service], _filters(request)
+    service, where = keys.service_of(request.app), _filters(request)
     before = request.query.get("before") or None
     found = service.reads.deliveries(owner, where, limit=PAGE + 1, before=before)
     return {
@@ -57,7 +59,7 @@ def _deliveries_part(request: web.Request, owner: str) -> dict[str, Any]:
 
 @merchant_page
 async def home(request: web.Request, owner: str) -> web.Response:
-    hooks = request.app[keys.service].webhooks.of_owner(owner)
+    hooks = keys.service_of(request.app).webhooks.of_owner(owner)
     return page(request, "home.html", {**_hooks_part(request, owner), **_deliveries_part(request, owner),
                                        "hooks": hooks})
 
@@ -72,12 +74,12 @@ async def home_live(request: web.Request, owner: str) -> web.Response:
 
 @merchant_page
 async def setup_screen(request: web.Request, owner: str) -> web.Response:
-    return page(request, "setup.html", {"hooks": request.app[keys.service].webhooks.of_owner(owner)})
+    return page(request, "setup.html", {"hooks": keys.service_of(request.app).webhooks.of_owner(owner)})
 
 
 @merchant_page
 async def faults_page(request: web.Request, owner: str) -> web.Response:
-    service = request.app[keys.service]
+    service = keys.service_of(request.app)
     faults = service.webhooks.faults_of(owner, request.match_info["id"])
     outage = faults.effective.outage
     return page(request, "faults.html", {
@@ -91,13 +93,13 @@ async def faults_page(request: web.Request, owner: str) -> web.Response:
 @merchant_page
 async def check_page(request: web.Request, owner: str) -> web.Response:
     """The "Check a receiver" form, and the merchant's last report under it."""
-    report = request.app[keys.service].checks.last(owner)
+    report = keys.service_of(request.app).checks.last(owner)
     return page(request, "check.html", {"report": report, "counts": report.counts() if report else {}})
 
 
 @merchant_page
 async def api_faults_page(request: web.Request, owner: str) -> web.Response:
-    return page(request, "api_faults.html", {"s": request.app[keys.service].api_faults.settings(owner)})
+    return page(request, "api_faults.html", {"s": keys.service_of(request.app).api_faults.settings(owner)})
 
 
 @merchant_data
@@ -106,7 +108,7 @@ async def stream(request: web.Request, owner: str) -> web.StreamResponse:
     (only theirs), with their clock; the page refetches its live parts. Browsers reconnect
     by themselves (after ``retry`` ms) and say the last change they saw: one missed while
     the stream was down is sent at once."""
-    changes, clock = request.app[keys.changes], request.app[keys.service].clock
+    changes, clock = request.app[keys.changes], keys.service_of(request.app).clock
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
     await response.prepare(request)
     version = _last_seen(request.headers.get("Last-Event-ID", ""), changes.boot, changes.version(owner))

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 from markupsafe import Markup, escape
@@ -19,13 +18,12 @@ from mockserver import __version__, keys
 from mockserver.durations import human
 from mockserver.errors import NotFound
 from mockserver.fault_settings import DUPLICATE_MODES
-from mockserver.models import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES, iso
+from mockserver.models import iso
 from mockserver.rest_faults import ERROR_STATUSES
 from mockserver.shop.simulator import OPERATIONS
 from mockserver.ui import present
 from mockserver.ui.session import csrf_value, page_owner, remember
-
-STATIC = Path(str(resources.files("mockserver"))) / "static"
+from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES
 
 
 def templates_dir() -> Path:
@@ -90,24 +88,28 @@ def _strip_summary(recent: tuple[tuple[str, int | None, str | None], ...]) -> st
     return f"last {len(recent)} attempts, oldest first: {ok} succeeded, {len(recent) - ok} failed"
 
 
-def setup_templates(app: web.Application) -> None:
-    env = aiohttp_jinja2.setup(
-        app,
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-        undefined=jinja2.StrictUndefined,
-    )
-    env.filters.update({"iso": iso, "pretty": _pretty, "human": human, "gap": _gap, "short": _short,
-                        "outcome": present.outcome, "without": _without, "reason_link": _reason_link,
-                        "strip_summary": _strip_summary})
-    env.globals.update({"EVENT_TYPES": EVENT_TYPES, "DELIVERY_STATUSES": DELIVERY_STATUSES,
-                        "DUPLICATE_MODES": DUPLICATE_MODES, "DELIVERY_KINDS": DELIVERY_KINDS,
-                        "ERROR_STATUSES": ERROR_STATUSES,
-                        "OPERATIONS": list(OPERATIONS), "version": __version__, "when": _when})
+def templates(app: web.Application) -> jinja2.Environment:
+    """The page's templates, made at the first page (the server starts without them)."""
+    parts = app[keys.running]
+    if parts.templates is None:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(templates_dir())),
+            autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+            undefined=jinja2.StrictUndefined,
+        )
+        env.filters.update({"iso": iso, "pretty": _pretty, "human": human, "gap": _gap, "short": _short,
+                            "outcome": present.outcome, "without": _without, "reason_link": _reason_link,
+                            "strip_summary": _strip_summary})
+        env.globals.update({"EVENT_TYPES": EVENT_TYPES, "DELIVERY_STATUSES": DELIVERY_STATUSES,
+                            "DUPLICATE_MODES": DUPLICATE_MODES, "DELIVERY_KINDS": DELIVERY_KINDS,
+                            "ERROR_STATUSES": ERROR_STATUSES,
+                            "OPERATIONS": list(OPERATIONS), "version": __version__, "when": _when})
+        parts.templates = env
+    return parts.templates  # type: ignore[no-any-return]
 
 
 def page(request: web.Request, template: str, context: dict[str, Any], *, status: int = 200) -> web.Response:
-    service = request.app[keys.service]
+    service = keys.service_of(request.app)
     owner = page_owner(request)
     base = {
         "csrf": csrf_value(request),
@@ -116,11 +118,12 @@ def page(request: web.Request, template: str, context: dict[str, Any], *, status
         "clock": service.clock.view(owner),
         "message": request.query.get("msg"),
         "warning": request.query.get("warn"),
-        "traffic": request.app.get(keys.traffic),
+        "traffic": request.app[keys.running].traffic,
         "error": request.query.get("error"),
         "request": request,
     }
-    response = aiohttp_jinja2.render_template(template, request, {**base, **context}, status=status)
+    html = templates(request.app).get_template(template).render({**base, **context})
+    response = web.Response(text=html, content_type="text/html", status=status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = "default-src 'self'; object-src 'none'; frame-ancestors 'none'"
     remember(response, request)

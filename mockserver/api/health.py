@@ -1,0 +1,15 @@
+"""/healthz: the server answers, and its database does; cheap enough to answer while the
+engine is still being wired (``ready`` says when it is)."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from mockserver import __version__, keys
+
+
+async def healthz(request: web.Request) -> web.Response:
+    parts = request.app[keys.running]
+    parts.ping()
+    return web.json_response({"status": "ok", "version": __version__, "clock": request.app[keys.config].clock,
+                              "ready": parts.booted.is_set() and parts.failure is None})
