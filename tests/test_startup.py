@@ -111,7 +111,7 @@ def test_starting_a_server_imports_nothing_its_first_answer_does_not_need() -> N
             "print(json.dumps(sorted(sys.modules)))\n")
     loaded = set(json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                            check=True, timeout=60).stdout))
-    heavy = {"faker", "jinja2", "aiohttp_jinja2", "mockserver.models", "mockserver.engine.scheduler",
+    heavy = {"faker", "jinja2", "mockserver.models", "mockserver.engine.scheduler",
              "mockserver.service", "mockserver.shop.world", "mockserver.resources", "mockserver.openapi",
              "mockserver.store.deliveries", "mockserver.wiring"}
     assert not loaded & heavy, f"imported at start: {sorted(loaded & heavy)}"
