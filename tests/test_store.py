@@ -246,3 +246,33 @@ async def test_a_failing_write_inside_a_waiting_group_commit_undoes_only_itself(
     again = Store(str(tmp_path / "g.sqlite3"))
     assert (again.meta.get("kept"), again.meta.get("lost")) == ("1", None)
     again.close()
+
+
+def test_wal_checkpoints_run_on_a_thread_of_their_own_and_stop_with_the_store(tmp_path: Path) -> None:
+    """The server's own connection never checkpoints (a request would wait for it); the
+    store's thread copies the log into the database within moments, and stops at close."""
+    path = tmp_path / "ckpt.sqlite3"
+    store = Store(str(path))
+    try:
+        assert store.conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+        checkpoints = store._checkpoints
+        assert checkpoints is not None and checkpoints._thread.is_alive()
+        before = path.stat().st_size
+        with store.tx() as c:
+            c.executemany("INSERT INTO meta (key, value) VALUES (?, ?)", ((f"k{i}", "x" * 200) for i in range(5000)))
+        deadline = time.monotonic() + 10
+        while path.stat().st_size <= before + 500_000 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert path.stat().st_size > before + 500_000, "nothing was checkpointed into the database file"
+    finally:
+        store.close()
+    assert not checkpoints._thread.is_alive()
+    assert not Path(f"{path}-wal").exists() or Path(f"{path}-wal").stat().st_size == 0
+
+
+def test_an_in_memory_store_needs_no_checkpoints() -> None:
+    store = Store(":memory:")
+    try:
+        assert store._checkpoints is None
+    finally:
+        store.close()

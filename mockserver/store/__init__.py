@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING
 
+from mockserver.store.checkpoints import Checkpoints
 from mockserver.store.db import check_path, connect, lock
 from mockserver.store.meta import Meta
 
@@ -45,6 +46,10 @@ class Store:
         except BaseException:
             self._release()
             raise
+        self._checkpoints: Checkpoints | None = None
+        if path != ":memory:":  # checkpoints off the event loop's thread
+            self.conn.execute("PRAGMA wal_autocheckpoint=0")
+            self._checkpoints = Checkpoints(path)
         self.meta = Meta(self)
         self._depth = 0
         self._pending_commit: asyncio.TimerHandle | None = None
@@ -155,6 +160,8 @@ class Store:
 
     def close(self) -> None:
         self.commit()
+        if self._checkpoints is not None:
+            self._checkpoints.close()
         self.conn.close()
         self._release()
 
