@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from mockserver.store import Store
 
 _COLUMNS = (
-    "delivery_id, number, state, scheduled_at, started_at, started_real, url, request_headers, fault, "
+    "delivery_id, webhook_id, number, state, scheduled_at, started_at, started_real, url, request_headers, fault, "
     "duration_ms, response_status, response_headers, response_body, response_truncated, error_kind, error_message"
 )
 
@@ -21,7 +21,7 @@ _COLUMNS = (
 def _row(end: AttemptEnd) -> tuple[object, ...]:
     s, o = end.started, end.outcome
     return (
-        s.delivery.id, s.delivery.attempts + 1, o.state, s.scheduled_at, s.started_at,
+        s.delivery.id, s.delivery.webhook_id, s.delivery.attempts + 1, o.state, s.scheduled_at, s.started_at,
         s.started_real, s.delivery.url, json.dumps(s.headers), s.delivery.fault, o.duration_ms, o.response_status,
         None if o.response_headers is None else json.dumps(o.response_headers), o.response_body,
         int(o.response_truncated), o.error_kind, o.error_message,
@@ -29,7 +29,7 @@ def _row(end: AttemptEnd) -> tuple[object, ...]:
 
 
 def _attempt(row: sqlite3.Row) -> Attempt:
-    data: dict[str, Any] = {k: row[k] for k in row.keys()}
+    data: dict[str, Any] = {k: row[k] for k in row.keys() if k != "webhook_id"}  # the page's index, not the record
     data["request_headers"] = json.loads(data["request_headers"])
     if data["response_headers"] is not None:
         data["response_headers"] = json.loads(data["response_headers"])
@@ -46,7 +46,7 @@ class AttemptLog:
         they were under way); the engine's own bookkeeping joins a group commit."""
         with self._store.tx(durable=durable) as c:
             c.executemany(
-                f"INSERT INTO attempts ({_COLUMNS}) SELECT {', '.join('?' * 16)} "
+                f"INSERT INTO attempts ({_COLUMNS}) SELECT {', '.join('?' * 17)} "
                 "WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?)",
                 [(*_row(e), e.delivery_id) for e in ends],
             )

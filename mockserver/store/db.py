@@ -150,6 +150,18 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX shop_records_order ON shop_records (owner, kind);  -- each entry ends in its rowid: in order
     CREATE INDEX shop_records_created ON shop_records (owner, kind, created_at);
     """,
+    # 7: the page's summaries cost what a webhook has under way, not its whole history:
+    # each attempt names its webhook (its newest attempts, its last success and the
+    # failures since, read from one index), a webhook's sample POSTs are found directly,
+    # and a merchant's newest events are read in row order from an index.
+    """
+    ALTER TABLE attempts ADD COLUMN webhook_id TEXT;
+    UPDATE attempts SET webhook_id = (SELECT d.webhook_id FROM deliveries d WHERE d.id = attempts.delivery_id);
+    CREATE INDEX attempts_webhook ON attempts (webhook_id, id, state);
+    CREATE INDEX deliveries_webhook_kind ON deliveries (webhook_id, kind);
+    CREATE INDEX events_owner_rows ON events (owner);
+    CREATE INDEX events_owner_type ON events (owner, type);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
