@@ -23,6 +23,7 @@ from mockserver.shop.generate import generate_payloads
 
 CONCURRENCY = 64
 OWNER = "bench"
+THROUGHPUT_GOAL, SCHEDULE_GOAL = 0.85, 0.80  # issue 19: against a plain aiohttp loop
 
 
 def _headers(n: int) -> dict[str, str]:
@@ -89,7 +90,7 @@ async def _engine_rate(url: str, payloads: list[str]) -> float:
     return rate
 
 
-async def throughput(n: int, rounds: int = 5) -> Row:
+async def throughput(n: int, rounds: int = 5, label: str = "") -> Row:
     """Rounds of baseline and mock in turn, each pair close in time; the median of the
     pairs' ratios, so a noisy neighbour on the machine weighs on both alike."""
     payloads = [json.dumps(p) for p in generate_payloads("receipts.update", n, seed=3)]
@@ -102,8 +103,8 @@ async def throughput(n: int, rounds: int = 5) -> Row:
             our_rates.append(await _engine_rate(receiver.url, payloads))
     baseline, ours = statistics.median(plain_rates), statistics.median(our_rates)
     ratio = statistics.median(o / p for o, p in zip(our_rates, plain_rates))
-    return Row(f"delivery throughput ({n:,} deliveries, all recorded)", f"{ours:,.0f}/s",
-               f"{baseline:,.0f}/s plain aiohttp", ratio, ">= 0.7", ratio >= 0.7)
+    return Row(f"delivery throughput ({n:,} deliveries, all recorded){label}", f"{ours:,.0f}/s",
+               f"{baseline:,.0f}/s plain aiohttp", ratio, f">= {THROUGHPUT_GOAL}", ratio >= THROUGHPUT_GOAL)
 
 
 async def failing_schedule(k: int) -> Row:
@@ -119,4 +120,5 @@ async def failing_schedule(k: int) -> Row:
             ours = time.perf_counter() - started
             assert made == 200 * k and engine.count("failed") == k, (made, engine.count("failed"))
     return Row(f"200-attempt schedule, {k:,} failing deliveries (manual clock)", f"{ours:.1f} s",
-               f"{baseline:.1f} s plain aiohttp", baseline / ours, "(speed vs plain loop)", None)
+               f"{baseline:.1f} s plain aiohttp", baseline / ours, f">= {SCHEDULE_GOAL} (speed)",
+               baseline / ours >= SCHEDULE_GOAL)

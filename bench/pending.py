@@ -7,6 +7,7 @@ import asyncio
 import gc
 import tempfile
 import time
+import tracemalloc
 from dataclasses import replace
 
 from aiohttp import web
@@ -20,16 +21,22 @@ from mockserver.config import Config
 from mockserver.models import Delivery
 
 YEAR = 365 * 86400.0
+LATENESS_GOAL_MS = 3.0  # issue 19
 
 
-def _naive_memory(n: int) -> float:
-    """Bytes per delivery when a scheduler keeps every pending one as a Python object."""
-    gc.collect()
-    before = rss_bytes()
+def naive_memory(n: int) -> float:
+    """Bytes per delivery when a scheduler keeps every pending one as a Python object,
+    counted by tracemalloc (exact; the process's resident size hides a dict that fits in
+    memory freed earlier in the run)."""
     template = Delivery("dlv_0", "bench", "evt_0", "wh_0", "event", "pending", 3, 0.0, 0.0, 0.0, "http_status: 500",
                         500, "receipts.update", "http://127.0.0.1:9/hook")
-    held = {f"dlv_{i:08d}": replace(template, id=f"dlv_{i:08d}", next_at=float(i)) for i in range(n)}
-    used = (rss_bytes() - before) / n
+    gc.collect()
+    tracemalloc.start()
+    try:
+        held = {f"dlv_{i:08d}": replace(template, id=f"dlv_{i:08d}", next_at=float(i)) for i in range(n)}
+        used = tracemalloc.get_traced_memory()[0] / n
+    finally:
+        tracemalloc.stop()
     del held
     return used
 
@@ -48,6 +55,28 @@ async def _timer_lateness(offsets: list[float]) -> list[float]:
 
 
 async def run(n: int, probes: int = 400, spread: float = 4.0) -> list[Row]:
+    per_pending, late = await measure(n, probes, spread)
+    naive = naive_memory(n)
+    timers = await timer_lateness(probes, spread)
+    p99, base99 = percentile(late, 99) * 1000, percentile(timers, 99) * 1000
+    return [
+        Row(f"memory per pending delivery ({n:,} held)", f"{per_pending:,.0f} B", f"{naive:,.0f} B in a dict",
+            per_pending / naive if naive > 0 else None, "(lower is better)", None),
+        Row(f"lateness of due firings, p50 ({len(late)}/{probes} fired)", f"{percentile(late, 50) * 1000:.1f} ms",
+            f"{percentile(timers, 50) * 1000:.2f} ms asyncio timers", None, "", None),
+        Row("lateness of due firings, p99", f"{p99:.1f} ms", f"{base99:.2f} ms asyncio timers", None,
+            f"p99 < {LATENESS_GOAL_MS:g} ms", p99 < LATENESS_GOAL_MS and len(late) == probes),
+    ]
+
+
+async def timer_lateness(probes: int, spread: float) -> list[float]:
+    """The baseline: how late plain asyncio timers fire, spread as the probes are."""
+    return await _timer_lateness([0.5 + spread * i / probes for i in range(probes)])
+
+
+async def measure(n: int, probes: int, spread: float) -> tuple[float, list[float]]:
+    """Hold ``n`` pending deliveries on the scaled clock: bytes of memory each, and how late
+    (real seconds) each of ``probes`` deliveries falling due among them reached a receiver."""
     arrivals: dict[str, float] = {}
 
     async def hook(request: web.Request) -> web.Response:
@@ -98,14 +127,4 @@ async def run(n: int, probes: int = 400, spread: float = 4.0) -> list[Row]:
         late = [arrivals[i] - due[i] for i in due if i in arrivals]
         await runner.cleanup()
     await receiver.close()
-    naive = _naive_memory(n)
-    timers = await _timer_lateness([0.5 + spread * i / probes for i in range(probes)])
-    p99, base99 = percentile(late, 99) * 1000, percentile(timers, 99) * 1000
-    return [
-        Row(f"memory per pending delivery ({n:,} held)", f"{per_pending:,.0f} B", f"{naive:,.0f} B in a dict",
-            per_pending / naive if naive > 0 else None, "(lower is better)", None),
-        Row(f"lateness of due firings, p50 ({len(late)}/{probes} fired)", f"{percentile(late, 50) * 1000:.1f} ms",
-            f"{percentile(timers, 50) * 1000:.2f} ms asyncio timers", None, "", None),
-        Row("lateness of due firings, p99", f"{p99:.1f} ms", f"{base99:.2f} ms asyncio timers", None,
-            "p99 < 50 ms", p99 < 50 and len(late) == probes),
-    ]
+    return per_pending, late
