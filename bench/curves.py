@@ -27,7 +27,7 @@ from mockserver.shop.generate import generate_payloads
 
 SIZES = {  # webhooks and the deliveries spread over them; pending held; deliveries behind the page
     "full": ((1, 10, 100, 1_000), 10_000, (1_000, 10_000, 100_000, 1_000_000), (10, 100, 1_000)),
-    "quick": ((1, 10, 100, 1_000), 3_000, (1_000, 10_000, 100_000), (10, 100, 1_000)),
+    "quick": ((1, 10, 100, 1_000), 2_000, (1_000, 10_000, 100_000), (10, 100, 1_000)),
     "smoke": ((1, 10), 100, (1_000, 2_000), (10, 20)),
 }
 GROWTH = 1.5  # a curve is flat while its worst point stays within this factor of its first
@@ -140,7 +140,7 @@ async def _sign_in(client: Any, token: str) -> None:
 
 async def run(size: str) -> tuple[list[Row], list[Curve]]:
     webhooks, n, held, page = SIZES[size]
-    probes, spread = (50, 0.5) if size == "smoke" else (200, 2.0)
+    probes, spread = {"smoke": (50, 0.5), "quick": (200, 1.0)}.get(size, (200, 2.0))
     curves = [await throughput(webhooks, n), *await pending_held(held, probes, spread), await page_render(page)]
     return [row for curve in curves for row in rows(curve)], curves
 
