@@ -17,7 +17,7 @@ from bench.common import Row
 SIZES = {  # scale, deliveries, failing deliveries, latency samples, pending, conformance (k, hours), trigger,
     # REST API reads (products, receipts, requests of each kind), cold starts
     "full": (1.0, 20_000, 1_000, 500, 100_000, (1_000, 48.0), 1_000, (10_000, 100_000, 4_000), 15),
-    "quick": (0.25, 5_000, 100, 200, 100_000, (200, 4.0), 1_000, (10_000, 100_000, 1_000), 7),
+    "quick": (0.25, 5_000, 100, 200, 100_000, (200, 2.0), 1_000, (10_000, 100_000, 1_000), 7),
     "smoke": (0.01, 300, 5, 20, 2_000, (5, 0.5), 100, (300, 1_000, 40), 1),
 }
 
@@ -41,11 +41,12 @@ async def collect(size: str, only: str | None = None) -> tuple[list[Row], list[c
     if only == "curves":
         return await curves.run(size)
     rows = generation.run(scale)
-    rows.append(await delivery.throughput(n))
+    rounds = 5 if size == "full" else 3
+    rows.append(await delivery.throughput(n, rounds))
     rows += await latency.run(samples)
     rows += await latency.run(samples, loaded=True)
     rows += await responsiveness.run(trigger)
-    rows += await pending.run(held)
+    rows += await pending.run(held, spread=4.0 if size == "full" else 2.0)
     rows.append(await delivery.failing_schedule(k))
     rows += cold_start.run(starts)
     rows += await conformance.run(failing, hours * 3600)
@@ -65,7 +66,7 @@ def on_uvloop(size: str) -> list[Row]:
     n = SIZES[size][1]
     loop = uvloop.new_event_loop()
     try:
-        return [loop.run_until_complete(delivery.throughput(n, label=", uvloop"))]
+        return [loop.run_until_complete(delivery.throughput(n, 5 if size == "full" else 3, label=", uvloop"))]
     finally:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()

@@ -265,19 +265,24 @@ async def _scaled(aiohttp_client: Any, config: Any) -> Any:
     return await aiohttp_client(create_app(dataclasses.replace(config, clock="scaled", time_scale=1.0)))
 
 
+def _answers_when(answer: asyncio.Event, status: bytes) -> Any:
+    """A raw receiver that reads the request, then answers ``status`` once ``answer`` is set."""
+
+    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await read_request(reader)
+        await answer.wait()
+        writer.write(b"HTTP/1.1 " + status + b"\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+
+    return slow
+
+
 async def test_a_reset_during_attempts_under_way_leaves_no_orphan_attempts(aiohttp_client: Any, config: Any) -> None:
     client = await _scaled(aiohttp_client, config)
     engine = (await keys.ready(client.server.app)).engine
     assert engine is not None
     answer = asyncio.Event()
-
-    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        await answer.wait()
-        writer.write(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n")
-        await writer.drain()
-
-    raw = await RawReceiver(slow).start()
+    raw = await RawReceiver(_answers_when(answer, b"200 OK")).start()
     await register(client, raw.url)
     await trigger(client)
     for _ in range(200):  # the attempt is under way
@@ -303,14 +308,7 @@ async def test_a_delivery_cancelled_while_its_attempt_was_under_way_keeps_its_re
 ) -> None:
     client = await _scaled(aiohttp_client, config)
     answer = asyncio.Event()
-
-    async def slow(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        await read_request(reader)
-        await answer.wait()
-        writer.write(b"HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n")
-        await writer.drain()
-
-    raw = await RawReceiver(slow).start()
+    raw = await RawReceiver(_answers_when(answer, b"503 Busy")).start()
     hook = await register(client, raw.url)
     sent = await trigger(client)
     dlv_id = sent["events"][0]["deliveries"][0]["id"]

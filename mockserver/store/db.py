@@ -177,6 +177,24 @@ def chunks(ids: list[str]) -> Iterator[tuple[str, list[str]]]:
         yield ",".join("?" * len(chunk)), chunk
 
 
+def newest_first(conn: sqlite3.Connection, table: str, columns: str, equal: dict[str, object | None], *,
+                 also: tuple[tuple[str, tuple[object, ...]], ...] = (), before_row: int | None = None,
+                 limit: int) -> sqlite3.Cursor:
+    """A page of ``table``'s rows, newest first, each led by its rowid: the columns in
+    ``equal`` that are not None must match; ``also`` adds (clause, its arguments); the page
+    starts below ``before_row`` (a reader's last row: new rows never shift it)."""
+    clauses = [f"{column} = ?" for column, value in equal.items() if value is not None]
+    args: list[object] = [value for value in equal.values() if value is not None]
+    for clause, values in also:
+        clauses.append(clause)
+        args += values
+    if before_row is not None:
+        clauses.append("rowid < ?")
+        args.append(before_row)
+    return conn.execute(f"SELECT rowid, {columns} FROM {table} WHERE {' AND '.join(clauses)} "
+                        "ORDER BY rowid DESC LIMIT ?", (*args, limit))
+
+
 class DatabaseInUse(Exception):
     """Another server has the database: two would send the same attempts."""
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from mockserver.errors import NotFound
 from mockserver.models import AttemptEnd, AttemptStart, Delivery, DeliveryFilter, Event, Webhook, new_delivery
-from mockserver.store.db import chunks
+from mockserver.store.db import chunks, newest_first
 
 if TYPE_CHECKING:
     from mockserver.store import Store
@@ -207,27 +207,15 @@ class Deliveries:
                  before: str | None = None, before_row: int | None = None) -> list[tuple[int, Delivery]]:
         """As ``query``, each with its row number: ``before_row`` the last one a reader got
         gives the next page, and holds even when that delivery has since been forgotten."""
-        clauses, args = ["owner = ?"], list[object]([owner])
-        for column, value in (("webhook_id", where.webhook_id), ("status", where.status),
-                              ("event_type", where.event_type), ("kind", where.kind),
-                              ("last_status", where.last_status), ("event_id", where.event_id)):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                args.append(value)
+        also: list[tuple[str, tuple[object, ...]]] = []
         if where.search:
-            clauses.append("(id = ? OR event_id = ?)")
-            args += [where.search, where.search]
+            also.append(("(id = ? OR event_id = ?)", (where.search, where.search)))
         if before is not None:
-            clauses.append("rowid < COALESCE((SELECT rowid FROM deliveries WHERE id = ?), 0)")
-            args.append(before)
-        if before_row is not None:
-            clauses.append("rowid < ?")
-            args.append(before_row)
-        rows = self._c.execute(
-            f"SELECT rowid, {DELIVERY_COLUMNS} FROM deliveries WHERE {' AND '.join(clauses)} "
-            "ORDER BY rowid DESC LIMIT ?",
-            (*args, limit),
-        )
+            also.append(("rowid < COALESCE((SELECT rowid FROM deliveries WHERE id = ?), 0)", (before,)))
+        rows = newest_first(self._c, "deliveries", DELIVERY_COLUMNS, {
+            "owner": owner, "webhook_id": where.webhook_id, "status": where.status, "event_type": where.event_type,
+            "kind": where.kind, "last_status": where.last_status, "event_id": where.event_id,
+        }, also=tuple(also), before_row=before_row, limit=limit)
         return [(row[0], Delivery(*row[1:])) for row in rows]
 
     def pending_for(self, webhook_id: str) -> list[Delivery]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from mockserver.errors import NotFound
 from mockserver.models import Event
-from mockserver.store.db import chunks
+from mockserver.store.db import chunks, newest_first
 
 if TYPE_CHECKING:
     from mockserver.store import Store
@@ -66,17 +66,8 @@ class Events:
                  limit: int = 100) -> list[tuple[int, Event]]:
         """The merchant's events, newest first, each with its row number: pass the last one
         as ``before_row`` for the next page (new events never shift it)."""
-        clauses, args = ["owner = ?"], list[object]([owner])
-        if type_ is not None:
-            clauses.append("type = ?")
-            args.append(type_)
-        if before_row is not None:
-            clauses.append("rowid < ?")
-            args.append(before_row)
-        rows = self._c.execute(
-            f"SELECT rowid, {EVENT_COLUMNS} FROM events WHERE {' AND '.join(clauses)} ORDER BY rowid DESC LIMIT ?",
-            (*args, limit),
-        )
+        rows = newest_first(self._c, "events", EVENT_COLUMNS, {"owner": owner, "type": type_},
+                            before_row=before_row, limit=limit)
         return [(r[0], Event(*tuple(r)[1:])) for r in rows]
 
     def bodies(self, event_ids: set[str]) -> dict[str, bytes]:

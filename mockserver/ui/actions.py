@@ -192,10 +192,7 @@ async def set_faults(request: web.Request, owner: str, form: Form) -> str:
 
 
 def _whole(text: str, field: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise InvalidField(f"'{field}' must be a whole number", field=field) from None
+    return int(_number(text, field, whole=True))
 
 
 @action
@@ -214,11 +211,12 @@ async def set_api_faults(request: web.Request, owner: str, form: Form) -> str:
     return _with("/ui/api-faults", msg="REST API faults " + ("saved" if settings.active else "off"))
 
 
-def _number(text: str, field: str) -> float:
+def _number(text: str, field: str, *, whole: bool = False) -> float:
+    """A form field as a number (a whole one if ``whole``), or the field named in the error."""
     try:
-        return float(text)
+        return int(text) if whole else float(text)
     except ValueError:
-        raise InvalidField(f"'{field}' must be a number", field=field) from None
+        raise InvalidField(f"'{field}' must be a {'whole ' if whole else ''}number", field=field) from None
 
 
 @action
