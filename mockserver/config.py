@@ -61,6 +61,7 @@ class Config:
         for name, ok, rule in (
             ("port", 0 <= self.port <= 65535, "must be from 1 to 65535 (0: any free port)"),
             ("clock", self.clock in ("scaled", "real", "manual"), "must be scaled, real or manual"),
+            ("loop", self.loop in ("auto", "asyncio", "uvloop"), "must be auto, asyncio or uvloop"),
             ("verify", self.verify in ("off", "report", "strict"), "must be off, report or strict"),
             ("max_attempts", 1 <= self.max_attempts <= 1000, "must be from 1 to 1000"),
             ("retry_window", 60 <= self.retry_window <= 30 * 24 * HOURS, "must be from 60 seconds to 30 days"),

@@ -41,9 +41,9 @@ def serve(config: Config) -> int:
             file=sys.stderr,
             flush=True,
         )
-        warning = scale_warning(config)  # once the server is up: a failed start ends on its one error line
-        if warning:
-            logging.getLogger("salesplay_mock").warning("%s", warning)
+        note = scale_warning(config)  # once the server is up: a failed start ends on its one error line
+        if note:  # a note, not a warning: the defaults give it, and only a hanging receiver meets it
+            logging.getLogger("salesplay_mock").info("note: %s", note)
         app[keys.running].release()
 
     loop, loop_name = event_loop(config.loop)
@@ -113,7 +113,8 @@ def event_loop(choice: str) -> tuple[asyncio.AbstractEventLoop, str]:
             import uvloop
         except ImportError:
             if choice == "uvloop":
-                raise CannotStart("--loop uvloop: uvloop is not installed; pip install 'salesplay-mock[fast]'") from None
+                raise CannotStart("--loop uvloop (or SALESPLAY_MOCK_LOOP=uvloop): uvloop is not installed; "
+                                  "pip install 'salesplay-mock[fast]'") from None
         else:
             return uvloop.new_event_loop(), "uvloop"
     return asyncio.new_event_loop(), "asyncio"

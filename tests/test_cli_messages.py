@@ -70,6 +70,8 @@ def test_every_subcommands_help_works(command: str, capsys: pytest.CaptureFixtur
     (["serve", "--max-in-flight", "x"], "--max-in-flight: 'x' is not a whole number"),
     (["serve", "--max-in-flight", "0"], "--max-in-flight: must be at least 1, not 0"),
     (["serve", "--clock", "sundial"], "--clock: must be scaled, real or manual, not sundial"),
+    (["serve", "--loop", "bogus"], "--loop: must be auto, asyncio or uvloop, not bogus"),
+    (["serve", "--loop", "Asyncio"], "--loop: must be auto, asyncio or uvloop, not Asyncio"),
     (["serve", "--retry-window", "1s"], "--retry-window: must be from 60 seconds to 30 days, not 1s"),
     (["serve", "--clock-start", "yesterday"], "--clock-start: 'yesterday' is not an ISO 8601 time"),
     (["serve", "--faults", "duplicate=x"], "--faults: duplicate='x': it must be a number"),
@@ -97,6 +99,8 @@ def test_a_bad_environment_variable_is_named_as_such() -> None:
     add_server_options(parser)
     with pytest.raises(ValueError, match=r"^SALESPLAY_MOCK_TIME_SCALE: must be more than 0, not -2$"):
         config_from_args(parser.parse_args([]), {"SALESPLAY_MOCK_TIME_SCALE": "-2"})
+    with pytest.raises(ValueError, match=r"^SALESPLAY_MOCK_LOOP: must be auto, asyncio or uvloop, not bogus$"):
+        config_from_args(parser.parse_args([]), {"SALESPLAY_MOCK_LOOP": "bogus"})
     with pytest.raises(ValueError, match=r"^--time-scale: "):  # the flag wins, and is the one named
         config_from_args(parser.parse_args(["--time-scale", "0"]), {"SALESPLAY_MOCK_TIME_SCALE": "5"})
 

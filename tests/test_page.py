@@ -261,6 +261,31 @@ async def test_a_scaled_clock_shows_the_real_time_equivalent(browser: Any) -> No
     await server.stop()
 
 
+async def test_moments_from_before_a_restart_have_no_real_time_equivalent(browser: Any, tmp_path: Any) -> None:
+    """The scaled clock resumes where the last run stopped, so the time the server was down
+    is unknown: an event from the last run reads "N min ago", without "(about ... ago)"."""
+    config = Config(db=str(tmp_path / "restart.sqlite3"), clock="scaled", time_scale=720, verify="off")
+    first = await MockServer(config).start()
+    async with aiohttp.ClientSession() as session:
+        handle = AsyncSalesPlay(first.url, session, token=TOKEN)
+        await handle.register(first.url + "/_mock/sink/ok")
+        await handle.trigger("receipts.update")
+        deadline = asyncio.get_running_loop().time() + 10
+        while await handle.deliveries(status="pending"):  # its delivery made before the stop
+            assert asyncio.get_running_loop().time() < deadline, "the delivery was never made"
+            await asyncio.sleep(0.05)
+    await first.stop()
+    second = await MockServer(config).start()
+    page = await _page(browser)
+    await _sign_in(page, second.url)
+    event = page.locator("#events-card li time").first
+    await page.wait_for_function("() => /ago$/.test(document.querySelector('#events-card li time').textContent)")
+    assert "about" not in (await event.text_content() or "") and "about" not in (await event.get_attribute("title") or "")
+    await page.wait_for_timeout(1200)  # the page's own tick redraws it: still without
+    assert "about" not in (await event.text_content() or "")
+    await second.stop()
+
+
 async def test_a_disabled_webhook_links_the_delivery_that_disabled_it(mock: AsyncSalesPlay, browser: Any) -> None:
     delivery_id = await _failing_delivery(mock, "48h")
     page = await _page(browser)

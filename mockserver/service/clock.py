@@ -18,16 +18,19 @@ class ClockView:
     scale: float
     now: float
     per_token: bool  # the manual clock: each token has its own time
+    since: float | None = None  # simulated time when this run began: a moment before it has no known real time
 
 
 class ClockControl:
     def __init__(self, clock: Clock, scheduler: Scheduler, timekeeper: TimeKeeper, notify: Notify) -> None:
         self.clock, self.scheduler, self.timekeeper, self.notify = clock, scheduler, timekeeper, notify
         self._moving: dict[str, asyncio.Lock] = {}
+        self._since = clock.now() if clock.runs_itself else None  # this run's start, in simulated time
 
     def view(self, owner: str | None) -> ClockView:
         """The clock; on the manual clock, ``owner``'s time (or, for none, where a new one starts)."""
-        return ClockView(self.clock.mode, self.clock.scale, self.clock.now(owner), not self.clock.runs_itself)
+        return ClockView(self.clock.mode, self.clock.scale, self.clock.now(owner), not self.clock.runs_itself,
+                         self._since)
 
     async def advance(self, owner: str, *, seconds: float | None = None, to: float | None = None) -> int:
         """Move ``owner``'s manual clock by ``seconds`` or to ``to`` (at most ten years

@@ -107,6 +107,9 @@
 
   var clockEl = document.getElementById("sim-now");
   var clockBase = { epoch: 0, scale: 0, at: 0 };
+  // Simulated time when this run of the server began: a moment before it has no known
+  // real time (the server was stopped in between for a while the clock does not know).
+  var runSince = clockEl && clockEl.dataset.since ? parseFloat(clockEl.dataset.since) : null;
 
   function setClock(epoch, scale) {
     clockBase = { epoch: epoch, scale: scale, at: Date.now() };
@@ -131,7 +134,7 @@
   }
 
   function realEquivalent(t, now, scale) {
-    if (scale <= 1 || Math.abs(t - now) < 1) return "";
+    if (scale <= 1 || Math.abs(t - now) < 1 || (runSince !== null && t < runSince)) return "";
     var real = Math.abs(t - now) / scale;
     var words = real < 1 ? "under a second" : span(real);
     return " (about " + words + (t > now ? " from now)" : " ago)");

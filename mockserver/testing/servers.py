@@ -8,6 +8,7 @@ blocks. Both listen where the config says: the plugin asks for 127.0.0.1 and a f
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
@@ -39,6 +40,9 @@ class LoopThread:
         return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
 
     def stop(self) -> None:
+        # The default executor's threads (asyncio.to_thread) are joined, not left to linger.
+        with contextlib.suppress(Exception):
+            self.run(self.loop.shutdown_default_executor(), timeout=30)
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout=30)
         self.loop.close()

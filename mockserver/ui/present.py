@@ -27,9 +27,11 @@ def relative(t: float, now: float) -> str:
     return f"in {_span(delta)}" if delta > 0 else f"{_span(-delta)} ago"
 
 
-def real_equivalent(t: float, now: float, scale: float) -> str | None:
-    """On a compressed clock, the same moment in real time: ``about 3 min from now``."""
-    if scale <= 1 or abs(t - now) < 1:
+def real_equivalent(t: float, now: float, scale: float, since: float | None = None) -> str | None:
+    """On a compressed clock, the same moment in real time: ``about 3 min from now``. Not
+    for a moment before ``since`` (this run's start): the server was stopped in between
+    for a time the clock does not know."""
+    if scale <= 1 or abs(t - now) < 1 or (since is not None and t < since):
         return None
     real = abs(t - now) / scale
     text = "under a second" if real < 1 else _span(real)

@@ -61,7 +61,7 @@ def _when(context: Any, t: float | None) -> Markup:
         return Markup("—")
     clock = context["clock"]
     words = present.relative(t, clock.now)
-    real = present.real_equivalent(t, clock.now, clock.scale)
+    real = present.real_equivalent(t, clock.now, clock.scale, clock.since)
     title = f"{_short(t)} UTC, simulated" + (f"; {real}" if real else "")
     return Markup('<time datetime="{}" data-epoch="{}" title="{}">{}</time>').format(
         iso(t), repr(t), title, words + (f" ({real})" if real else ""))
