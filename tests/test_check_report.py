@@ -36,6 +36,14 @@ def test_the_schema_is_not_a_formality() -> None:
     assert not SCHEMA.is_valid('<testsuites><testsuite name="x" tests="1" failures="0" errors="0">'
                                '<testcase classname="c" time="0"/></testsuite></testsuites>')  # a case without a name
     assert not SCHEMA.is_valid('<testsuites><testsuite name="x" tests="one" failures="0" errors="0"/></testsuites>')
+    # Surefire's and Jenkins' schemas count skips on a suite, never on the whole set
+    assert not SCHEMA.is_valid('<testsuites skipped="0"><testsuite name="x" tests="0" failures="0" errors="0"/>'
+                               '</testsuites>')
+
+
+def test_a_scenario_not_in_the_report_is_named_with_those_that_are(report: Report) -> None:
+    with pytest.raises(LookupError, match=r"no scenario 'nope' in this report; its scenarios are sample_post, "):
+        report.result("nope")
 
 
 def test_junit_is_read_back_one_case_a_scenario(report: Report, tmp_path: Path) -> None:

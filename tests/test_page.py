@@ -181,6 +181,26 @@ async def test_a_change_during_a_slow_redraw_is_not_lost(mock: AsyncSalesPlay, b
     await page.wait_for_function("() => document.querySelectorAll('tr.delivery').length === 2")
 
 
+async def test_a_change_made_while_the_page_loads_is_shown(mock: AsyncSalesPlay, browser: Any) -> None:
+    """Between the page's drawing and its stream's opening a change comes: it is shown."""
+    await mock.register(mock.url + "/_mock/sink/ok", ["customers.update"])
+    page = await _page(browser)
+    await _sign_in(page, mock.url)
+    held, go = asyncio.Event(), asyncio.Event()
+
+    async def hold(route: Any) -> None:
+        held.set()
+        await go.wait()
+        await route.continue_()
+
+    await page.route("**/ui/stream*", hold)
+    await page.reload()
+    await asyncio.wait_for(held.wait(), 10)  # the page is drawn; its stream not open yet
+    await mock.trigger("customers.update")
+    go.set()
+    await page.wait_for_function("() => document.querySelectorAll('tr.delivery').length === 1")
+
+
 async def test_the_page_catches_up_after_a_server_restart(browser: Any, tmp_path: Path) -> None:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -293,6 +313,15 @@ async def test_a_disabled_webhook_links_the_delivery_that_disabled_it(mock: Asyn
     link = page.locator(f".reason a[href='/ui/deliveries/{delivery_id}']")
     await link.click()
     await page.wait_for_selector("#delivery-status.failed")
+    assert await page.locator("#delivery-picture line.disabled").count() == 1  # where it disabled the webhook
+    inside = await page.evaluate("""() => {
+        const svg = document.querySelector('#delivery-picture svg').getBoundingClientRect();
+        return [...document.querySelectorAll('#delivery-picture .tick-label, #delivery-picture line')].every(el => {
+            const r = el.getBoundingClientRect();
+            return r.left >= svg.left - 0.5 && r.right <= svg.right + 0.5;
+        });
+    }""")
+    assert inside, "a label or line of the picture is cut off at its edge"
     await page.go_back()
     assert "failure streak: 200" in await page.inner_text("#hooks-card")  # events only, not capped
     assert "disabled" in await page.inner_text("#hooks-card")
@@ -391,7 +420,7 @@ async def test_axe_finds_no_serious_or_critical_problem(mock: AsyncSalesPlay, br
     page = await _page(browser, scheme=scheme, bypass_csp=True)  # to inject axe; the page's own CSP is strict
     await _sign_in(page, mock.url)
     for path in ("/", f"/ui/deliveries/{delivery_id}", f"/ui/deliveries/{delivery_id}/attempts/1",
-                 "/webhooks_setup", "/ui/check"):
+                 "/webhooks_setup", "/ui/check", "/?status=bogus", "/no-such-page"):
         await page.goto(mock.url + path)
         await page.add_script_tag(content=axe)
         found = await page.evaluate("async () => (await axe.run(document)).violations"

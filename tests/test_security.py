@@ -112,6 +112,39 @@ async def test_a_stream_that_reconnects_catches_up_on_what_it_missed(client: Any
     stream.close()
 
 
+async def test_a_first_stream_starts_from_the_version_its_page_was_drawn_from(client: Any, receiver: Any) -> None:
+    import re
+
+    rec = await receiver()
+    await register(client, rec.url)
+    await _signed_in(client)
+    seen = re.search(r'<body data-seen="([^"]+)"', await (await client.get("/")).text())
+    assert seen is not None
+    await trigger(client)  # after the page was drawn, before its script opened the stream
+    stream = await client.get("/ui/stream", params={"seen": seen.group(1)})
+    assert await _next_change(stream, 2) is not None, "the change made while the page loaded was missed"
+    stream.close()
+
+
+async def test_a_stream_left_before_it_began_is_no_error(client: Any, caplog: Any) -> None:
+    """A page left (or reloaded) while its stream opens: nothing to log but the request."""
+    await _signed_in(client)
+    cookie = "; ".join(f"{c.key}={c.value}" for c in client.session.cookie_jar)
+    request = (f"GET /ui/stream HTTP/1.1\r\nHost: {client.host}\r\nCookie: {cookie}\r\n\r\n").encode()
+    server = client.server.runner.server
+    before = len(server.connections)
+    for _ in range(20):
+        _, writer = await asyncio.open_connection(client.host, client.port)
+        writer.write(request)
+        writer.transport.abort()  # gone at once, before the answer's first bytes
+    deadline = asyncio.get_running_loop().time() + 5
+    while len(server.connections) > before:  # every handler of theirs ran to its end
+        assert asyncio.get_running_loop().time() < deadline, "a stream's handler never ended"
+        await asyncio.sleep(0.01)
+    assert (await client.get("/healthz")).status == 200
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], [r.getMessage() for r in caplog.records]
+
+
 def _owner() -> str:
     from mockserver.tokens import owner_of_token
     from tests.helpers import TOKEN

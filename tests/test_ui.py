@@ -287,3 +287,41 @@ async def test_api_faults_form_errors_come_back(client: Any, field: str, value: 
     csrf = await _csrf(client, "/ui/api-faults")
     resp = await client.post("/ui/api-faults", data={"csrf": csrf, field: value, "next": "/ui/api-faults"})
     assert words in await resp.text()
+
+
+@pytest.mark.parametrize(("t", "since", "words"), [
+    (1000 + 720 * 180, None, "about 3 min from now"),
+    (1000 - 720 * 180, None, "about 3 min ago"),
+    (1000 + 360, None, "in under a second"),
+    (1000 - 360, None, "under a second ago"),
+    (1000.5, None, None),  # now
+    (900, 950, None),  # before this run began: the time the server was down is unknown
+])
+def test_a_moment_in_real_time_on_a_compressed_clock(t: float, since: float | None, words: str | None) -> None:
+    from mockserver.ui.present import real_equivalent
+
+    assert real_equivalent(t, 1000, 720, since) == words
+    assert real_equivalent(t, 1000, 1, since) is None  # real time needs no translation
+
+
+async def test_filters_the_page_does_not_understand_are_said_not_obeyed_in_silence(client: Any) -> None:
+    await _signed_in(client)
+    html = await (await client.get("/?status=bogus&last_status=abc&kind=copy&event_type=sales")).text()
+    assert "Not filtered by:" in html
+    for said in ("status=&#39;bogus&#39; is not one of pending", "last_status=&#39;abc&#39; is not an HTTP status",
+                 "kind=&#39;copy&#39;", "event_type=&#39;sales&#39;"):
+        assert said in html, said
+    assert "Not filtered by" not in await (await client.get("/?status=failed&last_status=503&kind=event")).text()
+    live = await (await client.get("/ui/live/home?part=deliveries&last_status=999")).text()
+    assert "last_status=&#39;999&#39;" in live  # the live part says it too
+
+
+async def test_a_browser_asking_for_a_page_that_does_not_exist_gets_a_page(client: Any) -> None:
+    browser = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+    resp = await client.get("/nonexistent-<b>page", headers=browser)
+    assert resp.status == 404 and resp.content_type == "text/html"
+    html = await resp.text()
+    assert '<html lang="en">' in html and "<title>Not found" in html and "&lt;b&gt;" in html and "<b>" not in html
+    assert (await client.get("/nonexistent-page")).content_type == "application/json"  # an API client's
+    api = await client.get("/v1.0/nothing-here", headers=browser)
+    assert api.status == 404 and api.content_type == "application/json"  # the API answers JSON, whoever asks

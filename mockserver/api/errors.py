@@ -1,8 +1,10 @@
 """Errors as the API answers them: the one middleware that turns domain errors (and
-aiohttp's own) into ``{"error": {"code", "message", "field"}}`` with a 4xx status."""
+aiohttp's own) into ``{"error": {"code", "message", "field"}}`` with a 4xx status; a
+browser that asks for a page that does not exist gets a page saying so."""
 
 from __future__ import annotations
 
+import html
 import logging
 from typing import Any
 
@@ -76,6 +78,25 @@ def _wants_json(request: web.Request) -> bool:
     return not (path == "/" or path.startswith("/ui") or path == "/webhooks_setup")
 
 
+def _browsing(request: web.Request) -> bool:
+    """A browser asking for a page (not a client of the API): a 404 is a page too."""
+    path = request.path
+    return (request.method in ("GET", "HEAD") and "text/html" in request.headers.get("Accept", "")
+            and not path.startswith(("/v1.0", "/_mock")))
+
+
+_NOT_FOUND_PAGE = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Not found · salesplay-mock</title><link rel="stylesheet" href="/static/app.css"></head>
+<body><main><section class="card narrow"><h1>Not found</h1>
+<p>Nothing is at <code>{path}</code> on this server.</p>
+<p><a href="/">Back to your deliveries</a> · <a href="/openapi.json">the routes of the API</a></p>
+</section></main></body>
+</html>
+"""
+
+
 def _resources_hint(path: str) -> str:
     if not path.startswith("/v1.0/") or path.count("/") > 3:
         return ""
@@ -99,6 +120,9 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
     except web.HTTPException as exc:
         if exc.status < 400 or not _wants_json(request):
             raise
+        if exc.status == 404 and _browsing(request):
+            return web.Response(text=_NOT_FOUND_PAGE.format(path=html.escape(request.path)), status=404,
+                                content_type="text/html")
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status, "http_error")
         message = {
             404: f"no such path {request.path}; see /openapi.json for the routes" + _resources_hint(request.path),

@@ -122,7 +122,12 @@ class Report:
         return {s: sum(r.status == s for r in self.results) for s in STATUSES}
 
     def result(self, scenario_id: str) -> Result:
-        return next(r for r in self.results if r.id == scenario_id)
+        """The result of one scenario, by its id (``duplicate_back_to_back``, ``burst``...)."""
+        for r in self.results:
+            if r.id == scenario_id:
+                return r
+        raise LookupError(f"no scenario {scenario_id!r} in this report; its scenarios are "
+                          + ", ".join(r.id for r in self.results))
 
     def to_json(self) -> dict[str, Any]:
         return {"url": self.url, "seed": self.seed, "events": list(self.events),

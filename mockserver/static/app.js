@@ -136,8 +136,8 @@
   function realEquivalent(t, now, scale) {
     if (scale <= 1 || Math.abs(t - now) < 1 || (runSince !== null && t < runSince)) return "";
     var real = Math.abs(t - now) / scale;
-    var words = real < 1 ? "under a second" : span(real);
-    return " (about " + words + (t > now ? " from now)" : " ago)");
+    if (real < 1) return t > now ? " (in under a second)" : " (under a second ago)";
+    return " (about " + span(real) + (t > now ? " from now)" : " ago)");
   }
 
   function tick() {
@@ -170,7 +170,9 @@
 
   function connect() {
     if (!window.EventSource || !parts.length) return;
-    var source = new EventSource("/ui/stream");
+    // From the version the page was drawn from: a change made while it loaded is not missed.
+    var seen = document.body.dataset.seen;
+    var source = new EventSource("/ui/stream" + (seen ? "?seen=" + encodeURIComponent(seen) : ""));
     var lost = false;
     source.addEventListener("open", function () {
       setState("on", "live");

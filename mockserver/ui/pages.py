@@ -23,18 +23,30 @@ MIN_GAP = 0.2  # seconds between two refresh signals: at most 5 redraws a second
 PAGE = 50  # deliveries per page
 
 
-def _filters(request: web.Request) -> DeliveryFilter:
-    """The delivery filters of the query string; unknown values are dropped, not obeyed."""
-    q = request.query
+def _filters(request: web.Request) -> tuple[DeliveryFilter, list[str]]:
+    """The delivery filters of the query string, and what of it was not understood (not
+    obeyed, and said on the page, so a mistyped link does not look like every delivery)."""
+    q, ignored = request.query, []
+
+    def one_of(name: str, allowed: tuple[str, ...]) -> str | None:
+        value = q.get(name, "")
+        if value and value not in allowed:
+            ignored.append(f"{name}={value!r} is not one of {', '.join(allowed)}")
+        return value if value in allowed else None
+
     status_code = q.get("last_status", "")
-    return DeliveryFilter(
+    code = int(status_code) if status_code.isdigit() and 100 <= int(status_code) <= 599 else None
+    if status_code and code is None:
+        ignored.append(f"last_status={status_code!r} is not an HTTP status code (100 to 599)")
+    where = DeliveryFilter(
         webhook_id=q.get("webhook_id") or None,
-        status=q.get("status") if q.get("status") in DELIVERY_STATUSES else None,
-        event_type=q.get("event_type") if q.get("event_type") in EVENT_TYPES else None,
-        kind=q.get("kind") if q.get("kind") in DELIVERY_KINDS else None,
-        last_status=int(status_code) if status_code.isdigit() and len(status_code) == 3 else None,
+        status=one_of("status", DELIVERY_STATUSES),
+        event_type=one_of("event_type", EVENT_TYPES),
+        kind=one_of("kind", DELIVERY_KINDS),
+        last_status=code,
         search=q.get("q", "").strip() or None,
     )
+    return where, ignored
 
 
 def _hooks_part(request: web.Request, owner: str) -> dict[str, Any]:
@@ -43,7 +55,7 @@ def _hooks_part(request: web.Request, owner: str) -> dict[str, Any]:
 
 
 def _deliveries_part(request: web.Request, owner: str) -> dict[str, Any]:
-    service, where = keys.service_of(request.app), _filters(request)
+    service, (where, ignored) = keys.service_of(request.app), _filters(request)
     before = request.query.get("before") or None
     found = service.reads.deliveries(owner, where, limit=PAGE + 1, before=before)
     return {
@@ -54,6 +66,7 @@ def _deliveries_part(request: web.Request, owner: str) -> dict[str, Any]:
         "events": service.reads.events(owner, limit=10),
         "filters": where,
         "filtered": where != DeliveryFilter(),
+        "ignored": ignored,
     }
 
 
@@ -107,12 +120,14 @@ async def stream(request: web.Request, owner: str) -> web.StreamResponse:
     """Server-sent events: 'change' whenever something of the signed-in merchant's changed
     (only theirs), with their clock; the page refetches its live parts. Browsers reconnect
     by themselves (after ``retry`` ms) and say the last change they saw: one missed while
-    the stream was down is sent at once."""
+    the stream was down is sent at once. A first connection says, as ``?seen=``, the version
+    its page was drawn from, so a change made while the page loaded is sent too."""
     changes, clock = request.app[keys.changes], keys.service_of(request.app).clock
     response = web.StreamResponse(headers={"Content-Type": "text/event-stream", "Cache-Control": "no-store"})
-    await response.prepare(request)
-    version = _last_seen(request.headers.get("Last-Event-ID", ""), changes.boot, changes.version(owner))
+    seen = request.headers.get("Last-Event-ID") or request.query.get("seen", "")
+    version = _last_seen(seen, changes.boot, changes.version(owner))
     try:
+        await response.prepare(request)
         await response.write(b"retry: 1000\n\n")
         while not changes.closed:
             new = await changes.wait_past(owner, version, KEEPALIVE)

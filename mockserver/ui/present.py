@@ -34,8 +34,9 @@ def real_equivalent(t: float, now: float, scale: float, since: float | None = No
     if scale <= 1 or abs(t - now) < 1 or (since is not None and t < since):
         return None
     real = abs(t - now) / scale
-    text = "under a second" if real < 1 else _span(real)
-    return f"about {text} from now" if t > now else f"about {text} ago"
+    if real < 1:
+        return "in under a second" if t > now else "under a second ago"
+    return f"about {_span(real)} from now" if t > now else f"about {_span(real)} ago"
 
 
 def outcome(status: int | None, error_kind: str | None, state: str) -> str:
@@ -99,6 +100,7 @@ class Picture:
     deadline_x: float
     now_x: float | None
     disable_x: float | None  # if every attempt still to come fails, the webhook is disabled here
+    disabled_x: float | None = None  # the delivery failed for good here, which disabled the webhook
 
 
 def picture(delivery: Delivery, attempts: list[Attempt], now: float, disable_at: float | None) -> Picture:
@@ -112,4 +114,7 @@ def picture(delivery: Delivery, attempts: list[Attempt], now: float, disable_at:
              for a in attempts]
     ticks = [(x(origin + span * k / 4), _span(span * k / 4) if k else "0") for k in range(5)]
     inside = origin <= now <= delivery.deadline
-    return Picture(marks, ticks, WIDTH, x(now) if inside else None, None if disable_at is None else x(disable_at))
+    # SalesPlay's rule: the last failure of a delivery (not of a sample POST) disables its webhook.
+    disabled = attempts[-1].started_at if delivery.status == "failed" and delivery.kind != "sample" and attempts else None
+    return Picture(marks, ticks, WIDTH, x(now) if inside else None, None if disable_at is None else x(disable_at),
+                   None if disabled is None else x(disabled))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextvars
 import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -121,6 +122,7 @@ def page(request: web.Request, template: str, context: dict[str, Any], *, status
         "traffic": request.app[keys.running].traffic,
         "error": request.query.get("error"),
         "request": request,
+        "seen": _seen.get(),
     }
     html = templates(request.app).get_template(template).render({**base, **context})
     response = web.Response(text=html, content_type="text/html", status=status)
@@ -131,6 +133,7 @@ def page(request: web.Request, template: str, context: dict[str, Any], *, status
 
 
 View = Callable[[web.Request, str], Awaitable[web.StreamResponse]]
+_seen: contextvars.ContextVar[str] = contextvars.ContextVar("seen", default="")
 
 
 def merchant_page(view: View) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
@@ -140,6 +143,10 @@ def merchant_page(view: View) -> Callable[[web.Request], Awaitable[web.StreamRes
         owner = page_owner(request)
         if owner is None:
             return page(request, "login.html", {})
+        # The version of the merchant's changes the page is drawn from, read before it is:
+        # its stream starts there, so a change made while the page loads is not missed.
+        changes = request.app[keys.changes]
+        _seen.set(f"{changes.boot}:{changes.version(owner)}")  # this request's task only
         try:
             return await view(request, owner)
         except NotFound as err:  # a page, not the API's JSON
