@@ -16,6 +16,10 @@ from mockserver.durations import parse_duration
 from mockserver.errors import InvalidField
 
 DUPLICATE_MODES = ("back_to_back", "concurrent", "after_success")
+MAX_DURATION = 30 * 86400.0  # the longest delay, wait or outage a setting may name: 30 days
+MAX_SEED = 2**63 - 1
+LATEST_START = 32503680000.0  # an outage's absolute start: before 3000-01-01T00:00:00Z
+RATES = (0.001, 10_000.0)  # an outage's burst, deliveries per simulated second
 
 
 @dataclass(frozen=True)
@@ -75,9 +79,7 @@ class FaultSettings:
                                    field="duplicate_mode")
             values["duplicate_mode"] = data["duplicate_mode"]
         if "seed" in data:
-            if isinstance(data["seed"], bool) or not isinstance(data["seed"], int):
-                raise InvalidField("'seed' must be an integer", field="seed")
-            values["seed"] = data["seed"]
+            values["seed"] = check_seed(data["seed"])
         if data.get("outage") is not None:
             values["outage"] = _outage(data["outage"], now)
         settings = cls(**values)
@@ -119,17 +121,28 @@ def _number(text: str, name: str, kind: type[int] | type[float]) -> float:
         raise ValueError(f"{name}={text.strip()!r}: it must be {what}") from None
 
 
+def check_seed(value: object) -> int:
+    """A seed of fault settings: a whole number from 0 to 2**63 - 1."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+        raise InvalidField("'seed' must be a whole number from 0 to 2**63 - 1", field="seed")
+    return value
+
+
 def _probability(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
         raise InvalidField(f"'{name}' is a probability: a number from 0 to 1", field=name)
     return float(value)
 
 
-def _duration(value: object, name: str) -> float:
+def _duration(value: object, name: str, field: str | None = None) -> float:
     try:
-        return parse_duration(value)
+        seconds = parse_duration(value)
     except ValueError:
-        raise InvalidField(f"'{name}' must be a duration such as 30, '90s', '5m'", field=name) from None
+        seconds = -1.0
+    if not 0 <= seconds <= MAX_DURATION:
+        raise InvalidField(f"'{name}' must be a duration such as 30, '90s', '5m', at most 30 days",
+                           field=field or name)
+    return seconds
 
 
 def _outage(value: object, now: float) -> Outage:
@@ -142,14 +155,16 @@ def _outage(value: object, now: float) -> Outage:
         raise InvalidField(f"unknown outage setting {sorted(unknown)[0]!r}", field="outage")
     if "start" in value:
         start = value["start"]
-        if isinstance(start, bool) or not isinstance(start, (int, float)):
-            raise InvalidField("'outage.start' must be an epoch time in seconds", field="outage")
+        if isinstance(start, bool) or not isinstance(start, (int, float)) or not 0 <= start <= LATEST_START:
+            raise InvalidField(f"'outage.start' must be an epoch time in seconds, from 0 to {LATEST_START:.0f} "
+                               "(the year 3000)", field="outage")
     else:
-        start = now + _duration(value.get("in", 0), "outage")
-    duration = _duration(value.get("duration"), "outage")
+        start = now + _duration(value.get("in", 0), "outage.in", "outage")
+    duration = _duration(value.get("duration"), "outage.duration", "outage")
     rate = value.get("rate", 1)
-    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 < rate <= 10_000:
-        raise InvalidField("'outage.rate' must be deliveries per simulated second, above 0", field="outage")
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not RATES[0] <= rate <= RATES[1]:
+        raise InvalidField(f"'outage.rate' must be deliveries per simulated second, from {RATES[0]:g} to "
+                           f"{RATES[1]:g}", field="outage")
     if duration <= 0:
         raise InvalidField("'outage.duration' must be more than 0", field="outage")
     return Outage(float(start), duration, float(rate))

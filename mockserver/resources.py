@@ -15,6 +15,7 @@ from typing import Any
 from mockserver.errors import InvalidField
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 250
+MAX_POSITION = 2**63 - 1  # a cursor's position: a list index and a SQLite row number both fit
 ENTITY_ID = re.compile(r"^[A-Za-z0-9+/]{28}(QT09|UT09|Zz09|dz09)$")
 
 
@@ -144,7 +145,7 @@ def parse_list_query(resource: Resource, query: Mapping[str, str]) -> ListQuery:
 def parse_limit(raw: str | None) -> int:
     if raw is None:
         return DEFAULT_LIMIT
-    if not (raw.isascii() and raw.isdigit()) or not 1 <= int(raw) <= MAX_LIMIT:
+    if not re.fullmatch(r"[0-9]{1,9}", raw) or not 1 <= int(raw) <= MAX_LIMIT:
         raise InvalidField(f"'limit' must be a whole number from 1 to {MAX_LIMIT}", field="limit")
     return int(raw)
 
@@ -191,7 +192,7 @@ def decode_cursor(raw: str | None, resource: str) -> int:
         name, _, number = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode().partition(":")
     except (binascii.Error, UnicodeDecodeError, ValueError):
         name, number = "", ""
-    if name != resource or not (number.isascii() and number.isdigit()):
+    if name != resource or not re.fullmatch(r"[0-9]{1,19}", number) or int(number) > MAX_POSITION:
         raise InvalidField(f"'cursor' is not one this API gave for /v1.0/{resource}; pass the previous page's "
                            "'next' unchanged, or leave it out for the first page", field="cursor")
     return int(number)

@@ -9,6 +9,7 @@ from typing import Any
 
 from mockserver.durations import parse_duration
 from mockserver.errors import InvalidField
+from mockserver.fault_settings import check_seed
 
 ERROR_STATUSES = (500, 502, 503, 504)
 MAX_SLOW_BY = 60.0  # real seconds: longer is a hang, which a client timeout tests as well
@@ -64,7 +65,5 @@ class ApiFaultSettings:
                 raise InvalidField(f"'slow_by' must be a duration above 0 and at most {MAX_SLOW_BY:g} s, "
                                    "such as 2 or '1500ms'", field="slow_by")
         if "seed" in data:
-            if isinstance(data["seed"], bool) or not isinstance(data["seed"], int):
-                raise InvalidField("'seed' must be an integer", field="seed")
-            values["seed"] = data["seed"]
+            values["seed"] = check_seed(data["seed"])
         return cls(**values)

@@ -4,6 +4,7 @@ within a memory budget shared by all of them (the oldest request goes first)."""
 from __future__ import annotations
 
 import json
+import sys
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,18 +23,22 @@ class Received:
     received_at: str
     method: str
     headers: dict[str, str]
-    body: str  # as text, up to BODY_KEPT bytes of it
+    body: bytes  # as received, up to BODY_KEPT bytes of it; made text when read
     truncated: bool
 
     @property
     def size(self) -> int:
-        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers.items()) + OVERHEAD
+        """The bytes this request holds in memory, as Python holds them (a text with one
+        character outside Latin-1 takes 2 or 4 bytes for each of its characters)."""
+        return (sys.getsizeof(self.body) + sys.getsizeof(self.headers)
+                + sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in self.headers.items()) + OVERHEAD)
 
     def to_json(self) -> dict[str, Any]:
-        body: Any = self.body
+        text = self.body.decode("utf-8", errors="replace")
+        body: Any = text
         if not self.truncated:
             try:
-                body = json.loads(self.body)
+                body = json.loads(text)
             except ValueError:
                 pass
         return {"n": self.n, "received_at": self.received_at, "method": self.method, "headers": self.headers,
@@ -71,8 +76,7 @@ class Sinks:
         sink = self.get(name)
         sink.requests += 1
         self._seq += 1
-        kept = Received(self._seq, sink.requests, at, method, headers,
-                        body[:BODY_KEPT].decode("utf-8", errors="replace"), len(body) > BODY_KEPT)
+        kept = Received(self._seq, sink.requests, at, method, headers, body[:BODY_KEPT], len(body) > BODY_KEPT)
         sink.received.append(kept)
         self._arrivals.append((kept.seq, sink))
         self.used += kept.size

@@ -146,10 +146,14 @@ def _is_ip(host: str) -> bool:
 # local-use prefix 64:ff9b:1::/48 (RFC 8215) is never public.
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
+# ::/96 is the deprecated IPv4-compatible form (::127.0.0.1, RFC 4291 2.5.5.1): no router
+# forwards it, and some stacks still connect to the IPv4 address it carries.
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
 def embedded_ipv4(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address stands for (IPv4-mapped, 6to4, Teredo, NAT64), if any."""
+    """The IPv4 address an IPv6 address stands for (IPv4-mapped, IPv4-compatible, 6to4,
+    Teredo, NAT64), if any."""
     if isinstance(address, ipaddress.IPv4Address):
         return None
     if address.ipv4_mapped is not None:
@@ -158,18 +162,21 @@ def embedded_ipv4(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> ipa
         return address.sixtofour
     if address.teredo is not None:
         return address.teredo[1]  # the client's address
-    if address in _NAT64:
+    if address in _NAT64 or (address in _IPV4_COMPATIBLE and int(address) > 1):  # :: and ::1 are themselves
         return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
     return None
 
 
 def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """Reachable from the public internet: judged by the IPv4 address inside an IPv6
-    form that carries one, so 127.0.0.1 in disguise is still loopback."""
-    if isinstance(address, ipaddress.IPv6Address) and address in _NAT64_LOCAL:
+    """Reachable from the public internet as one receiver: judged by the IPv4 address
+    inside an IPv6 form that carries one, so 127.0.0.1 in disguise is still loopback.
+    Multicast (224.0.0.0/4, ff00::/8) and the deprecated IPv4-compatible form are never
+    one receiver on the internet, whatever they carry."""
+    if isinstance(address, ipaddress.IPv6Address) and (address in _NAT64_LOCAL or address in _IPV4_COMPATIBLE):
         return False
     inner = embedded_ipv4(address)
-    return (inner if inner is not None else address).is_global
+    judged = inner if inner is not None else address
+    return judged.is_global and not judged.is_multicast and not address.is_multicast
 
 
 async def check_public(url: str) -> None:
@@ -192,7 +199,7 @@ async def check_public(url: str) -> None:
         if not is_public(address):
             raise InvalidField(
                 f"'url' host {host!r} is {address}, which is not a public address "
-                "(loopback, private, link-local or reserved, or one of those inside an IPv6 form); "
+                "(loopback, private, link-local, reserved or multicast, or one of those inside an IPv6 form); "
                 "SalesPlay only posts to publicly reachable URLs",
                 field="url",
                 code="url_not_public",

@@ -95,7 +95,7 @@ async def test_an_empty_body_turns_them_off(client: Any) -> None:
     ({"errors": 1.5}, "errors"), ({"errors": "half"}, "errors"), ({"slow": -0.1}, "slow"),
     ({"error_status": 404}, "error_status"), ({"error_status": True}, "error_status"),
     ({"slow_by": "forever"}, "slow_by"), ({"slow_by": 0}, "slow_by"), ({"slow_by": "2m"}, "slow_by"),
-    ({"seed": "seven"}, "seed"), ({"latency": 1}, "latency"),
+    ({"seed": "seven"}, "seed"), ({"seed": 2**70}, "seed"), ({"seed": -1}, "seed"), ({"latency": 1}, "latency"),
 ])
 async def test_bad_settings_are_422_naming_the_field(client: Any, body: dict[str, Any], field: str) -> None:
     resp = await client.put("/_mock/api-faults", json=body, headers=AUTH)

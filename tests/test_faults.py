@@ -211,3 +211,38 @@ def test_faults_flag_parses_every_mode() -> None:
         FaultSettings.parse("duplicate=3", now=START)
     with pytest.raises(ValueError):
         FaultSettings.parse("duplicate", now=START)
+
+
+@pytest.mark.parametrize(("body", "field", "words"), [
+    ({"delay": 1, "delay_min": "1e308", "delay_max": "1e308"}, "delay_min", "at most 30 days"),
+    ({"delay_max": 1e308}, "delay_max", "at most 30 days"),
+    ({"delay_max": "31d"}, "delay_max", "at most 30 days"),
+    ({"duplicate": 1, "duplicate_mode": "after_success", "duplicate_delay": "1e308"}, "duplicate_delay",
+     "at most 30 days"),
+    ({"outage": {"in": "1e308", "duration": "1m"}}, "outage", "at most 30 days"),
+    ({"outage": {"in": "0s", "duration": 1e308}}, "outage", "at most 30 days"),
+    ({"outage": {"start": 1e308, "duration": "1m"}}, "outage", "'outage.start'"),
+    ({"outage": {"start": -1e308, "duration": "1m"}}, "outage", "'outage.start'"),
+    ({"outage": {"in": "0s", "duration": "1m", "rate": 1e-300}}, "outage", "'outage.rate'"),
+    ({"seed": 2**70}, "seed", "2**63 - 1"),
+    ({"seed": -1}, "seed", "2**63 - 1"),
+])
+async def test_fault_settings_past_their_bounds_are_422_and_the_token_keeps_working(
+    client: Any, receiver: Any, body: dict[str, Any], field: str, words: str
+) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url)
+    resp = await client.put(f"/_mock/webhooks/{hook['id']}/faults", json=body, headers=AUTH)
+    assert resp.status == 422, await resp.text()
+    error = (await resp.json())["error"]
+    assert error["field"] == field and words in error["message"], error
+    await trigger(client)  # its answer and the lists still read
+    assert (await client.get("/_mock/deliveries", headers=AUTH)).status == 200
+    assert (await client.get("/_mock/events", headers=AUTH)).status == 200
+
+
+def test_the_faults_flag_has_the_same_bounds() -> None:
+    for spec in ("delay=1,delay_max=1e308", "outage=1e308+1m@1", "outage=0s+31d@1", "seed=1180591620717411303424"):
+        with pytest.raises(ValueError):
+            FaultSettings.parse(spec, now=START)
+    assert FaultSettings.parse("delay=1,delay_max=30d,outage=30d+30d@0.001", now=START).delay_max == 30 * 86400

@@ -3,6 +3,7 @@ that new records never shift, and the filters a test needs (kind, event, type)."
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 import pytest
@@ -57,6 +58,16 @@ async def test_new_events_do_not_shift_the_pages_being_read(client: Any) -> None
 async def test_a_cursor_not_given_out_by_the_list_is_422(client: Any, cursor: str) -> None:
     resp = await client.get("/_mock/deliveries", params={"cursor": cursor}, headers=AUTH)
     assert resp.status == 422
+    assert (await resp.json())["error"]["field"] == "cursor"
+
+
+@pytest.mark.parametrize("path", ["/_mock/deliveries", "/_mock/events"])
+@pytest.mark.parametrize("number", [str(2**63), "9" * 4500, "\u00b2", "\u0661", "-1"])
+async def test_a_cursor_past_any_row_is_422_naming_it(client: Any, path: str, number: str) -> None:
+    text = f"{path[7]}:{number}"  # "d:..." or "e:...", as the list's own cursors
+    cursor = base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+    resp = await client.get(path, params={"cursor": cursor}, headers=AUTH)
+    assert resp.status == 422, await resp.text()
     assert (await resp.json())["error"]["field"] == "cursor"
 
 

@@ -3,6 +3,7 @@ paging and filters; and a clear 4xx for every bad request, never a 500."""
 
 from __future__ import annotations
 
+import base64
 import json
 from pathlib import Path
 from typing import Any
@@ -160,6 +161,15 @@ async def test_bad_list_parameters_are_422_naming_the_parameter(client: Any, que
                                                                 field: str) -> None:
     body = await get(client, "/v1.0/products", 422, **query)
     assert body["error"]["field"] == field and body["error"]["code"] == "invalid_field"
+
+
+@pytest.mark.parametrize("name", ["products", "receipts"])  # a list of the world's, one of the ledger's
+@pytest.mark.parametrize("after", [str(2**63), "9" * 4500, "\u00b2", "-1"])
+async def test_a_cursor_past_any_position_is_422_naming_it(client: Any, name: str, after: str) -> None:
+    cursor = base64.urlsafe_b64encode(f"{name}:{after}".encode()).decode().rstrip("=")
+    body = await get(client, f"/v1.0/{name}", 422, cursor=cursor)
+    assert body["error"]["field"] == "cursor"
+    assert (await get(client, f"/v1.0/{name}", 422, limit="1" * 4500))["error"]["field"] == "limit"
 
 
 async def test_a_bad_enum_names_its_choices(client: Any) -> None:

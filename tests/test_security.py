@@ -43,6 +43,24 @@ async def test_a_session_cookie_the_server_did_not_sign_is_no_session(client: An
     assert 'name="token"' in await (await client.get("/")).text()  # asked to sign in
 
 
+@pytest.mark.parametrize("cookie", ["abc.\u00e9", "\u00e9.abc", "eyJ0IjoidGVzdC10b2tlbiJ9.\U0001f600"])
+@pytest.mark.parametrize("path", ["/", "/ui/stream", "/webhooks_setup", "/ui/check"])
+async def test_a_session_cookie_that_is_not_ascii_is_no_session(client: Any, path: str, cookie: str) -> None:
+    resp = await client.get(path, headers={"Cookie": f"spm_session={cookie}"})
+    assert resp.status == (401 if path == "/ui/stream" else 200), await resp.text()
+    if path != "/ui/stream":
+        assert 'name="token"' in await resp.text()  # asked to sign in
+
+
+async def test_a_csrf_token_that_is_not_ascii_is_refused(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    await register(client, rec.url)
+    await _signed_in(client)
+    resp = await client.post("/ui/reset", data={"csrf": "caf\u00e9", "confirmed": "1"}, allow_redirects=False)
+    assert resp.status == 403
+    assert len((await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"]) == 1
+
+
 @pytest.mark.parametrize("target", [
     "/\t/evil.example/", "/\\evil.example/", "//evil.example/", "http://evil.example/", "/\n/evil.example",
     "\\\\evil.example", "https:evil.example", "/ok\x7f",
@@ -126,6 +144,23 @@ async def test_a_first_stream_starts_from_the_version_its_page_was_drawn_from(cl
     stream.close()
 
 
+@pytest.mark.parametrize("how", ["header", "query"])
+@pytest.mark.parametrize("seen", ["\u00b2", "9" * 5000, "", "-1", "1e3", "\u0665"])
+async def test_a_stream_told_an_unreadable_version_starts_from_the_beginning_of_this_run(
+    client: Any, receiver: Any, caplog: Any, seen: str, how: str
+) -> None:
+    rec = await receiver()
+    await register(client, rec.url)
+    await _signed_in(client)
+    said = f"{client.server.app[keys.changes].boot}:{seen}"
+    stream = await client.get("/ui/stream", **({"headers": {"Last-Event-ID": said}} if how == "header"
+                                                else {"params": {"seen": said}}))
+    assert stream.status == 200
+    assert await _next_change(stream, 2) is not None, "a version it could not read was taken as seen"
+    stream.close()
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], [r.getMessage() for r in caplog.records]
+
+
 async def test_a_stream_left_before_it_began_is_no_error(client: Any, caplog: Any) -> None:
     """A page left (or reloaded) while its stream opens: nothing to log but the request."""
     await _signed_in(client)
@@ -143,6 +178,38 @@ async def test_a_stream_left_before_it_began_is_no_error(client: Any, caplog: An
         await asyncio.sleep(0.01)
     assert (await client.get("/healthz")).status == 200
     assert not [r for r in caplog.records if r.levelname == "ERROR"], [r.getMessage() for r in caplog.records]
+
+
+async def test_a_client_gone_while_its_answer_is_written_is_no_error(client: Any, caplog: Any,
+                                                                    monkeypatch: Any) -> None:
+    """A client that hangs up while a long answer is written: one line at debug level,
+    no traceback, no answer attempted."""
+    import json
+    import logging
+
+    from mockserver.api import control
+
+    caplog.set_level(logging.DEBUG, logger="salesplay_mock")
+    monkeypatch.setattr(control, "ANSWER_CHUNK", 1)  # the answer in a thousand parts
+    body = json.dumps({"type": "receipts.update", "count": 1000}).encode()
+    request = (f"POST /_mock/events HTTP/1.1\r\nHost: {client.host}\r\nAuthorization: {AUTH['Authorization']}"
+               f"\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body
+    server = client.server.runner.server
+    server.handler_cancellation = False  # as `serve` runs: a handler goes on after its client left
+    before = len(server.connections)
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    writer.write(request)
+    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+    assert head.startswith(b"HTTP/1.1 201"), head
+    writer.transport.abort()  # gone while the answer is being written
+    deadline = asyncio.get_running_loop().time() + 30
+    while len(server.connections) > before:  # the handler ran to its end
+        assert asyncio.get_running_loop().time() < deadline, "the trigger's handler never ended"
+        await asyncio.sleep(0.01)
+    assert (await client.get("/healthz")).status == 200
+    assert not [r for r in caplog.records if r.levelname == "ERROR"], [r.getMessage() for r in caplog.records]
+    gone = [r for r in caplog.records if "POST /_mock/events" in r.getMessage()]
+    assert [(r.levelname, r.exc_info) for r in gone] == [("DEBUG", None)], [r.getMessage() for r in gone]
 
 
 def _owner() -> str:
@@ -196,7 +263,7 @@ async def test_the_sign_in_form_refuses_a_token_that_is_not_text(client: Any) ->
     assert resp.status == 303 and "error=" in resp.headers["Location"]
 
 
-@pytest.mark.parametrize("seed", ["nan", "inf", "1e400", "-inf", "7.5", "seven"])
+@pytest.mark.parametrize("seed", ["nan", "inf", "1e400", "-inf", "7.5", "seven", str(2**70), "-1"])
 async def test_the_faults_forms_odd_numbers_come_back_as_errors(client: Any, receiver: Any, seed: str) -> None:
     rec = await receiver()
     hook = await register(client, rec.url)
@@ -208,6 +275,24 @@ async def test_the_faults_forms_odd_numbers_come_back_as_errors(client: Any, rec
         resp = await client.post(f"/ui/webhooks/{hook['id']}/faults",
                                  data={"csrf": csrf, "duplicate": probability, "seed": "1"}, allow_redirects=False)
         assert resp.status == 303 and "error=" in resp.headers["Location"], probability
+
+
+@pytest.mark.parametrize("fields", [
+    {"delay": "1", "delay_min": "1e308", "delay_max": "1e308"}, {"duplicate_delay": "1e308"},
+    {"outage_in": "1e308", "outage_duration": "1m"}, {"outage_duration": "1e308"},
+    {"outage_duration": "1m", "outage_rate": "1e-300"},
+])
+async def test_the_faults_forms_huge_durations_come_back_as_errors(client: Any, receiver: Any,
+                                                                   fields: dict[str, str]) -> None:
+    rec = await receiver()
+    hook = await register(client, rec.url)
+    csrf = await _signed_in(client)
+    resp = await client.post(f"/ui/webhooks/{hook['id']}/faults", data={"csrf": csrf, **fields},
+                             allow_redirects=False)
+    assert resp.status == 303 and "error=" in resp.headers["Location"], fields
+    await trigger(client)
+    assert (await client.get("/")).status == 200
+    assert (await client.get("/_mock/deliveries", headers=AUTH)).status == 200
 
 
 # -- webhook URLs: what is refused at registration, and at delivery ------------------------
@@ -228,6 +313,7 @@ async def test_urls_with_credentials_or_backslashes_are_refused(client: Any, url
 @pytest.mark.parametrize("host", [
     "[64:ff9b::7f00:1]", "[::ffff:127.0.0.1]", "[2002:7f00:1::]", "[2001:0:4136:e378:8000:63bf:80ff:fffe]",
     "[64:ff9b:1::808:808]", "[::1]", "127.0.0.1", "10.1.2.3",
+    "[::127.0.0.1]", "[::8.8.8.8]", "[::7f00:1]", "224.0.0.1", "239.255.255.250", "[ff0e::1]", "[::ffff:224.0.0.1]",
 ])
 async def test_public_urls_only_sees_through_ipv6_forms_of_private_addresses(
     make_client: Any, config: Any, host: str
@@ -278,6 +364,13 @@ async def test_public_urls_only_refuses_an_ip_literal_at_delivery(tmp_path: Any,
     assert attempt["error_kind"] == "host_not_allowed" and rec.requests == []
 
 
+async def test_public_urls_only_refuses_an_ipv4_compatible_literal_at_delivery(tmp_path: Any, receiver: Any) -> None:
+    rec = await receiver()
+    attempt = await _two_runs(tmp_path, rec.url.replace("127.0.0.1", "[::127.0.0.1]"), public_urls_only=True)
+    assert (attempt["state"], attempt["error_kind"]) == ("failed", "host_not_allowed")
+    assert "not a public address" in attempt["error_message"]
+
+
 @pytest.mark.parametrize(("allowed", "spelled", "delivered"), [
     (("127.0.0.1",), "localhost", True),  # the same host, spelled otherwise
     (("localhost",), "127.0.0.1", True),
@@ -319,6 +412,23 @@ async def test_the_sinks_share_a_memory_budget_and_drop_the_oldest_first(make_cl
     assert [k["requests"] for k in kept.values()] == [4, 4, 4]  # counted, all of them
     # Four fit the budget: the newest four of all (the 9th to 12th requests), whichever sink.
     assert {n: [r["n"] for r in k["received"]] for n, k in kept.items()} == {0: [4], 1: [4], 2: [3, 4]}
+
+
+@pytest.mark.parametrize("body", [b"a" * 60_996 + "\U0001f600".encode(), b"\xff" * 61_000])
+async def test_the_sinks_budget_counts_the_bytes_held_not_characters(make_client: Any, config: Any,
+                                                                      body: bytes) -> None:
+    import sys
+
+    client = await make_client(config, sink_memory=300_000)
+    for n in range(12):
+        await client.post(f"/_mock/sink/s{n % 3}", data=body)
+    sinks = client.server.app[keys.sinks]
+    kept = [r for n in range(3) for r in sinks.get(f"s{n}").received]
+    held = sum(sys.getsizeof(r.body) + sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in r.headers.items())
+               for r in kept)
+    assert 0 < held <= sinks.used <= 300_000, (held, sinks.used)
+    last = (await (await client.get("/_mock/sink/s2")).json())["received"][-1]
+    assert last["body"] == body.decode("utf-8", errors="replace")
 
 
 async def test_with_tokens_reading_a_sink_needs_one_and_receiving_never(make_client: Any, config: Any) -> None:

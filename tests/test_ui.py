@@ -280,7 +280,7 @@ async def test_api_faults_form_saves_and_turns_them_off(client: Any) -> None:
 
 @pytest.mark.parametrize(("field", "value", "words"), [
     ("errors", "2", "is a share of requests"), ("rate_limit", "many", "must be a whole number"),
-    ("slow_by", "5m", "must be a duration above 0"),
+    ("slow_by", "5m", "must be a duration above 0"), ("seed", str(2**70), "from 0 to 2**63 - 1"),
 ])
 async def test_api_faults_form_errors_come_back(client: Any, field: str, value: str, words: str) -> None:
     await _signed_in(client)
@@ -314,6 +314,15 @@ async def test_filters_the_page_does_not_understand_are_said_not_obeyed_in_silen
     assert "Not filtered by" not in await (await client.get("/?status=failed&last_status=503&kind=event")).text()
     live = await (await client.get("/ui/live/home?part=deliveries&last_status=999")).text()
     assert "last_status=&#39;999&#39;" in live  # the live part says it too
+
+
+@pytest.mark.parametrize("code", ["\u00b2", "\u0665\u0660\u0663", "5" * 5000])
+async def test_a_status_filter_that_is_not_plain_digits_is_said_not_obeyed(client: Any, code: str) -> None:
+    await _signed_in(client)
+    resp = await client.get("/", params={"last_status": code})
+    assert resp.status == 200 and "is not an HTTP status code" in await resp.text()
+    live = await client.get("/ui/live/home", params={"part": "deliveries", "last_status": code})
+    assert live.status == 200 and "is not an HTTP status code" in await live.text()
 
 
 async def test_a_browser_asking_for_a_page_that_does_not_exist_gets_a_page(client: Any) -> None:

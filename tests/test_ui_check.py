@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import pytest
+
 from tests import receivers
 from tests.helpers import RawReceiver, never_answers
 from tests.test_ui import _csrf, _signed_in
@@ -61,6 +63,14 @@ async def test_a_bad_url_or_seed_comes_back_beside_the_form(client: Any) -> None
     assert "seed" in await (await client.get(resp.headers["Location"])).text()
     resp = await _check(client, csrf, "http://receiver.example/hook")
     assert "name at least one event type" in await (await client.get(resp.headers["Location"])).text()
+
+
+@pytest.mark.parametrize("seed", ["\u00b2", "\u0664", "9" * 5000, str(2**63), "-1"])
+async def test_a_seed_that_is_not_plain_digits_comes_back_beside_the_form(client: Any, seed: str) -> None:
+    csrf = await _signed_in(client)
+    resp = await _check(client, csrf, "http://receiver.example/hook", "receipts.update", seed=seed)
+    assert resp.status == 303 and resp.headers["Location"].startswith("/ui/check?error="), resp.status
+    assert "2**63 - 1" in await (await client.get(resp.headers["Location"])).text()
 
 
 async def test_the_page_checks_only_hosts_the_server_may_deliver_to(make_client: Any, config: Any,

@@ -105,6 +105,12 @@ def _resources_hint(path: str) -> str:
     return "; the REST API's resources are /v1.0/" + ", /v1.0/".join(RESOURCES) + " (and /v1.0/webhook)"
 
 
+def _client_gone(request: web.Request) -> bool:
+    """The connection to the client is closed or closing."""
+    transport = request.transport
+    return transport is None or transport.is_closing()
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler: Any) -> web.StreamResponse:
     try:
@@ -133,7 +139,14 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
             status=exc.status,
             headers={k: v for k, v in exc.headers.items() if k == "Allow"},
         )
-    except Exception:  # the server answers; a bug is logged, never a crash
+    except Exception as exc:  # the server answers; a bug is logged, never a crash
+        if isinstance(exc, ConnectionResetError) and _client_gone(request):
+            # The client hung up (a page left, a test's client closed) while its answer was
+            # written: no bug, and no one to answer. This response is never sent: aiohttp
+            # finds the connection closed and only logs the access (as a 499).
+            log.debug("%s %s: the client left before its answer was complete (%s)", request.method,
+                      request.path, exc)
+            return web.Response(status=499, reason="Client Closed Request")
         log.exception("unhandled error in %s %s", request.method, request.path)
         return web.json_response(
             {"error": {"code": "internal", "message": "internal error; see the server log", "field": None}},

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -17,6 +18,7 @@ from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES
 from mockserver.webhook_rules import check_event_type
 
 T = TypeVar("T")
+MAX_ROW = 2**63 - 1  # SQLite's largest row number
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ def _position(kind: str, cursor: str | None) -> int | None:
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         prefix, _, number = text.partition(":")
-        if prefix == kind and number.isdigit():
+        if prefix == kind and re.fullmatch(r"[0-9]{1,19}", number) and int(number) <= MAX_ROW:
             return int(number)
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass

@@ -3,6 +3,7 @@ JavaScript. Each action's message replaces the one before."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -223,8 +224,8 @@ def _number(text: str, field: str, *, whole: bool = False) -> float:
 async def check(request: web.Request, owner: str, form: Form) -> str:
     """Check a receiver; the page shows the report (the service keeps it)."""
     seed = form.get("seed", "").strip()
-    if seed and not seed.isdigit():
-        raise InvalidField("'seed' must be a whole number, or empty for a new one", field="seed")
+    if seed and not re.fullmatch(r"[0-9]{1,19}", seed):  # ASCII digits: "²".isdigit() is True
+        raise InvalidField("'seed' must be a whole number from 0 to 2**63 - 1, or empty for a new one", field="seed")
     report = await keys.service_of(request.app).checks.run(
         owner, form.get("url", "").strip(), events=tuple(form.getall("events", [])), seed=int(seed) if seed else None)
     counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n)

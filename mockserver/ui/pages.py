@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from typing import Any
 
 from aiohttp import web
@@ -35,7 +36,7 @@ def _filters(request: web.Request) -> tuple[DeliveryFilter, list[str]]:
         return value if value in allowed else None
 
     status_code = q.get("last_status", "")
-    code = int(status_code) if status_code.isdigit() and 100 <= int(status_code) <= 599 else None
+    code = int(status_code) if re.fullmatch(r"[0-9]{3}", status_code) and 100 <= int(status_code) <= 599 else None
     if status_code and code is None:
         ignored.append(f"last_status={status_code!r} is not an HTTP status code (100 to 599)")
     where = DeliveryFilter(
@@ -148,11 +149,12 @@ async def stream(request: web.Request, owner: str) -> web.StreamResponse:
 
 def _last_seen(header: str, boot: str, current: int) -> int:
     """Where a reconnecting stream picks up: the version the browser saw last, or one
-    before the first when it saw a version of an earlier server run; a new stream starts now."""
+    before the first when it saw a version of an earlier server run (or one that cannot be
+    read: it saw nothing of this run); a new stream starts now."""
     if not header:
         return current
     seen_boot, _, seen = header.partition(":")
-    if seen_boot != boot or not seen.isdigit():
+    if seen_boot != boot or not re.fullmatch(r"[0-9]{1,18}", seen):  # ASCII: "²".isdigit() is True
         return -1
     return min(int(seen), current)
 

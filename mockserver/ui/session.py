@@ -45,7 +45,10 @@ def _encode(secret: bytes, data: dict[str, str]) -> str:
 
 
 def _decode(secret: bytes, value: str) -> dict[str, str] | None:
-    """What a cookie the server signed says; None for anything else."""
+    """What a cookie the server signed says; None for anything else (one the server
+    signed is ASCII through and through)."""
+    if not value.isascii():
+        return None
     payload, _, signature = value.rpartition(".")
     if not payload or not hmac.compare_digest(_sign(secret, payload), signature):
         return None
@@ -100,7 +103,8 @@ def check_csrf(request: web.Request, form: Mapping[str, object]) -> None:
     from this session's signed cookie."""
     current = session(request)
     sent = form.get("csrf")
-    if current.fresh or not isinstance(sent, str) or not hmac.compare_digest(csrf_value(request), sent):
+    if (current.fresh or not isinstance(sent, str) or not sent.isascii()
+            or not hmac.compare_digest(csrf_value(request), sent)):
         raise web.HTTPForbidden(text="The form's CSRF token is missing or stale: reload the page and try again.")
 
 
