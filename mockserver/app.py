@@ -16,19 +16,21 @@ import logging
 import secrets
 import sys
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from mockserver import keys
 from mockserver.api.errors import error_middleware
 from mockserver.changes import Changes
-from mockserver.clock import Clock
 from mockserver.config import Config
 from mockserver.routes import setup_routes
 from mockserver.running import Running
 from mockserver.sinks import Sinks
 from mockserver.store import Store
+
+if TYPE_CHECKING:  # the clock is built by the wiring, in the background
+    from mockserver.clock import Clock
 
 log = logging.getLogger("salesplay_mock")
 

@@ -87,11 +87,11 @@ def server_url(text: str) -> str:
     --server when it cannot be one."""
     raw = text.strip()
     url = raw if "://" in raw else f"http://{raw}"
-    parts = urllib.parse.urlsplit(url)
     try:
+        parts = urllib.parse.urlsplit(url)
         port_ok = parts.port is None or 0 < parts.port
-    except ValueError:
-        port_ok = False
+    except ValueError:  # an unclosed [IPv6 or a port out of range
+        parts, port_ok = urllib.parse.urlsplit(""), False
     if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
         raise ValueError(f"--server: {text!r} is not the mock's address; give host:port "
                          "(127.0.0.1:8080) or a URL (http://127.0.0.1:8080)")

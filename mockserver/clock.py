@@ -13,13 +13,9 @@ import asyncio
 import time
 from typing import Protocol
 
-from mockserver.config import Config
+from mockserver.config import LATEST, MAX_AHEAD, Config
 from mockserver.errors import ClockNotManual, InvalidField
-
-# How far one advance may move a clock: far enough for any retry story, near enough that
-# every time stays a date (a clock in year 10000 cannot be shown or stored).
-MAX_AHEAD = 10 * 366 * 86400.0
-LATEST = 253402300799.0 - MAX_AHEAD  # 9999-12-31 23:59:59 UTC, less the longest advance
+from mockserver.models import iso, ms
 
 
 class Clock(Protocol):
@@ -41,6 +37,9 @@ class Clock(Protocol):
 
     def restore(self, times: dict[str, float]) -> None:
         """Merchants' own times, as a past run left them (only the manual clock keeps any)."""
+
+    def forget(self, owner: str) -> None:
+        """``owner`` starts again from the clock's start (only the manual clock keeps times apart)."""
 
 
 class ScaledClock:
@@ -80,6 +79,9 @@ class ScaledClock:
     def restore(self, times: dict[str, float]) -> None:
         pass  # one time for everyone
 
+    def forget(self, owner: str) -> None:
+        pass
+
 
 class RealClock(ScaledClock):
     """SalesPlay's own pace: a scaled clock at 1x that starts at the wall time."""
@@ -99,19 +101,24 @@ class ManualClock:
     runs_itself = False
 
     def __init__(self, *, start: float | None = None) -> None:
-        self.start = time.time() if start is None else start  # where a merchant's time begins
+        # Where a merchant's time begins; to the millisecond, as every time the API shows.
+        self.start = ms(time.time() if start is None else start)
         self._times: dict[str, float] = {}
 
     def now(self, owner: str | None = None) -> float:
         return self.start if owner is None else self._times.get(owner, self.start)
 
     def jump(self, owner: str, when: float) -> None:
+        when = ms(when)
         if when < self.now(owner):
             raise ValueError("the manual clock only moves forward")
         self._times[owner] = when
 
     def restore(self, times: dict[str, float]) -> None:
-        self._times.update(times)
+        self._times.update({owner: ms(t) for owner, t in times.items()})
+
+    def forget(self, owner: str) -> None:
+        self._times.pop(owner, None)
 
     async def wait_until(self, when: float | None, wake: asyncio.Event) -> None:
         # Nothing falls due on its own: only a wake-up (new work, an advance) ends the wait.
@@ -128,15 +135,22 @@ def make_clock(config: Config, *, start: float | None) -> Clock:
 
 
 def advance_target(now: float, *, seconds: float | None, to: float | None) -> float:
-    """Where a move of ``seconds`` from ``now`` (or to ``to``) lands, if it is allowed."""
+    """Where a move of ``seconds`` from ``now`` (or to ``to``) lands, if it is allowed: at
+    most ten years a move, and never past LATEST, so every time stays a date."""
+    field = "seconds" if seconds is not None else "to"
     if seconds is not None:
         if not 0 <= seconds <= MAX_AHEAD:
             raise InvalidField("'seconds' must be from 0 to 316224000 (ten years)", field="seconds")
-        return now + seconds
-    if to is None:
+        target = now + seconds
+    elif to is None:
         raise InvalidField("send 'seconds' (a number) or 'to' (an ISO 8601 time)", field="seconds")
-    if to < now:
+    elif to < now:
         raise InvalidField("the manual clock only moves forward; 'to' is before this token's time", field="to")
-    if to - now > MAX_AHEAD:
+    elif to - now > MAX_AHEAD:
         raise InvalidField("'to' is more than ten years ahead of this token's time", field="to")
-    return to
+    else:
+        target = to
+    if target > LATEST:
+        raise InvalidField(f"the clock cannot go past {iso(LATEST)} (a later time could not be shown as a date); "
+                           "reset this token (POST /_mock/reset) to start its clock again", field=field)
+    return ms(target)

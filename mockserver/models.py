@@ -17,6 +17,12 @@ def iso(t: float | None) -> str | None:
     return stamp.replace("+00:00", "Z")
 
 
+def ms(t: float) -> float:
+    """A simulated time to the millisecond, as the API shows it: a delivery said to be due
+    at 12:00:05.123 is due when the clock reaches 12:00:05.123, not a fraction after."""
+    return round(t, 3)
+
+
 @dataclass(frozen=True)
 class Webhook:
     id: str
@@ -134,10 +140,11 @@ def new_delivery(
     fault: str | None = None,
     hold_for: str | None = None,
 ) -> Delivery:
-    """A delivery of ``event`` to ``hook``, not yet stored."""
+    """A delivery of ``event`` to ``hook``, not yet stored. Its times are to the millisecond,
+    the deadline too (rounded alike, a last retry due at the deadline stays within it)."""
     return Delivery(
         id="dlv_" + secrets.token_hex(8), owner=event.owner, event_id=event.id, webhook_id=hook.id, kind=kind,
-        status=status, attempts=0, next_at=next_at, created_at=event.created_at, deadline=deadline,
+        status=status, attempts=0, next_at=None if next_at is None else ms(next_at), created_at=event.created_at, deadline=ms(deadline),
         last_error=note, last_status=None, event_type=event.type, url=hook.url, fault=fault, hold_for=hold_for,
     )
 

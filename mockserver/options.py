@@ -142,7 +142,8 @@ def config_from_args(args: argparse.Namespace, environ: dict[str, str] | None = 
         value = getattr(args, opt.name, None)
         if opt.name == "tokens" and value is not None:
             value = ",".join(value)
-        source[opt.name] = opt.flag if value is not None else opt.env
+        flag = "--token" if opt.name == "tokens" else opt.flag  # the flag as typed (it may be repeated)
+        source[opt.name] = flag if value is not None else opt.env
         value = value if value is not None else env.get(opt.env)
         if value is not None:
             raw[opt.name] = value

@@ -23,6 +23,8 @@ TICK = 0.05  # real seconds between two batches
 REPORT_EVERY = 60.0  # real seconds between two looks at the rate achieved
 BEHIND = 0.9  # below this share of the asked rate, the stream is behind
 BACKLOG_TICKS = 4  # at most this many batches' worth in one batch: a stall is not made up as a flood
+MAX_BATCH = 200  # events per merchant in one batch, whatever is asked: 4,000 a real second is past
+                 # what one process delivers, and a bigger batch holds up every request
 
 
 @dataclass
@@ -54,7 +56,7 @@ class Traffic:
     async def tick(self, now: float, elapsed: float) -> None:
         """Make every merchant's shop act for the events ``elapsed`` simulated seconds owe."""
         rate = self.status.asked / 60.0  # events per simulated second
-        cap = max(10.0, rate * TICK * self._clock.scale * BACKLOG_TICKS)  # events per merchant in one batch
+        cap = min(MAX_BATCH, max(10.0, rate * TICK * self._clock.scale * BACKLOG_TICKS))  # per merchant, one batch
         for owner in self._service.webhooks.owners():
             owed = self._owed.get(owner, 0.0) + elapsed * rate
             self._asked += elapsed * rate

@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import errno
 import http.server
+import os
 import re
 import signal
 import socket
@@ -74,6 +75,13 @@ def test_every_subcommands_help_works(command: str, capsys: pytest.CaptureFixtur
     (["serve", "--loop", "Asyncio"], "--loop: must be auto, asyncio or uvloop, not Asyncio"),
     (["serve", "--retry-window", "1s"], "--retry-window: must be from 60 seconds to 30 days, not 1s"),
     (["serve", "--clock-start", "yesterday"], "--clock-start: 'yesterday' is not an ISO 8601 time"),
+    (["serve", "--clock-start", "9999-12-31T23:59:59Z"], "--clock-start: must be from 1970-01-01T00:00:00Z to 9989-"),
+    (["serve", "--clock-start", "0001-01-01T00:00:00Z"], "--clock-start: must be from 1970-01-01T00:00:00Z to 9989-"),
+    (["serve", "--delivery-timeout", "1e308"], "--delivery-timeout: must be more than 0 and at most 3600 seconds"),
+    (["serve", "--traffic", "1000000"], "--traffic: must be 0 (off) to 100,000 events per simulated minute"),
+    (["serve", "--token", "a b"], "--token: must be visible ASCII without spaces"),
+    (["serve", "--ui-token", "a b"], "--ui-token: must be visible ASCII without spaces"),
+    (["serve", "--token", "a", "--ui-token", "b"], "--ui-token: must be one of the accepted tokens (--token)"),
     (["serve", "--faults", "duplicate=x"], "--faults: duplicate='x': it must be a number"),
     (["serve", "--faults", "seed=x"], "--faults: seed='x': it must be a whole number"),
     (["serve", "--locale", "xx_XX"], "--locale: unknown locale 'xx_XX'"),
@@ -86,6 +94,7 @@ def test_every_subcommands_help_works(command: str, capsys: pytest.CaptureFixtur
     (["trigger", "receipts.update", "--count", "1001"], "argument --count: must be from 1 to 1000, not 1001"),
     (["trigger", "receipts.update", "--server", "ftp://x"], "--server: 'ftp://x' is not the mock's address"),
     (["trigger", "receipts.update", "--server", "x:99999"], "--server: 'x:99999' is not the mock's address"),
+    (["trigger", "receipts.update", "--server", "[::1"], "--server: '[::1' is not the mock's address"),
 ])
 def test_a_bad_value_ends_in_one_line_naming_the_flag(argv: list[str], line: str, no_server_start: None,
                                                       capsys: pytest.CaptureFixture[str]) -> None:
@@ -164,6 +173,7 @@ def test_other_listening_problems_are_said_in_words(err: OSError, words: str) ->
     (lambda tmp: tmp / "missing" / "mock.sqlite3", "the folder {tmp}/missing does not exist; create it first"),
     (lambda tmp: tmp / "file.txt" / "mock.sqlite3", "the folder {tmp}/file.txt is not a folder"),
     (lambda tmp: tmp / "file.txt", "is not a salesplay-mock database (file is not a database)"),
+    (lambda tmp: Path(os.devnull), "is not a regular file"),  # and no /dev/null.lock is left behind
 ])
 def test_an_unusable_database_path_is_named(tmp_path: Path, make: object, problem: str) -> None:
     (tmp_path / "file.txt").write_text("not sqlite, but long enough to have a header page " * 10)
@@ -176,14 +186,24 @@ def test_an_unusable_database_path_is_named(tmp_path: Path, make: object, proble
     assert problem.format(tmp=tmp_path) in out.stderr
 
 
+@pytest.mark.skipif(not Path("/sys/kernel").is_dir(), reason="needs Linux's /sys")
+def test_a_folder_that_refuses_new_files_is_named_as_the_databases_problem_not_the_ports() -> None:
+    out = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--port", "0",
+                          "--db", "/sys/kernel/salesplay-mock.sqlite3"], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    last = out.stderr.strip().splitlines()[-1]
+    assert last.startswith("salesplay-mock serve: error: --db: ") and "/sys/kernel" in last, last
+
+
 def test_port_0_serves_on_a_free_port_and_says_which(tmp_path: Path) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--port", "0", "--db", ":memory:"],
-                            cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "mockserver", "serve", "--port", "0", "--db", ":memory:",
+                             "--retry-window", "20h"], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
     try:
         assert proc.stderr is not None
         banner = proc.stderr.readline()
         found = re.search(r"salesplay-mock on http://127\.0\.0\.1:(\d+)/", banner)
         assert found, banner
+        assert "(20h of retries in 1m40s)" in banner, banner  # the window asked for, at 720x
         assert _call(int(found.group(1)), "GET", "/healthz")[0] == 200
     finally:
         proc.send_signal(signal.SIGTERM)

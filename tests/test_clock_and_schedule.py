@@ -188,3 +188,47 @@ def test_traffic_that_falls_behind_says_so(caplog: pytest.LogCaptureFixture) -> 
     traffic._asked, traffic._made = 300.0, 290
     traffic.report(time.monotonic() + 2 * REPORT_EVERY)
     assert (traffic.status.behind, traffic.status.achieved) == (False, 29.0)
+
+
+async def test_traffic_asked_beyond_the_machine_is_made_in_bounded_batches() -> None:
+    from types import SimpleNamespace
+
+    from mockserver.config import MAX_TRAFFIC
+    from mockserver.traffic import MAX_BATCH
+
+    batches: list[int] = []
+
+    async def everyday(owner: str, n: int) -> list[None]:
+        batches.append(n)
+        return [None] * n
+
+    service = SimpleNamespace(webhooks=SimpleNamespace(owners=lambda: ["a", "b"]),
+                              events=SimpleNamespace(everyday=everyday))
+    traffic = Traffic(MAX_TRAFFIC, ScaledClock(7200.0, start=START), service)  # type: ignore[arg-type]
+    await traffic.tick(START + 3600, 3600.0)  # an hour owed at once (a long stall)
+    assert batches == [MAX_BATCH, MAX_BATCH]
+
+
+async def test_the_most_traffic_one_may_ask_for_leaves_the_server_answering(aiohttp_client: Any,
+                                                                            aiohttp_server: Any) -> None:
+    from mockserver.config import MAX_TRAFFIC
+
+    async def ok(request: web.Request) -> web.Response:
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", ok)
+    receiver = await aiohttp_server(app)
+    mock = create_app(Config(db=":memory:", clock="scaled", time_scale=7200.0, clock_start=START, verify="off",
+                             traffic=MAX_TRAFFIC))
+    client = await aiohttp_client(mock)
+    await register(client, str(receiver.make_url("/hook")), "receipts.update")
+    store = keys.engine_of(mock).store
+    loop = asyncio.get_running_loop()
+    deadline, slowest = loop.time() + 10, 0.0
+    while store.conn.execute("SELECT COUNT(*) FROM events").fetchone()[0] < 2 * 200:  # a few batches made
+        assert loop.time() < deadline, "the traffic made nothing"
+        began = loop.time()
+        assert (await asyncio.wait_for(client.get("/healthz"), 5)).status == 200
+        slowest = max(slowest, loop.time() - began)
+    assert slowest < 1.0, f"/healthz took {slowest:.2f} s under the most traffic"

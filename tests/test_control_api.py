@@ -144,6 +144,43 @@ async def test_bad_clock_moves_are_4xx(client: Any, body: dict[str, Any]) -> Non
     assert resp.status == 422, await resp.text()
 
 
+@pytest.mark.parametrize("jitter", [False, True])
+async def test_advancing_to_a_shown_next_attempt_makes_it(make_client: Any, config: Any, receiver: Any,
+                                                          jitter: bool) -> None:
+    """Times are shown to the millisecond; a clock that starts between two (the default
+    start is now) still makes an attempt when advanced to the time its delivery shows."""
+    from mockserver.clock import ManualClock
+
+    client = await make_client(config, retry_jitter=jitter, on_clock=ManualClock(start=START + 0.1234567))
+    rec = await receiver(default=500)
+    await register(client, rec.url)
+    await trigger(client)
+    for made in range(2, 6):
+        [delivery] = await deliveries(client)
+        resp = await client.post("/_mock/clock/advance", json={"to": delivery["next_attempt_at"]}, headers=AUTH)
+        assert resp.status == 200, await resp.text()
+        assert (await resp.json())["attempts_made"] == 1
+        assert (await deliveries(client))[0]["attempt_count"] == made
+
+
+async def test_the_clock_stops_short_of_the_last_date_and_a_reset_starts_it_again(client: Any) -> None:
+    ten_years = 316224000
+    for _ in range(796):  # to year 9991, ten years at a time
+        resp = await client.post("/_mock/clock/advance", json={"seconds": ten_years}, headers=AUTH)
+        if resp.status != 200:
+            break
+    assert resp.status == 422
+    error = (await resp.json())["error"]
+    assert error["field"] == "seconds" and "cannot go past 9989-12-23" in error["message"]
+    assert (await client.get("/_mock/clock", headers=AUTH)).status == 200  # the token still works
+    assert (await client.post("/_mock/events", json={"type": "receipts.update"}, headers=AUTH)).status == 201
+    far = await client.post("/_mock/clock/advance", json={"to": "9999-12-31T23:59:59Z"}, headers=AUTH)
+    assert far.status == 422
+    assert (await client.post("/_mock/reset", headers=AUTH)).status == 200
+    body = await (await client.get("/_mock/clock", headers=AUTH)).json()
+    assert body["now"] == "2025-06-30T12:00:00.000Z"  # where every token's time starts
+
+
 async def test_only_a_manual_clock_moves(make_client: Any, config: Any, aiohttp_client: Any) -> None:
     from mockserver.app import create_app
 

@@ -16,7 +16,7 @@ from mockserver.config import Config
 from mockserver.engine import http_post
 from mockserver.engine.address_guard import AddressGuard
 from mockserver.engine.fault_injector import FaultInjector
-from mockserver.models import AttemptEnd, AttemptStart, Delivery, Outcome
+from mockserver.models import AttemptEnd, AttemptStart, Delivery, Outcome, ms
 from mockserver.store import Store
 
 log = logging.getLogger("salesplay_mock.delivery")
@@ -107,8 +107,8 @@ class Attempts:
                 start=start.anchor, number=number + 1, deadline=delivery.deadline, key=delivery.id
             )
             status = "pending" if next_at is not None else "failed"
-        if next_at is not None:
-            next_at = self.faults.retry_time(delivery.webhook_id, next_at)  # retries wait out an outage too
+        if next_at is not None:  # retries wait out an outage too; due to the millisecond shown
+            next_at = ms(self.faults.retry_time(delivery.webhook_id, next_at))
         start.ended = True
         self._ended.append(AttemptEnd(start, outcome, status, next_at))
         if final:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from mockserver.clock import LATEST, Clock, make_clock
-from mockserver.config import Config
+from mockserver.clock import Clock, make_clock
+from mockserver.config import LATEST, Config
 from mockserver.store import Store
 
 log = logging.getLogger("salesplay_mock")

@@ -37,8 +37,9 @@ class Service:
 
     def reset(self, owner: str) -> None:
         """Forget everything one merchant made: webhooks, events, deliveries, attempts, shop
-        (and its ledger), API faults."""
+        (and its ledger), API faults; on the manual clock, its time starts again."""
         with self.store.tx():
+            self.store.clocks.forget_owner(owner)
             self.store.attempt_log.forget_owner(owner)
             self.store.deliveries.forget_owner(owner)
             self.store.events.forget_owner(owner)
@@ -47,6 +48,7 @@ class Service:
             self.store.shop_records.forget_owner(owner)
             self.api_faults.configure(owner, None)
         self.shops.forget(owner)
+        self.clock.clock.forget(owner)
         self.notify(owner)
 
     def ping(self) -> None:

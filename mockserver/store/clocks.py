@@ -22,6 +22,11 @@ class Clocks:
                 (owner, now),
             )
 
+    def forget_owner(self, owner: str) -> None:
+        """One merchant starts again from the clock's start."""
+        with self._store.tx() as c:
+            c.execute("DELETE FROM clocks WHERE owner = ?", (owner,))
+
     def clear(self) -> None:
         """Every merchant starts again from the clock's start."""
         with self._store.tx() as c:

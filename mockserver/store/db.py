@@ -216,6 +216,8 @@ def check_path(path: str) -> None:
     if not folder.is_dir():
         what = "is not a folder" if folder.exists() else "does not exist"
         raise UnusableDatabase(f"the folder {folder} {what}; create it first, or give another path")
+    if file.exists() and not file.is_file():
+        raise UnusableDatabase(f"{path} is not a regular file; give a path to a file, such as ./salesplay-mock.sqlite3")
     if file.exists() and not os.access(file, os.R_OK | os.W_OK):
         raise UnusableDatabase(f"{path} cannot be read and written by this user")
     if not os.access(folder, os.W_OK | os.X_OK):
@@ -232,7 +234,12 @@ def lock(path: str) -> IO[str] | None:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: no lock, as before
         return None
-    handle = open(path + ".lock", "a+", encoding="utf-8")
+    try:
+        handle = open(path + ".lock", "a+", encoding="utf-8")
+    except OSError as exc:  # a folder that says it is writable and is not (/sys, /proc, read-only mounts)
+        reason = (exc.strerror or str(exc)).lower()
+        raise UnusableDatabase(f"cannot create {path}.lock beside the database ({reason}); "
+                               "give a path in another folder") from None
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:

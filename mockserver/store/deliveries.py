@@ -7,7 +7,7 @@ import sqlite3
 from typing import TYPE_CHECKING
 
 from mockserver.errors import NotFound
-from mockserver.models import AttemptEnd, AttemptStart, Delivery, DeliveryFilter, Event, Webhook, new_delivery
+from mockserver.models import AttemptEnd, AttemptStart, Delivery, DeliveryFilter, Event, Webhook, ms, new_delivery
 from mockserver.store.db import chunks, newest_first
 
 if TYPE_CHECKING:
@@ -64,7 +64,7 @@ class Deliveries:
             c.execute(
                 "UPDATE deliveries SET next_at = ?, fault = COALESCE(?, fault), hold_for = ?, hold_delay = ? "
                 "WHERE id = ?",
-                (next_at, fault, hold_for, hold_delay, delivery_id),
+                (None if next_at is None else ms(next_at), fault, hold_for, hold_delay, delivery_id),
             )
 
     def release_held(self, holders: list[str], now: float) -> None:
@@ -74,7 +74,7 @@ class Deliveries:
         with self._store.tx(durable=False) as c:
             for marks, chunk in chunks(holders):
                 c.execute(
-                    f"UPDATE deliveries SET next_at = ? + hold_delay, hold_for = NULL "
+                    f"UPDATE deliveries SET next_at = ROUND(? + hold_delay, 3), hold_for = NULL "
                     f"WHERE hold_for IN ({marks}) AND status = 'pending'",
                     (now, *chunk),
                 )
@@ -157,7 +157,7 @@ class Deliveries:
                 "status = CASE WHEN status = 'pending' AND kind = 'sample' THEN 'failed' ELSE status END, "
                 "next_at = CASE WHEN status = 'pending' AND kind != 'sample' THEN ? ELSE next_at END "
                 "WHERE id = ?",
-                (delivery.inflight_at, delivery.id),
+                (None if delivery.inflight_at is None else ms(delivery.inflight_at), delivery.id),
             )
 
     def fail_unsent_samples(self) -> None:
