@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import NoReturn
 
 from mockserver import __version__
 from mockserver.cli_commands import (
@@ -55,8 +56,17 @@ def _number(text: str) -> float:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
 
 
+class _Parser(argparse.ArgumentParser):
+    """A mistake on the command line is one line (argparse prints the whole usage first),
+    with the way to the help."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = "" if "--help" in message or "did you mean" in message else f"; see {self.prog} --help"
+        self.exit(2, f"{self.prog}: error: {message}{hint}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="salesplay-mock", description="A local stand-in for SalesPlay POS webhooks.")
+    parser = _Parser(prog="salesplay-mock", description="A local stand-in for SalesPlay POS webhooks.")
     parser.add_argument("--version", action="version", version=f"salesplay-mock {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

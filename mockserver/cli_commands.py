@@ -119,7 +119,8 @@ def trigger(args: argparse.Namespace) -> int:
     except (ValueError, KeyError, TypeError):
         raise CommandFailed(f"--server {base}: what answered is not salesplay-mock; check the address") from None
     for event in events:
-        print(f"{event['id']}  {event['type']}  {len(event['deliveries'])} deliver(y/ies)")
+        n = len(event["deliveries"])
+        print(f"{event['id']}  {event['type']}  {n} {'delivery' if n == 1 else 'deliveries'}")
         for d in event["deliveries"]:
             print(f"    {d['id']} -> {d['url']}  {d['status']}")
     return 0

@@ -13,7 +13,8 @@ import asyncio
 import time
 from typing import Protocol
 
-from mockserver.config import LATEST, MAX_AHEAD, Config
+from mockserver.config import Config
+from mockserver.durations import LATEST, MAX_AHEAD
 from mockserver.errors import ClockNotManual, InvalidField
 from mockserver.models import iso, ms
 
@@ -54,7 +55,8 @@ class ScaledClock:
         self._real0 = time.monotonic()
 
     def now(self, owner: str | None = None) -> float:
-        return self._sim0 + (time.monotonic() - self._real0) * self.scale
+        # Time stops at the last date a clock can show (a high scale left running for weeks).
+        return min(self._sim0 + (time.monotonic() - self._real0) * self.scale, LATEST)
 
     def real_seconds(self, sim_seconds: float) -> float:
         return sim_seconds / self.scale

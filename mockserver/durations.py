@@ -6,6 +6,12 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 
+# How far one advance may move a clock: far enough for any retry story, near enough that
+# every time stays a date (a clock in year 10000 cannot be shown or stored).
+MAX_AHEAD = 10 * 366 * 86400.0
+LATEST = 253402300799.0 - MAX_AHEAD  # 9999-12-31 23:59:59 UTC, less the longest advance: 9989-12-23
+LATEST_TEXT = "9989-12-23T23:59:59Z"
+
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 

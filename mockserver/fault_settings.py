@@ -12,13 +12,13 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
-from mockserver.durations import parse_duration
+from mockserver.durations import LATEST, LATEST_TEXT, parse_duration
 from mockserver.errors import InvalidField
 
 DUPLICATE_MODES = ("back_to_back", "concurrent", "after_success")
 MAX_DURATION = 30 * 86400.0  # the longest delay, wait or outage a setting may name: 30 days
 MAX_SEED = 2**63 - 1
-LATEST_START = 32503680000.0  # an outage's absolute start: before 3000-01-01T00:00:00Z
+LATEST_START = LATEST  # an outage's absolute start: a time a clock can show
 RATES = (0.001, 10_000.0)  # an outage's burst, deliveries per simulated second
 
 
@@ -157,7 +157,7 @@ def _outage(value: object, now: float) -> Outage:
         start = value["start"]
         if isinstance(start, bool) or not isinstance(start, (int, float)) or not 0 <= start <= LATEST_START:
             raise InvalidField(f"'outage.start' must be an epoch time in seconds, from 0 to {LATEST_START:.0f} "
-                               "(the year 3000)", field="outage")
+                               f"({LATEST_TEXT})", field="outage")
     else:
         start = now + _duration(value.get("in", 0), "outage.in", "outage")
     duration = _duration(value.get("duration"), "outage.duration", "outage")

@@ -79,7 +79,10 @@ def parse_size(text: str) -> int:
 
 
 def _list(text: str) -> tuple[str, ...]:
-    return tuple(item.strip() for item in text.split(",") if item.strip())
+    items = tuple(item.strip() for item in text.split(",") if item.strip())
+    if not items:  # an unset variable in --token "$SECRET" must not open the server to any token
+        raise ValueError(f"{text!r} names nothing; give at least one value, or leave it out for the default")
+    return items
 
 
 OPTIONS = (

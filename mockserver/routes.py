@@ -10,7 +10,7 @@ from typing import Any
 from aiohttp import web
 
 from mockserver.api import health
-from mockserver.static_files import STATIC
+from mockserver.static_files import static_file
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -94,5 +94,5 @@ def setup_routes(app: web.Application) -> None:
         web.get("/favicon.ico", L("mockserver.ui.pages:favicon")),
         web.get("/ui/check", L("mockserver.ui.pages:check_page")),
         web.post("/ui/check", L("mockserver.ui.actions:check")),
-        web.static("/static", STATIC),
+        web.get("/static/{name}", static_file),
     ])

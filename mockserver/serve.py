@@ -29,7 +29,9 @@ def serve(config: Config) -> int:
     clock = config.clock if config.clock != "scaled" else f"scaled x{config.time_scale:g}"
     if config.clock == "scaled":
         window = config.retry_window
-        clock += f" ({human(window).replace('m00s', 'm').replace('h00m', 'h')} of retries in {human(window / config.time_scale)})"
+        real = window / config.time_scale
+        took = human(real) if real >= 10 else f"{real:.2g}s"
+        clock += f" ({human(window).replace('m00s', 'm').replace('h00m', 'h')} of retries in {took})"
 
     app = create_app(config, hold_deliveries=True)
 
@@ -98,7 +100,8 @@ def bind_problem(host: str, port: int, exc: OSError | UnicodeError) -> str:
 def scale_warning(config: Config) -> str | None:
     """What a scale does to a slow receiver, when it breaks the schedule: at 720x a 10 s
     timeout is 2 simulated hours, longer than the largest gap between two attempts."""
-    if config.clock != "scaled" or config.delivery_timeout * config.time_scale <= config.schedule.largest_gap:
+    if (config.clock != "scaled" or config.max_attempts < 2
+            or config.delivery_timeout * config.time_scale <= config.schedule.largest_gap):
         return None
     return (f"at x{config.time_scale:g}, a receiver that takes the whole --delivery-timeout "
             f"({config.delivery_timeout:g} s) uses {human(config.delivery_timeout * config.time_scale)} of simulated "

@@ -13,6 +13,7 @@ KEEP = 1000  # requests kept per sink
 MAX_SINKS = 1000
 MAX_NAME = 100
 BODY_KEPT = 64 * 1024  # bytes of each request body kept; the rest is dropped, and says so
+BODY_READ = 32 * 1024 * 1024  # bytes of a request body a sink reads (counting, not keeping, past BODY_KEPT)
 OVERHEAD = 256  # bytes a kept request costs beyond its body and headers, roughly
 
 
@@ -70,13 +71,16 @@ class Sinks:
             self._sinks[name] = Sink()
         return self._sinks[name]
 
-    def record(self, name: str, *, method: str, headers: dict[str, str], body: bytes, at: str) -> Sink:
-        """A request arrived: count it, and keep it (its body cut at BODY_KEPT), dropping the
-        oldest kept requests, of any sink, until all fit the budget."""
+    def record(self, name: str, *, method: str, headers: dict[str, str], body: bytes, at: str,
+               truncated: bool = False) -> Sink:
+        """A request arrived: count it, and keep it (its body cut at BODY_KEPT; ``truncated``:
+        it was cut already), dropping the oldest kept requests, of any sink, until all fit
+        the budget."""
         sink = self.get(name)
         sink.requests += 1
         self._seq += 1
-        kept = Received(self._seq, sink.requests, at, method, headers, body[:BODY_KEPT], len(body) > BODY_KEPT)
+        kept = Received(self._seq, sink.requests, at, method, headers, body[:BODY_KEPT],
+                        truncated or len(body) > BODY_KEPT)
         sink.received.append(kept)
         self._arrivals.append((kept.seq, sink))
         self.used += kept.size

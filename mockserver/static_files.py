@@ -1,7 +1,19 @@
-"""Where the page's CSS, JavaScript and icon are, inside the package."""
+"""Where the page's CSS, JavaScript and icon are, inside the package, and how they are served."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from aiohttp import web
+
 STATIC = Path(__file__).parent / "static"  # not importlib.resources: 3 ms of start-up for the same answer
+
+
+async def static_file(request: web.Request) -> web.FileResponse:
+    """One of the page's own files. Anything else is a 404 that the error middleware words
+    as the asker reads (a page for a browser, JSON otherwise), not an empty download."""
+    name = request.match_info["name"]
+    path = STATIC / name
+    if name.startswith(".") or not path.is_file():
+        raise web.HTTPNotFound()
+    return web.FileResponse(path)

@@ -65,7 +65,8 @@ def test_every_subcommands_help_works(command: str, capsys: pytest.CaptureFixtur
 @pytest.mark.parametrize(("argv", "line"), [
     (["serve", "--port", "99999"], "--port: must be from 1 to 65535 (0: any free port), not 99999"),
     (["serve", "--port", "eighty"], "--port: 'eighty' is not a whole number"),
-    (["serve", "--time-scale", "0"], "--time-scale: must be more than 0, not 0"),
+    (["serve", "--time-scale", "0"], "--time-scale: must be more than 0 and at most 100,000, not 0"),
+    (["serve", "--time-scale", "1e10"], "--time-scale: must be more than 0 and at most 100,000, not 1e10"),
     (["serve", "--time-scale", "fast"], "--time-scale: 'fast' is not a number"),
     (["serve", "--time-scale", "nan"], "--time-scale: 'nan' is not a finite number"),
     (["serve", "--max-in-flight", "x"], "--max-in-flight: 'x' is not a whole number"),
@@ -79,8 +80,10 @@ def test_every_subcommands_help_works(command: str, capsys: pytest.CaptureFixtur
     (["serve", "--clock-start", "0001-01-01T00:00:00Z"], "--clock-start: must be from 1970-01-01T00:00:00Z to 9989-"),
     (["serve", "--delivery-timeout", "1e308"], "--delivery-timeout: must be more than 0 and at most 3600 seconds"),
     (["serve", "--traffic", "1000000"], "--traffic: must be 0 (off) to 100,000 events per simulated minute"),
-    (["serve", "--token", "a b"], "--token: must be visible ASCII without spaces"),
-    (["serve", "--ui-token", "a b"], "--ui-token: must be visible ASCII without spaces"),
+    (["serve", "--token", "a b"], "--token: must be 1 to 200 visible ASCII characters, no spaces"),
+    (["serve", "--token", ""], "--token: '' names nothing; give at least one value"),
+    (["serve", "--token", ",,"], "--token: ',,' names nothing; give at least one value"),
+    (["serve", "--ui-token", "a b"], "--ui-token: must be 1 to 200 visible ASCII characters, no spaces"),
     (["serve", "--token", "a", "--ui-token", "b"], "--ui-token: must be one of the accepted tokens (--token)"),
     (["serve", "--faults", "duplicate=x"], "--faults: duplicate='x': it must be a number"),
     (["serve", "--faults", "seed=x"], "--faults: seed='x': it must be a whole number"),
@@ -106,7 +109,7 @@ def test_a_bad_value_ends_in_one_line_naming_the_flag(argv: list[str], line: str
 def test_a_bad_environment_variable_is_named_as_such() -> None:
     parser = argparse.ArgumentParser()
     add_server_options(parser)
-    with pytest.raises(ValueError, match=r"^SALESPLAY_MOCK_TIME_SCALE: must be more than 0, not -2$"):
+    with pytest.raises(ValueError, match=r"^SALESPLAY_MOCK_TIME_SCALE: must be more than 0 and at most 100,000, not -2$"):
         config_from_args(parser.parse_args([]), {"SALESPLAY_MOCK_TIME_SCALE": "-2"})
     with pytest.raises(ValueError, match=r"^SALESPLAY_MOCK_LOOP: must be auto, asyncio or uvloop, not bogus$"):
         config_from_args(parser.parse_args([]), {"SALESPLAY_MOCK_LOOP": "bogus"})
@@ -121,14 +124,27 @@ def test_a_bad_environment_variable_is_named_as_such() -> None:
     (["trigger", "receipts.update", "--tokn", "a"], "did you mean --token?"),
     (["schedule", "now"], "see salesplay-mock schedule --help"),
 ])
-def test_an_unknown_flag_shows_that_subcommands_usage(argv: list[str], hint: str,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_an_unknown_flag_is_one_line_naming_that_subcommand(argv: list[str], hint: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exc:
         cli.main(argv)
     err = capsys.readouterr().err
     assert exc.value.code == 2
-    assert err.startswith(f"usage: salesplay-mock {argv[0]} ")
-    assert err.strip().splitlines()[-1].endswith(hint)
+    assert len(err.strip().splitlines()) == 1, err  # not argparse's whole usage first
+    assert err.startswith(f"salesplay-mock {argv[0]}: error: unrecognized arguments: ") and err.strip().endswith(hint)
+
+
+@pytest.mark.parametrize("argv", [
+    ["serve", "--port"], ["trigger", "bogus"], ["generate", "--count", "0", "all"], ["check", "--color", "x", "u"], [],
+])
+def test_argparses_own_mistakes_are_one_line_with_the_way_to_the_help(argv: list[str],
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(argv)
+    err = capsys.readouterr().err.strip()
+    assert exc.value.code == 2 and len(err.splitlines()) == 1, err
+    prog = " ".join(["salesplay-mock", *argv[:1]])
+    assert err.startswith(f"{prog}: error: ") and err.endswith(f"see {prog} --help"), err
 
 
 def test_a_port_in_use_is_named(no_server_start: None, capsys: pytest.CaptureFixture[str]) -> None:
@@ -287,3 +303,59 @@ def test_trigger_at_a_server_refusing_in_its_own_words_says_its_status(not_the_m
 def test_trigger_at_a_host_that_does_not_exist_says_so(capsys: pytest.CaptureFixture[str]) -> None:
     code, last = _fails(["trigger", "products.update", "--server", "no-such-host.invalid:8080"], capsys)
     assert code == 1 and "cannot reach it (no such host); is 'salesplay-mock serve' running?" in last
+
+
+def _serve_on(db: str, cwd: Path) -> tuple[int, str]:
+    """Start a server on the database ``db``: its exit code and its last line."""
+    out = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--port", "0", "--db", db],
+                         capture_output=True, text=True, timeout=30, cwd=cwd)
+    assert "Traceback" not in out.stderr, out.stderr
+    return out.returncode, out.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(("target", "words"), [
+    ("/nonexistent/x", "is a symbolic link to /nonexistent/x, which points nowhere (the folder /nonexistent does not exist)"),
+    ("d.sqlite3", "is a symbolic link to d.sqlite3, which points nowhere (too many levels of symbolic links)"),
+])
+def test_a_database_path_that_is_a_link_to_nowhere_is_named(tmp_path: Path, target: str, words: str) -> None:
+    (tmp_path / "d.sqlite3").symlink_to(target)
+    code, last = _serve_on("d.sqlite3", tmp_path)
+    assert code == 1 and last == f"salesplay-mock serve: error: --db: d.sqlite3 {words}; " + (
+        "create it, or give another path" if "folder" in words else "give another path"), last
+    assert not (tmp_path / "d.sqlite3.lock").exists()
+
+
+def test_a_link_to_a_database_not_made_yet_is_followed(tmp_path: Path) -> None:
+    from mockserver.store import Store
+
+    (tmp_path / "d.sqlite3").symlink_to("real.sqlite3")
+    Store(str(tmp_path / "d.sqlite3")).close()  # SQLite makes the file the link names
+    assert (tmp_path / "real.sqlite3").is_file()
+
+
+@pytest.mark.parametrize("name", ["a" * 300, "a" * 252])  # the database's own name; only its .lock file's
+def test_a_database_name_too_long_is_the_databases_problem_not_the_ports(tmp_path: Path, name: str) -> None:
+    code, last = _serve_on(str(tmp_path / name), tmp_path)
+    assert code == 1 and last.startswith("salesplay-mock serve: error: --db: "), last
+    assert last.endswith("(file name too long); give a shorter path") and "--port" not in last, last
+
+
+def test_an_empty_database_path_is_named_as_empty(tmp_path: Path) -> None:
+    code, last = _serve_on("", tmp_path)
+    assert code == 1 and last == ("salesplay-mock serve: error: --db: the path is empty; "
+                                  "give a file, such as ./salesplay-mock.sqlite3"), last
+
+
+def test_a_refused_database_leaves_no_lock_file_behind_but_never_removes_anothers(tmp_path: Path) -> None:
+    from mockserver.store import Store
+    from mockserver.store.db import UnusableDatabase
+
+    not_sqlite = tmp_path / "file.txt"
+    not_sqlite.write_text("not sqlite, but long enough to have a header page " * 10)
+    with pytest.raises(UnusableDatabase, match="is not a salesplay-mock database"):
+        Store(str(not_sqlite))
+    assert not (tmp_path / "file.txt.lock").exists()  # this start made it: gone with it
+    (tmp_path / "file.txt.lock").write_text("12345")  # there before: not this start's to remove
+    with pytest.raises(UnusableDatabase, match="is not a salesplay-mock database"):
+        Store(str(not_sqlite))
+    assert (tmp_path / "file.txt.lock").exists()

@@ -232,3 +232,15 @@ async def test_the_most_traffic_one_may_ask_for_leaves_the_server_answering(aioh
         assert (await asyncio.wait_for(client.get("/healthz"), 5)).status == 200
         slowest = max(slowest, loop.time() - began)
     assert slowest < 1.0, f"/healthz took {slowest:.2f} s under the most traffic"
+
+
+def test_a_scaled_clock_stops_at_the_last_date_a_clock_can_show() -> None:
+    """A high scale left running for weeks would reach year 10000, which no time can show:
+    the clock stops at the last date instead, and every time it gives stays a date."""
+    from mockserver.durations import LATEST
+    from mockserver.models import iso
+
+    clock = ScaledClock(100_000.0, start=LATEST - 1)
+    assert clock.now() <= LATEST
+    ahead = ScaledClock(720.0, start=LATEST + 3600)  # as if it had run past it
+    assert ahead.now() == LATEST and iso(ahead.now()) == "9989-12-23T23:59:59.000Z"

@@ -320,3 +320,64 @@ async def test_a_thousand_event_trigger_to_ten_webhooks_keeps_the_server_answeri
     # Once 13-18 s with /healthz blocked throughout; the 100 ms goal is measured in bench/.
     print(f"worst /healthz {worst * 1000:.0f} ms")
     assert worst < 1.0, f"/healthz waited {worst:.2f} s while the trigger was published"
+
+
+# -- the sink takes what a real receiver takes: bodies far over the API's own limit ---------
+
+async def _chunked(body: bytes, size: int = 16 * 1024) -> Any:
+    """``body`` sent in chunks, with no Content-Length."""
+    for start in range(0, len(body), size):
+        yield body[start:start + size]
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+async def test_a_sink_takes_a_body_over_the_apis_limit_and_keeps_its_first_64_kib(client: Any, chunked: bool) -> None:
+    big = b'{"x": "' + bytes(range(48, 58)) * 10_000 + b'"}'  # 100 KB, over the API's 64 KiB
+    for url, told in (("/_mock/sink/big", 200), ("/_mock/sink/big?status=202", 202)):
+        resp = await client.post(url, data=_chunked(big) if chunked else big,
+                                 headers={"Content-Type": "application/json"})
+        assert resp.status == told, await resp.text()
+    received = (await (await client.get("/_mock/sink/big")).json())["received"]
+    assert [r["body_truncated"] for r in received] == [True, True]
+    assert received[0]["body"] == big[:64 * 1024].decode()
+    assert (await client.post("/_mock/events", data=big, headers={**AUTH, "Content-Type": "application/json"})
+            ).status == 413  # the rest of the API keeps its limit
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+async def test_a_sink_refuses_a_body_past_its_bound_with_413_and_keeps_nothing(client: Any, chunked: bool,
+                                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from mockserver.api import sink
+
+    monkeypatch.setattr(sink, "BODY_READ", 2 * 1024 * 1024)  # 32 MiB, as a test can afford to send it
+    at_bound = b"a" * (2 * 1024 * 1024)
+    resp = await client.post("/_mock/sink/huge", data=_chunked(at_bound) if chunked else io.BytesIO(at_bound))
+    assert resp.status == 200
+    past = at_bound + b"a"
+    resp = await client.post("/_mock/sink/huge", data=_chunked(past) if chunked else io.BytesIO(past))
+    assert chunked or resp.request_info.headers["Content-Length"] == str(len(past))
+    assert resp.status == 413
+    assert (await resp.json())["error"] == {
+        "code": "body_too_large", "field": "body",
+        "message": "the request body is over the 2 MiB a sink accepts; send a smaller one"}
+    shown = await (await client.get("/_mock/sink/huge")).json()
+    assert shown["requests"] == 1 and shown["received"][0]["body_truncated"] is True
+
+
+async def test_the_sinks_budget_holds_with_bodies_over_the_apis_limit(make_client: Any, config: Any) -> None:
+    import sys
+
+    from mockserver import keys
+
+    client = await make_client(config, sink_memory=300_000)
+    for n in range(12):
+        assert (await client.post(f"/_mock/sink/s{n % 3}", data=b"z" * 100_000)).status == 200
+    sinks = client.server.app[keys.sinks]
+    kept = [r for n in range(3) for r in sinks.get(f"s{n}").received]
+    assert all(len(r.body) == 64 * 1024 and r.truncated for r in kept)
+    assert sum(r.size for r in kept) == sinks.used <= 300_000
+    assert len(kept) == 4 and sys.getsizeof(kept[0].body) < 70_000  # the first 64 KiB held, not 100 KB
+    shown = [(await (await client.get(f"/_mock/sink/s{n}")).json())["requests"] for n in range(3)]
+    assert shown == [4, 4, 4]  # counted, all of them

@@ -246,3 +246,21 @@ def test_the_faults_flag_has_the_same_bounds() -> None:
         with pytest.raises(ValueError):
             FaultSettings.parse(spec, now=START)
     assert FaultSettings.parse("delay=1,delay_max=30d,outage=30d+30d@0.001", now=START).delay_max == 30 * 86400
+
+
+async def test_a_delay_past_the_retry_window_fails_one_delivery_and_names_it(client: Any, receiver: Any) -> None:
+    """A 3-day delay on a 48-hour window: the first delivery that comes due has failed for
+    good (no attempt could be made in time) and disables the webhook; the other is
+    cancelled by that, stays cancelled, and the webhook's reason names the failed one."""
+    rec = await receiver()
+    hook = await register(client, rec.url)
+    await _faults(client, hook["id"], delay=1, delay_min="3d", delay_max="3d")
+    await client.post("/_mock/events", json={"type": "receipts.update", "count": 2}, headers=AUTH)
+    await advance(client, 4 * 86400)
+    found = {d["status"]: d for d in await deliveries(client)}
+    assert set(found) == {"failed", "cancelled"}, found
+    assert "retry window ended before attempt 1 could be made" in found["failed"]["last_error"]
+    assert found["cancelled"]["last_error"] == "the webhook was disabled"
+    [state] = (await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"]
+    assert state["status"] == "disabled" and found["failed"]["id"] in state["disabled_reason"]
+    assert rec.requests == []  # nothing was sent past its window

@@ -278,6 +278,18 @@ async def test_a_scaled_clock_shows_the_real_time_equivalent(browser: Any) -> No
         page = await _page(browser)
         await _sign_in(page, server.url)
         await page.wait_for_selector("text=/about .* from now/")
+        # The page's own tick rewrites the words; the hover's real-time part moves with them
+        # (a moment that passed from "in under a second" to "ago" kept its old hover). Redraws
+        # are held off, so only the tick can mend the hover made stale here.
+        await page.route("**/ui/live/**", lambda route: route.abort())
+        await page.evaluate("""() => { const el = document.querySelector('#events-card li time');
+            el.title = el.title.split('; ')[0] + '; a stale real time'; }""")
+        await page.wait_for_function("""() => !document.querySelector('#events-card li time').title
+            .includes('stale')""", timeout=5_000)
+        consistent = await page.evaluate("""() => [...document.querySelectorAll('time[data-epoch]')]
+            .filter(el => el.id !== 'sim-now' && el.textContent.includes('('))
+            .every(el => el.textContent.endsWith('(' + el.title.split('; ')[1] + ')'))""")
+        assert consistent, "a moment's hover says another real time than its words"
     await server.stop()
 
 

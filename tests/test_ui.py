@@ -332,5 +332,10 @@ async def test_a_browser_asking_for_a_page_that_does_not_exist_gets_a_page(clien
     html = await resp.text()
     assert '<html lang="en">' in html and "<title>Not found" in html and "&lt;b&gt;" in html and "<b>" not in html
     assert (await client.get("/nonexistent-page")).content_type == "application/json"  # an API client's
+    for path in ("/ui/nope", "/ui/", "/static/nope.css"):  # the page's own corners too
+        page = await client.get(path, headers=browser)
+        assert (page.status, page.content_type) == (404, "text/html"), path
+    script = await client.get("/static/nope.js", headers={"Accept": "*/*"})
+    assert script.status == 404 and script.content_type == "application/json"  # not a download of nothing
     api = await client.get("/v1.0/nothing-here", headers=browser)
     assert api.status == 404 and api.content_type == "application/json"  # the API answers JSON, whoever asks

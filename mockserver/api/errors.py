@@ -124,11 +124,11 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
             f"the request body is over the {limit // 1024} KiB this server accepts; send a smaller one",
             field="body"))
     except web.HTTPException as exc:
-        if exc.status < 400 or not _wants_json(request):
-            raise
-        if exc.status == 404 and _browsing(request):
+        if exc.status == 404 and _browsing(request):  # /ui/nope too, not aiohttp's plain text
             return web.Response(text=_NOT_FOUND_PAGE.format(path=html.escape(request.path)), status=404,
                                 content_type="text/html")
+        if exc.status < 400 or not _wants_json(request):
+            raise
         code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status, "http_error")
         message = {
             404: f"no such path {request.path}; see /openapi.json for the routes" + _resources_hint(request.path),

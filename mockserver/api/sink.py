@@ -10,9 +10,10 @@ from aiohttp import web
 
 from mockserver import keys
 from mockserver.api.common import bearer_token, int_param
+from mockserver.api.errors import PayloadTooLarge
 from mockserver.errors import InvalidField
 from mockserver.models import iso
-from mockserver.sinks import MAX_NAME
+from mockserver.sinks import BODY_KEPT, BODY_READ, MAX_NAME
 
 
 def _name(request: web.Request) -> str:
@@ -22,6 +23,29 @@ def _name(request: web.Request) -> str:
     return name
 
 
+def _too_large() -> PayloadTooLarge:
+    return PayloadTooLarge(f"the request body is over the {BODY_READ // (1024 * 1024)} MiB a sink accepts; "
+                           "send a smaller one", field="body")
+
+
+async def _body(request: web.Request) -> tuple[bytes, bool]:
+    """The first BODY_KEPT bytes of the body, and whether it went on past them. A sink is a
+    receiver: it takes bodies far over the API's own limit (the app's client_max_size,
+    which only ``request.read()`` applies), reading the rest as it comes without keeping
+    it, up to BODY_READ."""
+    if (request.content_length or 0) > BODY_READ:
+        raise _too_large()  # said at once, before any of it is read
+    kept = bytearray()
+    size = 0
+    async for chunk in request.content.iter_any():
+        size += len(chunk)
+        if size > BODY_READ:  # no Content-Length (chunked), or not the length it said
+            raise _too_large()
+        if len(kept) < BODY_KEPT:
+            kept += chunk[:BODY_KEPT - len(kept)]
+    return bytes(kept), size > BODY_KEPT
+
+
 async def receive(request: web.Request) -> web.Response:
     """Answer as the query says: ``status``, ``fail_first`` (500s first), ``delay_ms``.
     Receiving needs no token: SalesPlay sends no credentials."""
@@ -29,9 +53,9 @@ async def receive(request: web.Request) -> web.Response:
     status = int_param(request, "status", 200, 200, 599)  # a 1xx is not a final answer
     fail_first = int_param(request, "fail_first", 0, 0, 1_000_000)
     delay_ms = int_param(request, "delay_ms", 0, 0, 60_000)
-    body = await request.read()  # bounded by the app's client_max_size
+    body, truncated = await _body(request)
     sink = request.app[keys.sinks].record(name, method=request.method, headers=dict(request.headers), body=body,
-                                          at=iso(time.time()) or "")
+                                          at=iso(time.time()) or "", truncated=truncated)
     if delay_ms:
         await asyncio.sleep(delay_ms / 1000)  # a slow receiver, on purpose
     answer = 500 if sink.requests <= fail_first else status

@@ -145,11 +145,14 @@ class Attempts:
                 self._disable(delivery, f"delivery {delivery.id} failed {end.number} attempt(s) within the retry window")
 
     def expire(self, delivery: Delivery) -> None:
-        """A retry came due so late (the engine was held up past the delivery's deadline)
-        that making it would break "within 48 hours": the delivery has failed for good."""
-        reason = (f"the retry window ended before attempt {delivery.attempts + 1} could be made "
-                  "(slow answers at this time scale used it up)")
-        self.store.deliveries.fail(delivery.id, reason)
+        """An attempt came due so late (the engine was held up, or an injected delay or
+        outage put it past the deadline) that making it would break "within 48 hours": the
+        delivery has failed for good. One cancelled meanwhile (its webhook was disabled by
+        another's failure) is left as it is."""
+        reason = (f"the retry window ended before attempt {delivery.attempts + 1} could be made (slow answers "
+                  "at this time scale, an injected delay or outage, or a clock moved on put it past the window)")
+        if not self.store.deliveries.fail(delivery.id, reason):
+            return
         self.notify(delivery.owner)
         self._finished_one()
         self._disable(delivery, f"delivery {delivery.id} failed {delivery.attempts} attempt(s) within the retry window")

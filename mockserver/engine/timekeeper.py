@@ -6,7 +6,8 @@ import asyncio
 import logging
 
 from mockserver.clock import Clock, make_clock
-from mockserver.config import LATEST, Config
+from mockserver.config import Config
+from mockserver.durations import LATEST
 from mockserver.store import Store
 
 log = logging.getLogger("salesplay_mock")

@@ -133,11 +133,12 @@
     return delta > 0 ? "in " + span(delta) : span(-delta) + " ago";
   }
 
+  // The same moment in real time, in words ("about 3 min from now"), or "" where there is none.
   function realEquivalent(t, now, scale) {
     if (scale <= 1 || Math.abs(t - now) < 1 || (runSince !== null && t < runSince)) return "";
     var real = Math.abs(t - now) / scale;
-    if (real < 1) return t > now ? " (in under a second)" : " (under a second ago)";
-    return " (about " + span(real) + (t > now ? " from now)" : " ago)");
+    if (real < 1) return t > now ? "in under a second" : "under a second ago";
+    return "about " + span(real) + (t > now ? " from now" : " ago");
   }
 
   function tick() {
@@ -147,7 +148,10 @@
     document.querySelectorAll("time[data-epoch]").forEach(function (el) {
       if (el === clockEl) return;
       var t = parseFloat(el.dataset.epoch);
-      el.textContent = relative(t, now) + realEquivalent(t, now, clockBase.scale);
+      var real = realEquivalent(t, now, clockBase.scale);
+      el.textContent = relative(t, now) + (real ? " (" + real + ")" : "");
+      // The hover says the exact time, and the real-time words of this moment, not the drawing's.
+      el.title = el.title.split("; ")[0] + (real ? "; " + real : "");
     });
   }
 

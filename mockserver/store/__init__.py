@@ -44,7 +44,7 @@ class Store:
         try:
             self.conn = connect(path)
         except BaseException:
-            self._release()
+            self._release(remove=True)  # the .lock file too, if this start made it
             raise
         self._checkpoints: Checkpoints | None = None
         if path != ":memory:":  # checkpoints off the event loop's thread
@@ -165,7 +165,7 @@ class Store:
         self.conn.close()
         self._release()
 
-    def _release(self) -> None:
+    def _release(self, *, remove: bool = False) -> None:
         if self._lock is not None:
-            self._lock.close()  # closing drops the lock
+            self._lock.release(remove=remove)
             self._lock = None

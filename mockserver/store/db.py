@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 from collections.abc import Iterator
@@ -204,12 +205,32 @@ class UnusableDatabase(Exception):
     or a file that is not SQLite. The message says which, and what to give instead."""
 
 
+def reason(exc: OSError) -> str:
+    """The operating system's reason, in words: "file name too long", "permission denied"."""
+    return (exc.strerror or str(exc)).lower()
+
+
+def _instead(exc: OSError, otherwise: str = "give a path in another folder") -> str:
+    return "give a shorter path" if exc.errno == errno.ENAMETOOLONG else otherwise
+
+
 def check_path(path: str) -> None:
     """Refuse a path that cannot hold the database, in words, before SQLite says only
     "unable to open database file"."""
     if path == ":memory:":
         return
+    if not path:
+        raise UnusableDatabase("the path is empty; give a file, such as ./salesplay-mock.sqlite3")
+    try:
+        _check_path(path)
+    except OSError as exc:  # a name too long, a folder this user may not look in...
+        raise UnusableDatabase(f"cannot use {path} ({reason(exc)}); {_instead(exc, 'give another path')}") from None
+
+
+def _check_path(path: str) -> None:
     file = Path(path)
+    if file.is_symlink() and not file.exists():
+        _check_link(path)
     if file.is_dir():
         raise UnusableDatabase(f"{path} is a folder; give a file in it, such as {file / 'salesplay-mock.sqlite3'}")
     folder = file.parent
@@ -225,21 +246,67 @@ def check_path(path: str) -> None:
         raise UnusableDatabase(f"the folder {folder} cannot be written by this user; give a path in another folder")
 
 
-def lock(path: str) -> IO[str] | None:
+def _check_link(path: str) -> None:
+    """A symbolic link to nothing: SQLite creates the file it names, if that file's folder
+    exists; a link into a missing folder, or a loop of links, points nowhere."""
+    target = os.readlink(path)
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        folder = Path(os.path.realpath(path)).parent
+        if folder.is_dir():
+            if not os.access(folder, os.W_OK | os.X_OK):
+                raise UnusableDatabase(f"{path} is a symbolic link into the folder {folder}, which cannot be "
+                                       "written by this user; give a path in another folder") from None
+            return  # SQLite creates the database where the link points
+        raise UnusableDatabase(f"{path} is a symbolic link to {target}, which points nowhere (the folder {folder} "
+                               "does not exist); create it, or give another path") from None
+    except OSError as exc:  # a loop of links
+        raise UnusableDatabase(f"{path} is a symbolic link to {target}, which points nowhere ({reason(exc)}); "
+                               "give another path") from None
+
+
+class Lock:
+    """The lock on ``<path>.lock``, and whether this process made that file."""
+
+    def __init__(self, handle: IO[str], name: str, created: bool) -> None:
+        self.handle = handle
+        self.name = name
+        self.created = created
+
+    def release(self, *, remove: bool = False) -> None:
+        """Drop the lock; ``remove``: and delete the file, if this process made it (never
+        another server's)."""
+        if remove and self.created:
+            try:
+                os.unlink(self.name)  # while still locked: no other server can hold it
+            except OSError:
+                pass
+        try:
+            self.handle.close()  # closing drops the lock
+        except OSError:  # what was left to write could not be: closed all the same
+            pass
+
+
+def lock(path: str) -> Lock | None:
     """One server per database file: an exclusive lock on ``<path>.lock``, which the
-    operating system drops when the process ends, killed or not. Held until closed."""
+    operating system drops when the process ends, killed or not. Held until released."""
     if path == ":memory:":
         return None
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: no lock, as before
         return None
+    name = path + ".lock"
     try:
-        handle = open(path + ".lock", "a+", encoding="utf-8")
+        try:
+            handle, created = open(name, "x+", encoding="utf-8"), True
+        except FileExistsError:
+            handle, created = open(name, "a+", encoding="utf-8"), False
     except OSError as exc:  # a folder that says it is writable and is not (/sys, /proc, read-only mounts)
-        reason = (exc.strerror or str(exc)).lower()
-        raise UnusableDatabase(f"cannot create {path}.lock beside the database ({reason}); "
-                               "give a path in another folder") from None
+        raise UnusableDatabase(f"cannot create {name} beside the database ({reason(exc)}); "
+                               f"{_instead(exc)}") from None
+    held = Lock(handle, name, created)
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -249,16 +316,26 @@ def lock(path: str) -> IO[str] | None:
         raise DatabaseInUse(
             f"the database {path} is in use by another salesplay-mock server" + (f" (pid {holder})" if holder else "")
         ) from None
-    handle.seek(0)
-    handle.truncate()
-    handle.write(str(os.getpid()))
-    handle.flush()
-    return handle
+    except OSError as exc:  # a file system without locks, say
+        held.release(remove=True)
+        raise UnusableDatabase(f"cannot lock {name} ({reason(exc)}); {_instead(exc)}") from None
+    try:
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+    except OSError as exc:  # a full disk
+        held.release(remove=True)
+        raise UnusableDatabase(f"cannot write {name} ({reason(exc)}); {_instead(exc)}") from None
+    return held
 
 
 def connect(path: str) -> sqlite3.Connection:
     """Open (creating if needed) and migrate the database at ``path`` or ``:memory:``."""
-    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    try:
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    except sqlite3.Error as exc:
+        raise UnusableDatabase(f"SQLite cannot open {path} ({exc}); give another path") from None
     try:
         conn.row_factory = sqlite3.Row
         if path != ":memory:":

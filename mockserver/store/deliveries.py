@@ -97,11 +97,13 @@ class Deliveries:
             c.executemany("UPDATE deliveries SET resent_as = ?, last_error = 'sent later as ' || ? WHERE id = ?",
                           [(new, new, old) for old, new in pairs])
 
-    def fail(self, delivery_id: str, reason: str) -> None:
-        """A pending delivery has failed for good without another attempt."""
+    def fail(self, delivery_id: str, reason: str) -> bool:
+        """A pending delivery has failed for good without another attempt; whether it was
+        still pending (one cancelled meanwhile stays cancelled)."""
         with self._store.tx(durable=False) as c:
-            c.execute("UPDATE deliveries SET status = 'failed', next_at = NULL, last_error = ? "
-                      "WHERE id = ? AND status = 'pending'", (reason, delivery_id))
+            changed = c.execute("UPDATE deliveries SET status = 'failed', next_at = NULL, last_error = ? "
+                                "WHERE id = ? AND status = 'pending'", (reason, delivery_id)).rowcount
+        return changed > 0
 
     def cancel_pending(self, webhook_id: str, reason: str, now: float) -> None:
         """The webhook receives nothing more: its pending deliveries are cancelled, and those
