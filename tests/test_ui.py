@@ -48,7 +48,14 @@ async def test_a_token_outside_the_accepted_list_is_refused(make_client: Any, co
     client = await make_client(config, tokens=("only-this",))
     csrf = await _csrf(client)
     resp = await client.post("/ui/login", data={"csrf": csrf, "token": "another"}, allow_redirects=False)
-    assert "error=" in resp.headers["Location"]
+    assert "not+accepted+by+this+server" in resp.headers["Location"]
+
+
+@pytest.mark.parametrize("token", ["a b", "café"])
+async def test_a_token_no_bearer_header_can_carry_is_refused_for_what_it_is(client: Any, token: str) -> None:
+    csrf = await _csrf(client)
+    resp = await client.post("/ui/login", data={"csrf": csrf, "token": token}, allow_redirects=False)
+    assert "printable+ASCII+characters+without+spaces" in resp.headers["Location"]
 
 
 async def test_register_through_the_setup_screen(client: Any, receiver: Any) -> None:

@@ -343,7 +343,7 @@ def connect(path: str) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=5000")
-        migrate(conn)
+        migrate(conn, path)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise UnusableDatabase(f"{path} is not a salesplay-mock database ({exc}); give another path") from None
@@ -353,13 +353,18 @@ def connect(path: str) -> sqlite3.Connection:
     return conn
 
 
-def migrate(conn: sqlite3.Connection) -> None:
+def migrate(conn: sqlite3.Connection, path: str = ":memory:") -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise UnusableDatabase(
             f"the database has schema version {version}, newer than this salesplay-mock "
             f"understands ({SCHEMA_VERSION}); upgrade salesplay-mock, or use another database file"
         )
+    tables = sorted(row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    if (version == 0 and tables) or (version > 0 and "webhooks" not in tables):
+        # Another program's database, given by mistake: adding our tables to it would be a harm.
+        raise UnusableDatabase(f"{path} is another program's SQLite database (it has tables such as "
+                               f"{tables[0] if tables else 'none'!r} and none of salesplay-mock's); give another path")
     for number in range(version, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:

@@ -13,7 +13,7 @@ from multidict import MultiDictProxy
 from mockserver import keys, webhook_rules
 from mockserver.durations import parse_duration
 from mockserver.errors import DomainError, InvalidField
-from mockserver.tokens import accepted
+from mockserver.tokens import accepted, well_formed
 from mockserver.ui.render import page
 from mockserver.ui.session import check_csrf, page_owner, sign_in, sign_out
 
@@ -86,6 +86,8 @@ async def login(request: web.Request) -> web.Response:
     form = await request.post()
     check_csrf(request, form)
     token = str(form.get("token", "")).strip()
+    if not well_formed(token):
+        raise web.HTTPSeeOther("/?" + urlencode({"error": "a token is printable ASCII characters without spaces"}))
     if not accepted(token, request.app[keys.config].tokens):
         raise web.HTTPSeeOther("/?" + urlencode({"error": "that token is not accepted by this server"}))
     response = web.HTTPSeeOther("/")
