@@ -155,9 +155,9 @@ async def test_traffic_keeps_the_shop_busy(aiohttp_client: Any, aiohttp_server: 
     assert "receipts.update" in got
 
 
-async def test_traffic_keeps_the_asked_rate_at_720x(aiohttp_client: Any, aiohttp_server: Any) -> None:
-    """30 events a simulated minute at 720x is 360 a real second: made in batches, counted
-    in simulated time."""
+async def _trafficked(aiohttp_client: Any, aiohttp_server: Any, *, scale: float, rate: float) -> tuple[Any, Any]:
+    """A mock with ``--traffic rate`` at ``scale``, and a webhook to a receiver that says 200:
+    the mock's app and a client of it."""
 
     async def ok(request: web.Request) -> web.Response:
         return web.Response()
@@ -165,10 +165,17 @@ async def test_traffic_keeps_the_asked_rate_at_720x(aiohttp_client: Any, aiohttp
     app = web.Application()
     app.router.add_post("/hook", ok)
     receiver = await aiohttp_server(app)
-    mock = create_app(Config(db=":memory:", clock="scaled", time_scale=720.0, clock_start=START, verify="off",
-                             traffic=30.0))
+    mock = create_app(Config(db=":memory:", clock="scaled", time_scale=scale, clock_start=START, verify="off",
+                             traffic=rate))
     client = await aiohttp_client(mock)
     await register(client, str(receiver.make_url("/hook")), "receipts.update")
+    return mock, client
+
+
+async def test_traffic_keeps_the_asked_rate_at_720x(aiohttp_client: Any, aiohttp_server: Any) -> None:
+    """30 events a simulated minute at 720x is 360 a real second: made in batches, counted
+    in simulated time."""
+    mock, _ = await _trafficked(aiohttp_client, aiohttp_server, scale=720.0, rate=30.0)
     engine = keys.engine_of(mock)
     clock, store = engine.clock, engine.store
     begun = clock.now()
@@ -213,16 +220,7 @@ async def test_the_most_traffic_one_may_ask_for_leaves_the_server_answering(aioh
                                                                             aiohttp_server: Any) -> None:
     from mockserver.config import MAX_TRAFFIC
 
-    async def ok(request: web.Request) -> web.Response:
-        return web.Response()
-
-    app = web.Application()
-    app.router.add_post("/hook", ok)
-    receiver = await aiohttp_server(app)
-    mock = create_app(Config(db=":memory:", clock="scaled", time_scale=7200.0, clock_start=START, verify="off",
-                             traffic=MAX_TRAFFIC))
-    client = await aiohttp_client(mock)
-    await register(client, str(receiver.make_url("/hook")), "receipts.update")
+    mock, client = await _trafficked(aiohttp_client, aiohttp_server, scale=7200.0, rate=MAX_TRAFFIC)
     store = keys.engine_of(mock).store
     loop = asyncio.get_running_loop()
     deadline, slowest = loop.time() + 10, 0.0
