@@ -4,6 +4,7 @@ and ``SALESPLAY_MOCK_*`` environment variables."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from functools import cached_property
 
 from mockserver.durations import LATEST, LATEST_TEXT
@@ -28,6 +29,10 @@ class InvalidSetting(ValueError):
     def __init__(self, name: str, rule: str, value: object) -> None:
         super().__init__(f"{name} {rule}, not {value!r}")
         self.name, self.rule = name, rule
+
+
+def _date(t: float) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)
@@ -72,8 +77,10 @@ class Config:
             ("max_attempts", 1 <= self.max_attempts <= 1000, "must be from 1 to 1000"),
             ("retry_window", 60 <= self.retry_window <= 30 * 24 * HOURS, "must be from 60 seconds to 30 days"),
             ("time_scale", 0 < self.time_scale <= MAX_TIME_SCALE, f"must be more than 0 and at most {MAX_TIME_SCALE:,.0f}"),
-            ("clock_start", self.clock_start is None or 0 <= self.clock_start <= LATEST,
-             f"must be from 1970-01-01T00:00:00Z to {LATEST_TEXT}"),
+            # Room for a whole retry window before the last date a clock can show.
+            ("clock_start", self.clock_start is None or 0 <= self.clock_start <= LATEST - self.retry_window,
+             f"must be from 1970-01-01T00:00:00Z to {_date(LATEST - self.retry_window)} "
+             f"({LATEST_TEXT} less the --retry-window)"),
             ("delivery_timeout", 0 < self.delivery_timeout <= 3600, "must be more than 0 and at most 3600 seconds"),
             ("max_in_flight", self.max_in_flight >= 1, "must be at least 1"),
             ("sink_memory", self.sink_memory >= 0, "must be 0 or more bytes"),

@@ -78,6 +78,7 @@ def test_every_subcommands_help_works(command: str, capsys: pytest.CaptureFixtur
     (["serve", "--clock-start", "yesterday"], "--clock-start: 'yesterday' is not an ISO 8601 time"),
     (["serve", "--clock-start", "9999-12-31T23:59:59Z"], "--clock-start: must be from 1970-01-01T00:00:00Z to 9989-"),
     (["serve", "--clock-start", "0001-01-01T00:00:00Z"], "--clock-start: must be from 1970-01-01T00:00:00Z to 9989-"),
+    (["serve", "--clock-start", "9989-12-23T00:00:00Z"], "to 9989-12-21T23:59:59Z (9989-12-23T23:59:59Z less the --retry-window)"),
     (["serve", "--delivery-timeout", "1e308"], "--delivery-timeout: must be more than 0 and at most 3600 seconds"),
     (["serve", "--traffic", "1000000"], "--traffic: must be 0 (off) to 100,000 events per simulated minute"),
     (["serve", "--token", "a b"], "--token: must be printable ASCII characters without spaces"),
@@ -372,6 +373,7 @@ def test_another_programs_sqlite_database_is_left_alone(tmp_path: Path) -> None:
                          capture_output=True, text=True, timeout=30)
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "is another program's SQLite database (it has tables such as 'orders'" in out.stderr
-    with sqlite3.connect(theirs) as conn:  # untouched: no table of ours was added
+    with sqlite3.connect(theirs) as conn:  # untouched: no table of ours was added, its journal as it was
         assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["orders"]
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     conn.close()

@@ -163,6 +163,22 @@ async def test_advancing_to_a_shown_next_attempt_makes_it(make_client: Any, conf
         assert (await deliveries(client))[0]["attempt_count"] == made
 
 
+async def test_a_due_time_finer_than_a_millisecond_is_still_reached(client: Any, receiver: Any) -> None:
+    """An older version stored due times to the microsecond; the manual clock moves in
+    milliseconds. An advance past such a time makes its attempt (it once looped for ever,
+    the clock rounded just short of it)."""
+    from mockserver import keys
+
+    rec = await receiver(default=500)
+    await register(client, rec.url)
+    await trigger(client)
+    store = keys.engine_of(client.server.app).store
+    with store.tx() as c:
+        c.execute("UPDATE deliveries SET next_at = next_at + 0.0002 WHERE status = 'pending'")
+    body = await advance(client, 60)
+    assert body["attempts_made"] >= 1 and (await deliveries(client))[0]["attempt_count"] >= 2
+
+
 async def test_the_clock_stops_short_of_the_last_date_and_a_reset_starts_it_again(client: Any) -> None:
     ten_years = 316224000
     for _ in range(796):  # to year 9991, ten years at a time
@@ -381,3 +397,33 @@ async def test_the_sinks_budget_holds_with_bodies_over_the_apis_limit(make_clien
     assert len(kept) == 4 and sys.getsizeof(kept[0].body) < 70_000  # the first 64 KiB held, not 100 KB
     shown = [(await (await client.get(f"/_mock/sink/s{n}")).json())["requests"] for n in range(3)]
     assert shown == [4, 4, 4]  # counted, all of them
+
+
+async def test_a_reset_during_an_advance_is_not_undone_by_it(client: Any, aiohttp_server: Any) -> None:
+    """The advance waits on an attempt when the reset comes: the reset waits for the
+    advance, and the token's clock then starts again (the advance used to put it back)."""
+    import asyncio
+
+    from aiohttp import web
+
+    calls, second = [], asyncio.Event()
+
+    async def slow(request: web.Request) -> web.Response:
+        calls.append(1)
+        if len(calls) >= 2:
+            second.set()
+        await asyncio.sleep(0.3)
+        return web.Response(status=500)
+
+    app = web.Application()
+    app.router.add_post("/hook", slow)
+    server = await aiohttp_server(app)
+    await register(client, str(server.make_url("/hook")))
+    await trigger(client)
+    moving = asyncio.create_task(client.post("/_mock/clock/advance", json={"seconds": 3600}, headers=AUTH))
+    await asyncio.wait_for(second.wait(), 10)  # the advance is under way, waiting on attempt 2
+    assert (await client.post("/_mock/reset", headers=AUTH)).status == 200
+    assert (await moving).status == 200
+    body = await (await client.get("/_mock/clock", headers=AUTH)).json()
+    assert body["now"] == "2025-06-30T12:00:00.000Z"  # started again, not put back to 13:00
+    assert await deliveries(client) == []

@@ -231,21 +231,19 @@ async def test_the_page_catches_up_after_a_server_restart(browser: Any, tmp_path
 
 # -- long timelines ------------------------------------------------------------------------
 
-async def test_a_200_attempt_delivery_page_is_short_small_and_quick(mock: AsyncSalesPlay, browser: Any) -> None:
+async def test_a_200_attempt_delivery_page_is_short_and_small(mock: AsyncSalesPlay, browser: Any) -> None:
     delivery_id = await _failing_delivery(mock, "48h")
     page = await _page(browser)
     await _sign_in(page, mock.url)
     await page.goto(f"{mock.url}/ui/deliveries/{delivery_id}")  # warm: templates compiled
     response = await page.goto(f"{mock.url}/ui/deliveries/{delivery_id}")
     size = len(await response.body())
-    timing = await page.evaluate("""() => { const t = performance.getEntriesByType('navigation')[0];
-        return t.domContentLoadedEventEnd - t.startTime; }""")
     nodes = await page.evaluate("document.getElementsByTagName('*').length")
     height = await page.evaluate("document.documentElement.scrollHeight")
     assert await page.locator("li.attempt").count() == 200
     assert await page.locator("circle.mark").count() == 200
     assert size < 120_000 and nodes < 2_500 and height < 2_500, (size, nodes, height)
-    assert timing < 300, f"the page took {timing:.0f} ms to load"
+    # Its speed is a benchmark's to judge (bench/curves.py: page render time), not a timed test's.
     # The payload and the latest attempt come before the list of attempts.
     order = await page.evaluate("""() => ['#payload-card', '#latest-attempt', '#attempts-card'].map(
         s => document.querySelector(s).getBoundingClientRect().top)""")

@@ -342,7 +342,19 @@ async def test_a_browser_asking_for_a_page_that_does_not_exist_gets_a_page(clien
     for path in ("/ui/nope", "/ui/", "/static/nope.css"):  # the page's own corners too
         page = await client.get(path, headers=browser)
         assert (page.status, page.content_type) == (404, "text/html"), path
+    for outside in ("/static/%2Fetc%2Fpasswd", "/static/..%2Fconfig.py", "/static/%2E%2E%2Fconfig.py"):
+        leak = await client.get(outside)  # nothing of the disk but the page's own files
+        assert leak.status == 404 and "root:" not in await leak.text() and "Config" not in await leak.text(), outside
+    assert (await client.get("/static/app.css")).status == 200
     script = await client.get("/static/nope.js", headers={"Accept": "*/*"})
     assert script.status == 404 and script.content_type == "application/json"  # not a download of nothing
     api = await client.get("/v1.0/nothing-here", headers=browser)
     assert api.status == 404 and api.content_type == "application/json"  # the API answers JSON, whoever asks
+
+
+def test_every_file_of_the_page_can_be_served() -> None:
+    """The static route serves a fixed list, so nothing else of the disk can be named: the
+    list is the folder, no more and no less."""
+    from mockserver.static_files import FILES, STATIC
+
+    assert {p.name for p in STATIC.iterdir() if p.is_file()} == FILES

@@ -113,7 +113,7 @@ async def redeliver_skipped(request: web.Request) -> web.Response:
 
 
 async def reset(request: web.Request) -> web.Response:
-    keys.service_of(request.app).reset(owner(request))
+    await keys.service_of(request.app).reset(owner(request))
     return web.json_response({"reset": True})
 
 

@@ -98,6 +98,8 @@ class Scheduler:
         made = await self.run_due(owner)
         while (nxt := self.store.deliveries.next_due_at(owner)) is not None and nxt <= target:
             self.clock.jump(owner, max(nxt, self.clock.now(owner)))
+            if self.clock.now(owner) < nxt:  # finer than the clock's milliseconds: the next one
+                self.clock.jump(owner, min(nxt + 0.001, target))
             made += await self.run_due(owner)
         self.clock.jump(owner, target)
         return made

@@ -35,9 +35,15 @@ class Service:
         self.catalog = Catalog(store, shops)
         self.api_faults = ApiFaults(clock, store, notify)
 
-    def reset(self, owner: str) -> None:
+    async def reset(self, owner: str) -> None:
         """Forget everything one merchant made: webhooks, events, deliveries, attempts, shop
-        (and its ledger), API faults; on the manual clock, its time starts again."""
+        (and its ledger), API faults; on the manual clock, its time starts again (after an
+        advance under way, which would otherwise put its time back)."""
+        async with self.clock.moving(owner):
+            self._forget(owner)
+        self.notify(owner)
+
+    def _forget(self, owner: str) -> None:
         with self.store.tx():
             self.store.clocks.forget_owner(owner)
             self.store.attempt_log.forget_owner(owner)
@@ -49,7 +55,6 @@ class Service:
             self.api_faults.configure(owner, None)
         self.shops.forget(owner)
         self.clock.clock.forget(owner)
-        self.notify(owner)
 
     def ping(self) -> None:
         """The database answers (for /healthz)."""

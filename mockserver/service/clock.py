@@ -32,13 +32,17 @@ class ClockControl:
         return ClockView(self.clock.mode, self.clock.scale, self.clock.now(owner), not self.clock.runs_itself,
                          self._since)
 
+    def moving(self, owner: str) -> asyncio.Lock:
+        """Held while ``owner``'s time moves: advances queue on it, and a reset waits for them."""
+        return self._moving.setdefault(owner, asyncio.Lock())
+
     async def advance(self, owner: str, *, seconds: float | None = None, to: float | None = None) -> int:
         """Move ``owner``'s manual clock by ``seconds`` or to ``to`` (at most ten years
         ahead), making every attempt of theirs that falls due on the way. Calls queue: each
         moves on from where the one before left the clock. How many attempts were made."""
         if self.clock.runs_itself:
             raise ClockNotManual(self.clock.mode)
-        async with self._moving.setdefault(owner, asyncio.Lock()):
+        async with self.moving(owner):
             target = advance_target(self.clock.now(owner), seconds=seconds, to=to)
             made = await self.scheduler.advance_to(owner, target)
             self.timekeeper.save(self.clock, owner)

@@ -7,7 +7,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: webhooks, events, deliveries, attempts, and small key/value metadata.
@@ -163,6 +163,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_owner_rows ON events (owner);
     CREATE INDEX events_owner_type ON events (owner, type);
     """,
+    # 8: simulated times to the millisecond, as the API shows them and the manual clock
+    # moves (a delivery shown due at .123 is due when the clock reaches .123).
+    """
+    UPDATE deliveries SET next_at = ROUND(next_at, 3) WHERE next_at IS NOT NULL;
+    UPDATE deliveries SET deadline = ROUND(deadline, 3);
+    UPDATE clocks SET now = ROUND(now, 3);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -298,6 +305,20 @@ def lock(path: str) -> Lock | None:
     except ImportError:  # pragma: no cover - Windows: no lock, as before
         return None
     name = path + ".lock"
+    for _ in range(10):
+        held = _lock_once(name, path, fcntl)
+        # A start that failed removes the lock file it made (while holding it): one opened just
+        # before that is locked but nameless. Only the file at the name counts: try again.
+        try:
+            if os.fstat(held.handle.fileno()).st_ino == os.stat(name).st_ino:
+                return held
+        except FileNotFoundError:
+            pass
+        held.release()
+    raise DatabaseInUse(f"the lock file {name} keeps changing: another salesplay-mock server is starting on {path}")
+
+
+def _lock_once(name: str, path: str, fcntl: Any) -> Lock:
     try:
         try:
             handle, created = open(name, "x+", encoding="utf-8"), True
@@ -338,12 +359,13 @@ def connect(path: str) -> sqlite3.Connection:
         raise UnusableDatabase(f"SQLite cannot open {path} ({exc}); give another path") from None
     try:
         conn.row_factory = sqlite3.Row
+        _refuse_foreign(conn, path)  # before any PRAGMA that writes: another program's file stays as it was
         if path != ":memory:":
             # WAL keeps readers and the writer apart; NORMAL sync survives a killed process.
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA busy_timeout=5000")
-        migrate(conn, path)
+        migrate(conn)
     except sqlite3.DatabaseError as exc:
         conn.close()
         raise UnusableDatabase(f"{path} is not a salesplay-mock database ({exc}); give another path") from None
@@ -353,18 +375,22 @@ def connect(path: str) -> sqlite3.Connection:
     return conn
 
 
-def migrate(conn: sqlite3.Connection, path: str = ":memory:") -> None:
+def _refuse_foreign(conn: sqlite3.Connection, path: str) -> None:
+    """Another program's database, given by mistake: adding our tables to it would harm it."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    tables = sorted(row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
+    if (version == 0 and tables) or (0 < version <= SCHEMA_VERSION and "webhooks" not in tables):
+        raise UnusableDatabase(f"{path} is another program's SQLite database (it has tables such as "
+                               f"{tables[0] if tables else 'none'!r} and none of salesplay-mock's); give another path")
+
+
+def migrate(conn: sqlite3.Connection) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version > SCHEMA_VERSION:
         raise UnusableDatabase(
             f"the database has schema version {version}, newer than this salesplay-mock "
             f"understands ({SCHEMA_VERSION}); upgrade salesplay-mock, or use another database file"
         )
-    tables = sorted(row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
-    if (version == 0 and tables) or (version > 0 and "webhooks" not in tables):
-        # Another program's database, given by mistake: adding our tables to it would be a harm.
-        raise UnusableDatabase(f"{path} is another program's SQLite database (it has tables such as "
-                               f"{tables[0] if tables else 'none'!r} and none of salesplay-mock's); give another path")
     for number in range(version, SCHEMA_VERSION):
         conn.execute("BEGIN IMMEDIATE")
         try:

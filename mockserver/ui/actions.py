@@ -240,5 +240,5 @@ async def reset(request: web.Request, owner: str, form: Form) -> str | web.Respo
                           detail="Its webhooks, events, deliveries, attempts and simulated shop are forgotten.")
     if asked is not None:
         return asked
-    keys.service_of(request.app).reset(owner)
+    await keys.service_of(request.app).reset(owner)
     return _with("/", msg="everything of this token was forgotten")
