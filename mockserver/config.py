@@ -79,7 +79,7 @@ class Config:
             ("time_scale", 0 < self.time_scale <= MAX_TIME_SCALE, f"must be more than 0 and at most {MAX_TIME_SCALE:,.0f}"),
             # Room for a whole retry window before the last date a clock can show.
             ("clock_start", self.clock_start is None or 0 <= self.clock_start <= LATEST - self.retry_window,
-             f"must be from 1970-01-01T00:00:00Z to {_date(LATEST - self.retry_window)} "
+             f"must be from 1970-01-01T00:00:00Z to {_date(LATEST - min(self.retry_window, 30 * 24 * HOURS))} "
              f"({LATEST_TEXT} less the --retry-window)"),
             ("delivery_timeout", 0 < self.delivery_timeout <= 3600, "must be more than 0 and at most 3600 seconds"),
             ("max_in_flight", self.max_in_flight >= 1, "must be at least 1"),

@@ -75,6 +75,8 @@ def test_every_subcommands_help_works(command: str, capsys: pytest.CaptureFixtur
     (["serve", "--loop", "bogus"], "--loop: must be auto, asyncio or uvloop, not bogus"),
     (["serve", "--loop", "Asyncio"], "--loop: must be auto, asyncio or uvloop, not Asyncio"),
     (["serve", "--retry-window", "1s"], "--retry-window: must be from 60 seconds to 30 days, not 1s"),
+    (["serve", "--retry-window", "1e12"], "--retry-window: must be from 60 seconds to 30 days, not 1e12"),
+    (["serve", "--retry-window", "1e308"], "--retry-window: must be from 60 seconds to 30 days, not 1e308"),
     (["serve", "--clock-start", "yesterday"], "--clock-start: 'yesterday' is not an ISO 8601 time"),
     (["serve", "--clock-start", "9999-12-31T23:59:59Z"], "--clock-start: must be from 1970-01-01T00:00:00Z to 9989-"),
     (["serve", "--clock-start", "0001-01-01T00:00:00Z"], "--clock-start: must be from 1970-01-01T00:00:00Z to 9989-"),
@@ -362,12 +364,14 @@ def test_a_refused_database_leaves_no_lock_file_behind_but_never_removes_another
     assert (tmp_path / "file.txt.lock").exists()
 
 
-def test_another_programs_sqlite_database_is_left_alone(tmp_path: Path) -> None:
+@pytest.mark.parametrize("version", [0, 3, 42])  # many programs keep their own user_version
+def test_another_programs_sqlite_database_is_left_alone(tmp_path: Path, version: int) -> None:
     import sqlite3
 
     theirs = tmp_path / "app.sqlite3"
     with sqlite3.connect(theirs) as conn:
         conn.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY)")
+        conn.execute(f"PRAGMA user_version = {version}")
     conn.close()
     out = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--port", "0", "--db", str(theirs)],
                          capture_output=True, text=True, timeout=30)

@@ -427,3 +427,36 @@ async def test_a_reset_during_an_advance_is_not_undone_by_it(client: Any, aiohtt
     body = await (await client.get("/_mock/clock", headers=AUTH)).json()
     assert body["now"] == "2025-06-30T12:00:00.000Z"  # started again, not put back to 13:00
     assert await deliveries(client) == []
+
+
+async def test_a_stop_during_an_advance_ends_it_where_it_is(client: Any, aiohttp_server: Any) -> None:
+    """The server is told to stop while an advance waits on an attempt: the advance ends
+    (it used to spin for ever, the event loop blocked, the process deaf to SIGTERM), and
+    the clock is not moved past attempts it did not make."""
+    import asyncio
+
+    from aiohttp import web
+
+    from mockserver import keys
+
+    second = asyncio.Event()
+    calls: list[int] = []
+
+    async def slow(request: web.Request) -> web.Response:
+        calls.append(1)
+        if len(calls) >= 2:
+            second.set()
+        await asyncio.sleep(0.3)
+        return web.Response(status=500)
+
+    app = web.Application()
+    app.router.add_post("/hook", slow)
+    server = await aiohttp_server(app)
+    await register(client, str(server.make_url("/hook")))
+    await trigger(client)
+    moving = asyncio.create_task(client.post("/_mock/clock/advance", json={"seconds": 3600}, headers=AUTH))
+    await asyncio.wait_for(second.wait(), 10)
+    keys.engine_of(client.server.app).scheduler.quiesce()  # what a stop does first
+    assert (await asyncio.wait_for(moving, 10)).status == 200
+    now = (await (await client.get("/_mock/clock", headers=AUTH)).json())["now"]
+    assert now < "2025-06-30T13:00:00.000Z", now  # not moved on to the target

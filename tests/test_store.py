@@ -59,6 +59,7 @@ def test_a_database_this_user_cannot_write_is_refused_in_words(tmp_path: Path, m
 def test_a_newer_schema_is_refused_with_advice(tmp_path: Path) -> None:
     path = tmp_path / "future.sqlite3"
     conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE webhooks (id TEXT PRIMARY KEY)")  # a later salesplay-mock's, in part
     conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     conn.close()
     with pytest.raises(UnusableDatabase, match="upgrade salesplay-mock"):

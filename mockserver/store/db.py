@@ -314,6 +314,9 @@ def lock(path: str) -> Lock | None:
                 return held
         except FileNotFoundError:
             pass
+        except OSError as exc:
+            held.release()
+            raise UnusableDatabase(f"cannot check {name} ({reason(exc)}); {_instead(exc)}") from None
         held.release()
     raise DatabaseInUse(f"the lock file {name} keeps changing: another salesplay-mock server is starting on {path}")
 
@@ -379,7 +382,7 @@ def _refuse_foreign(conn: sqlite3.Connection, path: str) -> None:
     """Another program's database, given by mistake: adding our tables to it would harm it."""
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     tables = sorted(row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
-    if (version == 0 and tables) or (0 < version <= SCHEMA_VERSION and "webhooks" not in tables):
+    if (version == 0 and tables) or (version > 0 and "webhooks" not in tables):
         raise UnusableDatabase(f"{path} is another program's SQLite database (it has tables such as "
                                f"{tables[0] if tables else 'none'!r} and none of salesplay-mock's); give another path")
 
