@@ -399,9 +399,9 @@ async def test_the_sinks_budget_holds_with_bodies_over_the_apis_limit(make_clien
     assert shown == [4, 4, 4]  # counted, all of them
 
 
-async def test_a_reset_during_an_advance_is_not_undone_by_it(client: Any, aiohttp_server: Any) -> None:
-    """The advance waits on an attempt when the reset comes: the reset waits for the
-    advance, and the token's clock then starts again (the advance used to put it back)."""
+async def _advancing_an_hour_on_a_slow_receiver(client: Any, aiohttp_server: Any) -> Any:
+    """An hour's advance under way, waiting on attempt 2 to a receiver that takes 0.3 s to
+    answer 500: the advance's task, returned once that attempt has begun."""
     import asyncio
 
     from aiohttp import web
@@ -421,7 +421,14 @@ async def test_a_reset_during_an_advance_is_not_undone_by_it(client: Any, aiohtt
     await register(client, str(server.make_url("/hook")))
     await trigger(client)
     moving = asyncio.create_task(client.post("/_mock/clock/advance", json={"seconds": 3600}, headers=AUTH))
-    await asyncio.wait_for(second.wait(), 10)  # the advance is under way, waiting on attempt 2
+    await asyncio.wait_for(second.wait(), 10)
+    return moving
+
+
+async def test_a_reset_during_an_advance_is_not_undone_by_it(client: Any, aiohttp_server: Any) -> None:
+    """The advance waits on an attempt when the reset comes: the reset waits for the
+    advance, and the token's clock then starts again (the advance used to put it back)."""
+    moving = await _advancing_an_hour_on_a_slow_receiver(client, aiohttp_server)
     assert (await client.post("/_mock/reset", headers=AUTH)).status == 200
     assert (await moving).status == 200
     body = await (await client.get("/_mock/clock", headers=AUTH)).json()
@@ -435,27 +442,9 @@ async def test_a_stop_during_an_advance_ends_it_where_it_is(client: Any, aiohttp
     the clock is not moved past attempts it did not make."""
     import asyncio
 
-    from aiohttp import web
-
     from mockserver import keys
 
-    second = asyncio.Event()
-    calls: list[int] = []
-
-    async def slow(request: web.Request) -> web.Response:
-        calls.append(1)
-        if len(calls) >= 2:
-            second.set()
-        await asyncio.sleep(0.3)
-        return web.Response(status=500)
-
-    app = web.Application()
-    app.router.add_post("/hook", slow)
-    server = await aiohttp_server(app)
-    await register(client, str(server.make_url("/hook")))
-    await trigger(client)
-    moving = asyncio.create_task(client.post("/_mock/clock/advance", json={"seconds": 3600}, headers=AUTH))
-    await asyncio.wait_for(second.wait(), 10)
+    moving = await _advancing_an_hour_on_a_slow_receiver(client, aiohttp_server)
     keys.engine_of(client.server.app).scheduler.quiesce()  # what a stop does first
     assert (await asyncio.wait_for(moving, 10)).status == 200
     now = (await (await client.get("/_mock/clock", headers=AUTH)).json())["now"]
