@@ -58,3 +58,10 @@ def human(seconds: float) -> str:
     if m:
         return f"{m}m{s:02d}s"
     return f"{s}s"
+
+
+def compact(seconds: float) -> str:
+    """A duration as a flag is written: only the parts there are (``48h``, ``1h30m``, ``1m40s``)."""
+    h, rest = divmod(round(seconds), 3600)
+    m, s = divmod(rest, 60)
+    return "".join(f"{n}{unit}" for n, unit in ((h, "h"), (m, "m"), (s, "s")) if n) or "0s"

@@ -13,7 +13,7 @@ from aiohttp import web
 from mockserver import keys
 from mockserver.app import create_app
 from mockserver.config import Config
-from mockserver.durations import human
+from mockserver.durations import compact, human
 
 
 class CannotStart(Exception):
@@ -31,7 +31,7 @@ def serve(config: Config) -> int:
         window = config.retry_window
         real = window / config.time_scale
         took = human(real) if real >= 10 else f"{real:.2g}s"
-        clock += f" ({human(window).replace('m00s', 'm').replace('h00m', 'h')} of retries in {took})"
+        clock += f" ({compact(window)} of retries in {took})"
 
     app = create_app(config, hold_deliveries=True)
 

@@ -241,3 +241,12 @@ def test_a_scaled_clock_stops_at_the_last_date_a_clock_can_show() -> None:
     assert clock.now() <= LATEST
     ahead = ScaledClock(720.0, start=LATEST + 3600)  # as if it had run past it
     assert ahead.now() == LATEST and iso(ahead.now()) == "9989-12-23T23:59:59.000Z"
+
+
+@pytest.mark.parametrize(("seconds", "text"), [
+    (48 * 3600, "48h"), (20 * 3600, "20h"), (5400, "1h30m"), (100, "1m40s"), (3605, "1h5s"), (60, "1m"), (0, "0s"),
+])
+def test_a_duration_reads_back_as_a_flag_is_written(seconds: float, text: str) -> None:
+    from mockserver.durations import compact, parse_duration
+
+    assert compact(seconds) == text and parse_duration(text) == seconds  # the banner's words work as a flag
