@@ -46,12 +46,35 @@ class ReceiverProcess:
     def close(self) -> None:
         self.proc.kill()
         self.proc.wait()
+        if self.proc.stdout is not None:
+            self.proc.stdout.close()
 
     def __enter__(self) -> ReceiverProcess:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+HOG = "import sys, time\nend = time.monotonic() + float(sys.argv[1])\nwhile time.monotonic() < end:\n    pass\n"
+
+
+class CpuHog:
+    """A busy loop on every core, each in its own process, for at most ``seconds``: the
+    loaded machine a CI runner often is. Stops when the ``with`` block ends."""
+
+    def __init__(self, seconds: float, processes: int | None = None) -> None:
+        count = (os.cpu_count() or 2) if processes is None else processes
+        self.procs = [subprocess.Popen([sys.executable, "-c", HOG, str(seconds)]) for _ in range(count)]
+
+    def __enter__(self) -> CpuHog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for proc in self.procs:
+            proc.kill()
+        for proc in self.procs:
+            proc.wait()
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -50,6 +50,7 @@ async def collect(size: str, only: str | None = None) -> tuple[list[Row], list[c
     rows.append(await delivery.failing_schedule(k))
     rows += cold_start.run(starts)
     rows += await conformance.run(failing, hours * 3600)
+    rows += await conformance.run(failing, hours * 3600, loaded=True)
     rows += await api_reads.run(*reads)
     more, drawn = await curves.run(size)
     return rows + more, drawn

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass
 from typing import Protocol
 
 from mockserver.config import Config
@@ -42,21 +43,77 @@ class Clock(Protocol):
     def forget(self, owner: str) -> None:
         """``owner`` starts again from the clock's start (only the manual clock keeps times apart)."""
 
+    def owe(self, due: float | None) -> None:
+        """The engine has work due at ``due`` (None: none) that it has not started: a clock
+        that runs by itself goes no further than a little past it until told again."""
+
+
+@dataclass(frozen=True)
+class Pace:
+    """How a clock that runs by itself keeps up with the engine (``GET /_mock/clock``)."""
+
+    effective_scale: float  # simulated seconds per real second, over the last second or so
+    lag: float  # simulated seconds the clock is past the oldest work due and not started
+    pacing: bool  # time runs slower than the scale asked for: the engine is behind
+
+
+PACE_SLACK_REAL = 0.005  # real seconds time may run past owed work: ordinary scheduling noise
+PACE_SLACK_MIN = 1.0  # ... and never less than a simulated second
+PACING_BELOW = 0.9  # pacing is said to start below 90% of the scale asked for
+PACING_ENDS_AT = 0.98  # ... and to end back above 98%
+
 
 class ScaledClock:
-    """Simulated time runs ``scale`` times faster than the wall clock, for everyone."""
+    """Simulated time runs ``scale`` times faster than the wall clock, for everyone, but
+    never gets ahead of the work the engine owes: when due attempts wait (a busy machine, a
+    burst bigger than the engine can make at this scale), time goes at most ``slack`` past
+    the oldest of them and waits there, so every attempt is still made on its moment and the
+    rule's "within 48 hours" holds. Attempts under way never hold time (a receiver that
+    hangs times out in real seconds)."""
 
     mode = "scaled"
     runs_itself = True
 
     def __init__(self, scale: float, *, start: float | None = None) -> None:
         self.scale = scale  # checked by Config
+        self.slack = max(PACE_SLACK_MIN, scale * PACE_SLACK_REAL)
         self._sim0 = time.time() if start is None else start
         self._real0 = time.monotonic()
+        self._owed: float | None = None  # the oldest work due and not started
+        self._sample = (self._real0, self._sim0)  # the last (real, simulated) reading of measure()
+        self._effective = scale
+        self.pacing = False
 
     def now(self, owner: str | None = None) -> float:
+        t = self._sim0 + (time.monotonic() - self._real0) * self.scale
+        if self._owed is not None and t > self._owed + self.slack:
+            # Held: time resumes from here once the engine catches up, not from where the
+            # wall clock has got to meanwhile.
+            t = self._owed + self.slack
+            self._sim0, self._real0 = t, time.monotonic()
         # Time stops at the last date a clock can show (a high scale left running for weeks).
-        return min(self._sim0 + (time.monotonic() - self._real0) * self.scale, LATEST)
+        return min(t, LATEST)
+
+    def owe(self, due: float | None) -> None:
+        self.now()  # a held clock settles where it is before the limit moves
+        self._owed = due
+
+    def measure(self) -> Pace:
+        """The pace since the last call (the timekeeper calls it every second or so)."""
+        real, sim = time.monotonic(), self.now()
+        last_real, last_sim = self._sample
+        if real - last_real > 0.2:
+            self._effective = (sim - last_sim) / (real - last_real)
+            self._sample = (real, sim)
+        if not self.pacing and self._effective < PACING_BELOW * self.scale:
+            self.pacing = True
+        elif self.pacing and self._effective >= PACING_ENDS_AT * self.scale:
+            self.pacing = False
+        return self.pace()
+
+    def pace(self) -> Pace:
+        lag = 0.0 if self._owed is None else max(0.0, self.now() - self._owed)
+        return Pace(round(self._effective, 3), round(lag, 3), self.pacing)
 
     def real_seconds(self, sim_seconds: float) -> float:
         return sim_seconds / self.scale
@@ -86,12 +143,16 @@ class ScaledClock:
 
 
 class RealClock(ScaledClock):
-    """SalesPlay's own pace: a scaled clock at 1x that starts at the wall time."""
+    """SalesPlay's own pace: a scaled clock at 1x that starts at the wall time, and stays
+    on it (it is never held for the engine: its times are the wall clock's)."""
 
     mode = "real"
 
     def __init__(self) -> None:
         super().__init__(1.0)
+
+    def owe(self, due: float | None) -> None:
+        pass
 
 
 class ManualClock:
@@ -121,6 +182,9 @@ class ManualClock:
 
     def forget(self, owner: str) -> None:
         self._times.pop(owner, None)
+
+    def owe(self, due: float | None) -> None:
+        pass  # time waits for the engine anyway: it moves only when told
 
     async def wait_until(self, when: float | None, wake: asyncio.Event) -> None:
         # Nothing falls due on its own: only a wake-up (new work, an advance) ends the wait.

@@ -93,6 +93,7 @@ class Delivery:
     hold_for: str | None = None
     inflight_at: float | None = None
     anchor_at: float | None = None  # the moment of the first attempt; later ones are due at offsets from it
+    hold_delay: float = 0.0  # held behind another (hold_for): goes out this long after that one is done
 
     def to_json(self) -> dict[str, Any]:
         return {

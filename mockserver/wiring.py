@@ -21,6 +21,7 @@ from mockserver.engine.fault_injector import FaultInjector
 from mockserver.engine.scheduler import Scheduler
 from mockserver.engine.tasks import cancel_and_wait
 from mockserver.engine.timekeeper import TimeKeeper
+from mockserver.notices import Notices
 from mockserver.service import Service
 from mockserver.service.shops import Shops
 from mockserver.shop.world import make_faker
@@ -36,7 +37,8 @@ async def start(app: web.Application, store: Store, clock: Clock | None, *, hold
     """Wire the engine and the service over ``store``, and start delivering (unless
     ``hold``: until the server says it listens)."""
     config, parts = app[keys.config], app[keys.running]
-    notify = app[keys.changes].bump
+    notices = Notices()
+    notices.subscribe(app[keys.changes].bump)  # the live page
     timekeeper = TimeKeeper(config, store)
     the_clock = clock or timekeeper.resume()
     guard = AddressGuard(public_only=config.public_urls_only, only_to=config.deliver_only_to,
@@ -51,10 +53,10 @@ async def start(app: web.Application, store: Store, clock: Clock | None, *, hold
         timeout=aiohttp.ClientTimeout(total=None),
     )
     faults = FaultInjector(store, config.faults)
-    attempts = Attempts(config, the_clock, store, session, faults, notify, guard)
+    attempts = Attempts(config, the_clock, store, session, faults, notices, guard)
     scheduler = Scheduler(the_clock, store, attempts, max_in_flight=config.max_in_flight)
     service = Service(config, the_clock, store, Shops(store, seed=config.seed, locale=config.locale), scheduler,
-                      attempts, faults, timekeeper, notify)
+                      attempts, faults, timekeeper, notices)
     parts.service, parts.engine = service, Engine(the_clock, store, scheduler)
     scheduler.start(hold=hold and not parts.release_asked)
     background = [asyncio.create_task(timekeeper.keep(the_clock))] if the_clock.runs_itself else []

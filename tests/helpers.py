@@ -186,3 +186,15 @@ class Server:
         assert self.proc.stderr is not None
         self.proc.stderr.close()
         return code
+
+
+async def until(check: Any, *, timeout: float, what: str, every: float = 0.05) -> Any:
+    """Poll ``check()`` until it returns something true, or fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        got = await check()
+        if got:
+            return got
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        await asyncio.sleep(every)

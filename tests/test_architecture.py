@@ -21,7 +21,7 @@ MODULES = sorted(m.name for m in pkgutil.walk_packages([str(ROOT)], "mockserver.
 HTTP_FREE = [m for m in MODULES if m.split(".")[1] in (
     "errors", "clock", "schedule", "webhook_rules", "durations", "models", "tokens", "fault_settings",
     "sinks", "config", "options", "shop", "store", "engine", "service", "traffic", "check", "resources",
-    "rest_faults", "rest_schemas", "openapi", "postman")]
+    "rest_faults", "rest_schemas", "openapi", "postman", "notices", "changes", "vocabulary")]
 
 
 def _source(module: str) -> Path:
@@ -48,6 +48,14 @@ def test_the_domain_store_engine_and_service_never_load_aiohttp_web() -> None:
     loaded = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                        check=True).stdout)
     assert loaded == [], f"aiohttp.web is loaded by the domain, the store, the engine or the service: {loaded}"
+
+
+def test_the_engine_and_the_service_say_what_changed_only_through_notices() -> None:
+    """Who listens (the page's change feed) is the adapters' business."""
+    for module in MODULES:
+        if module.split(".")[1] in ("engine", "service", "store"):
+            crossing = {i for i in _imports(module) if i.startswith(("mockserver.changes", "mockserver.ui"))}
+            assert not crossing, f"{module} imports {crossing}"
 
 
 @pytest.mark.parametrize(("adapter", "other"), [("api", "ui"), ("ui", "api")])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from typing import Any
 
 import pytest
@@ -285,6 +286,26 @@ async def test_sample_post_is_marked_and_shares_nothing_with_the_first_real_sale
     assert s["receipt_id"] != r["receipt_id"] and s["receipt_number"] != r["receipt_number"]
     assert {ln["product_id"] for ln in s["line_items"]}.isdisjoint({ln["product_id"] for ln in r["line_items"]})
     assert real["body"] == sent["events"][0]["payload"]
+
+
+@pytest.mark.parametrize("mode", ["manual", "scaled"])
+async def test_the_sample_post_is_a_delivery_of_kind_sample_with_its_attempt(
+    aiohttp_client: Any, config: Any, receiver: Any, mode: str
+) -> None:
+    """Made by the scheduler like any other delivery, once (no retry), and listed."""
+    from mockserver.app import create_app
+
+    client = await aiohttp_client(create_app(dataclasses.replace(config, verify="report", clock=mode)))
+    rec = await receiver([503])
+    body = await register(client, rec.url)
+    listed = (await (await client.get("/_mock/deliveries?kind=sample", headers=AUTH)).json())["data"]
+    assert [d["id"] for d in listed] == [body["verification"]["delivery_id"]]
+    assert (listed[0]["status"], listed[0]["attempt_count"], listed[0]["next_attempt_at"]) == ("failed", 1, None)
+    detail = await (await client.get(f"/_mock/deliveries/{listed[0]['id']}", headers=AUTH)).json()
+    assert [(a["number"], a["response_status"]) for a in detail["attempts"]] == [(1, 503)]
+    hooks = (await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"]
+    assert hooks[0]["status"] == "enabled"  # a failed sample never disables the webhook
+    assert len(rec.requests) == 1
 
 
 async def test_the_sample_post_is_on_disk_before_the_answer(tmp_path: Any, receiver: Any) -> None:

@@ -18,6 +18,7 @@ from mockserver.engine.attempt import Attempts
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.fault_settings import FaultSettings
 from mockserver.models import AttemptEnd, AttemptStart, Outcome
+from mockserver.notices import Notices
 from mockserver.store import Store
 from mockserver.store.db import SCHEMA_VERSION, DatabaseInUse, UnusableDatabase
 from tests.helpers import AUTH, START, TOKEN, advance, delivery, register, trigger
@@ -93,7 +94,7 @@ async def test_webhooks_and_pending_retries_survive_a_restart(tmp_path: Path, re
 
 def _attempts(store: Store) -> Attempts:
     """The engine's attempt keeping over ``store``, without a client (nothing is sent)."""
-    return Attempts(Config(), ManualClock(start=START), store, None, FaultInjector(store, FaultSettings()))  # type: ignore[arg-type]
+    return Attempts(Config(), ManualClock(start=START), store, None, FaultInjector(store, FaultSettings()), Notices())  # type: ignore[arg-type]
 
 
 def test_attempt_cut_off_by_a_crash_is_made_again_and_says_so(tmp_path: Path) -> None:

@@ -8,7 +8,6 @@ clock users run by default, at high scales, under load, and poll with deadlines.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from datetime import datetime
 from typing import Any
@@ -20,7 +19,7 @@ from mockserver import keys
 from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.errors import ClockNotManual
-from tests.helpers import AUTH, START, register
+from tests.helpers import AUTH, START, register, until
 
 HOURS = 3600.0
 
@@ -56,6 +55,15 @@ class SteppingClock:
     def jump(self, owner: str, when: float) -> None:
         raise ClockNotManual(self.mode)
 
+    def owe(self, due: float | None) -> None:
+        pass  # never held: the worst case for the scheduler is a clock that runs on
+
+    def restore(self, times: dict[str, float]) -> None:
+        pass
+
+    def forget(self, owner: str) -> None:
+        pass
+
 
 async def _failing_receiver(aiohttp_server: Any, status: int = 500) -> str:
     async def hook(request: web.Request) -> web.Response:
@@ -65,18 +73,6 @@ async def _failing_receiver(aiohttp_server: Any, status: int = 500) -> str:
     app = web.Application()
     app.router.add_post("/hook", hook)
     return str((await aiohttp_server(app)).make_url("/hook"))
-
-
-async def _until(check: Any, *, timeout: float, what: str, every: float = 0.05) -> Any:
-    """Poll ``check()`` until it returns something true, or fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        got = await check()
-        if got:
-            return got
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not within {timeout} s: {what}")
-        await asyncio.sleep(every)
 
 
 async def test_scheduler_never_sleeps_through_due_work_when_the_clock_moves_between_calls(
@@ -96,7 +92,7 @@ async def test_scheduler_never_sleeps_through_due_work_when_the_clock_moves_betw
         details = [await (await client.get(f"/_mock/deliveries/{i}", headers=auth)).json() for auth, i in sent]
         return None if any(d["status"] == "pending" for d in details) else details
 
-    details = await _until(done, timeout=60, what="200 attempts per delivery, without a stall")
+    details = await until(done, timeout=60, what="200 attempts per delivery, without a stall")
     assert [(d["status"], d["attempt_count"]) for d in details] == [("failed", 200)] * 8
 
 
@@ -157,7 +153,7 @@ async def _soak(aiohttp_client: Any, aiohttp_server: Any, config: Config, *, tok
             stalls.append(f"{overdue[0][0].id} due at {overdue[0][0].next_at} with a free slot")
         return store.deliveries.count_pending() == 0
 
-    await _until(settled, timeout=budget, what="every delivery succeeded or failed for good", every=0.1)
+    await until(settled, timeout=budget, what="every delivery succeeded or failed for good", every=0.1)
     assert not stalls, stalls[:3]
 
     plan = config.schedule
@@ -286,7 +282,7 @@ async def test_a_held_engine_delivers_nothing_until_released(aiohttp_client: Any
     await asyncio.sleep(0.3)
     assert got == [], "the engine delivered before it was released"
     mock[keys.running].release()
-    await _until(lambda: _async(len(got) == 1), timeout=10, what="the delivery once released")
+    await until(lambda: _async(len(got) == 1), timeout=10, what="the delivery once released")
 
 
 async def _async(value: Any) -> Any:

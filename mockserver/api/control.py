@@ -26,7 +26,8 @@ async def clock_state(request: web.Request) -> web.Response:
     time a new token starts at)."""
     view = keys.service_of(request.app).clock.view(optional_owner(request))
     return web.json_response({"mode": view.mode, "scale": view.scale, "now": iso(view.now), "now_epoch": view.now,
-                              "per_token": view.per_token})
+                              "per_token": view.per_token, "effective_scale": view.pace.effective_scale,
+                              "lag_seconds": view.pace.lag, "pacing": view.pace.pacing})
 
 
 async def clock_advance(request: web.Request) -> web.Response:

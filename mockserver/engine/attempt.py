@@ -1,22 +1,28 @@
-"""One attempt, many at once: mark it, POST, decide what follows from the schedule, and
-record what it came to, together with the others that ended in the same turn of the loop."""
+"""One attempt: POST, decide what follows from the schedule, and record what it came to.
+
+``Attempts`` is the one owner of the engine's bookkeeping. An attempt is recorded the moment
+it ends, before ``make`` returns, so whoever awaits it (the scheduler freeing the slot, a
+registration waiting for its sample POST) finds the database as it now is. The one write
+held back is the in-flight mark: an attempt is marked on its delivery (so a crash during it
+is known on restart) only once it has been under way for MARK_AFTER; most end sooner, and
+their record is then the only write they cost."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import replace
 
 import aiohttp
 
 from mockserver.clock import Clock
 from mockserver.config import Config
-from mockserver.engine import http_post
+from mockserver.engine import http_post, rule
 from mockserver.engine.address_guard import AddressGuard
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.models import AttemptEnd, AttemptStart, Delivery, Outcome, ms
+from mockserver.notices import Notices
 from mockserver.store import Store
 
 log = logging.getLogger("salesplay_mock.delivery")
@@ -24,25 +30,23 @@ log = logging.getLogger("salesplay_mock.delivery")
 PRUNE_SLACK = 0.1  # the log may grow this fraction past --keep-deliveries before a trim
 MARK_AFTER = 0.01  # real seconds an attempt is under way before it is marked on its delivery
 
-Notify = Callable[[str], None]
-
 
 class Attempts:
     def __init__(
         self, config: Config, clock: Clock, store: Store, session: aiohttp.ClientSession, faults: FaultInjector,
-        notify: Notify = lambda owner: None, guard: AddressGuard | None = None,
+        notices: Notices, guard: AddressGuard | None = None,
     ) -> None:
         self.config = config
         self.guard = guard  # where deliveries may go; None: anywhere
-        self.notify = notify  # a merchant's deliveries changed (the live page)
+        self.notices = notices
         self.clock = clock
         self.store = store
         self.session = session
         self.faults = faults
         self._kept = store.deliveries.count_finished()  # finished deliveries in the log
-        self._ended: list[AttemptEnd] = []  # attempts ended, not yet recorded
         self._unmarked: list[AttemptStart] = []  # attempts begun, not marked on their deliveries yet
         self._mark_timer: asyncio.TimerHandle | None = None
+        self._waiters: dict[str, asyncio.Future[Outcome]] = {}  # delivery id -> its next attempt's outcome
 
     def headers(self, delivery: Delivery) -> dict[str, str]:
         headers = {"Content-Type": "application/json", "User-Agent": "SalesPlay-Webhooks (salesplay-mock)"}
@@ -56,10 +60,16 @@ class Attempts:
                 headers["X-Mock-Kind"] = delivery.kind  # sample, redelivery, duplicate
         return headers
 
+    def outcome_of(self, delivery_id: str) -> asyncio.Future[Outcome]:
+        """What the next attempt of a delivery comes to, once it is recorded (the sample POST
+        a registration reports)."""
+        return self._waiters.setdefault(delivery_id, asyncio.get_running_loop().create_future())
+
+    # -- an attempt, from its start to its record ---------------------------------------
+
     def begin(self, deliveries: list[Delivery]) -> list[AttemptStart]:
-        """The attempts about to be made. They are marked on their deliveries (so a crash
-        during one is known on restart) once they have been under way for MARK_AFTER: most
-        attempts end sooner, and their record is then the only write they cost."""
+        """The attempts about to be made. Those still under way MARK_AFTER from now are
+        marked on their deliveries then."""
         real = time.time()
         starts = []
         for d in deliveries:
@@ -70,7 +80,7 @@ class Attempts:
         if self._mark_timer is None:
             self._mark_timer = asyncio.get_running_loop().call_later(MARK_AFTER, self.mark)
         for owner in {d.owner for d in deliveries}:
-            self.notify(owner)
+            self.notices.changed(owner)
         return starts
 
     def mark(self) -> None:
@@ -87,75 +97,68 @@ class Attempts:
         """Attempts under way not marked yet: their deliveries still look due in the database."""
         return sum(1 for s in self._unmarked if not s.ended)
 
-    async def make(self, start: AttemptStart, payload: bytes, *, final: bool) -> Outcome:
-        """POST once and decide what follows; ``final`` (the sample POST) has no retry."""
-        delivery = start.delivery
-        number = delivery.attempts + 1
-        refused = await self.guard.refused(delivery.url) if self.guard is not None and self.guard.active else None
-        if refused is not None:
-            outcome = Outcome("failed", 0.0, error_kind="host_not_allowed", error_message=refused)
-        else:
-            outcome = await http_post.post(self.session, delivery.url, payload, start.headers,
-                                           timeout=self.config.delivery_timeout,
-                                           body_limit=self.config.response_body_limit)
-        if outcome.state == "succeeded":
-            status, next_at = "succeeded", None
-        else:
-            # Anchored on the delivery's start, not on when this attempt ended: lateness
-            # never accumulates, and a retry whose moment has passed is due at once.
-            next_at = None if final else self.config.schedule.due_at(
-                start=start.anchor, number=number + 1, deadline=delivery.deadline, key=delivery.id
-            )
-            status = "pending" if next_at is not None else "failed"
-        if next_at is not None:  # retries wait out an outage too; due to the millisecond shown
-            next_at = ms(self.faults.retry_time(delivery.webhook_id, next_at))
+    async def make(self, start: AttemptStart, payload: bytes) -> Outcome:
+        """POST once, then record the attempt and what follows for its delivery."""
+        outcome = await self._post(start.delivery, start.headers, payload)
         start.ended = True
-        self._ended.append(AttemptEnd(start, outcome, status, next_at))
-        if final:
-            self.record()
-        elif len(self._ended) == 1:
-            # Attempts that end in the same turn of the event loop are recorded together,
-            # before anything else runs (call_soon keeps that order).
-            asyncio.get_running_loop().call_soon(self.record)
+        self._record(self._follows(start, outcome))
         return outcome
 
-    def record(self) -> None:
-        """Write down the attempts that ended, and what follows: what waited behind them
-        goes out, the log is trimmed, and SalesPlay's rule for a delivery that failed for good."""
-        batch, self._ended = self._ended, []
-        if not batch:
-            return
+    async def _post(self, delivery: Delivery, headers: dict[str, str], payload: bytes) -> Outcome:
+        refused = await self.guard.refused(delivery.url) if self.guard is not None and self.guard.active else None
+        if refused is not None:
+            return Outcome("failed", 0.0, error_kind="host_not_allowed", error_message=refused)
+        return await http_post.post(self.session, delivery.url, payload, headers,
+                                    timeout=self.config.delivery_timeout, body_limit=self.config.response_body_limit)
+
+    def _follows(self, start: AttemptStart, outcome: Outcome) -> AttemptEnd:
+        """What the delivery is after this attempt: succeeded, due again on the schedule, or
+        failed for good (no attempt left in the window; a sample POST is made once)."""
+        delivery = start.delivery
+        if outcome.state == "succeeded":
+            return AttemptEnd(start, outcome, "succeeded", None)
+        # Anchored on the delivery's start, not on when this attempt ended: lateness never
+        # accumulates, and a retry whose moment has passed is due at once.
+        next_at = None if delivery.kind == "sample" else self.config.schedule.due_at(
+            start=start.anchor, number=delivery.attempts + 2, deadline=delivery.deadline, key=delivery.id)
+        if next_at is None:
+            return AttemptEnd(start, outcome, "failed", None)
+        # Retries wait out an outage too; due to the millisecond shown.
+        return AttemptEnd(start, outcome, "pending", ms(self.faults.retry_time(delivery.webhook_id, next_at)))
+
+    def _record(self, end: AttemptEnd) -> None:
+        """Write down an attempt and what follows: what waited behind its delivery goes out,
+        the log is trimmed, and SalesPlay's rule for a delivery that failed for good."""
+        delivery = end.started.delivery
         with self.store.tx(durable=False):
-            self.store.attempt_log.add(batch)
-            self.store.deliveries.finish(batch)
-            done: dict[str, list[str]] = {}
-            for end in batch:
-                if end.status != "pending":
-                    done.setdefault(end.started.delivery.owner, []).append(end.delivery_id)
-            for owner, ids in done.items():
-                self.store.deliveries.release_held(ids, self.clock.now(owner))
-        for owner in {end.started.delivery.owner for end in batch}:
-            self.notify(owner)
-        for end in batch:
-            if end.status == "pending":
-                continue
-            delivery = end.started.delivery
-            self._finished_one()
-            if end.status == "failed" and delivery.kind != "sample":
-                self._disable(delivery, f"delivery {delivery.id} failed {end.number} attempt(s) within the retry window")
+            self.store.attempt_log.add([end])
+            self.store.deliveries.finish([end])
+            if end.status != "pending":
+                self.store.deliveries.release_held([delivery.id], self.clock.now(delivery.owner))
+        waiter = self._waiters.pop(delivery.id, None)
+        if waiter is not None and not waiter.done():
+            waiter.set_result(end.outcome)
+        self.notices.changed(delivery.owner)
+        if end.status == "pending":
+            return
+        self._finished_one()
+        if end.status == "failed" and delivery.kind != "sample":
+            rule.failed_for_good(self.store, delivery, end.number, self.clock.now(delivery.owner))
+
+    # -- deliveries that end without an attempt, and after a stop -------------------------
 
     def expire(self, delivery: Delivery) -> None:
-        """An attempt came due so late (the engine was held up, or an injected delay or
-        outage put it past the deadline) that making it would break "within 48 hours": the
-        delivery has failed for good. One cancelled meanwhile (its webhook was disabled by
-        another's failure) is left as it is."""
-        reason = (f"the retry window ended before attempt {delivery.attempts + 1} could be made (slow answers "
-                  "at this time scale, an injected delay or outage, or a clock moved on put it past the window)")
+        """An attempt came due so late (an injected delay or outage put it past the deadline,
+        or a manual clock moved past it) that making it would break "within 48 hours": the
+        delivery has failed for good. One cancelled meanwhile is left as it is."""
+        reason = (f"the retry window ended before attempt {delivery.attempts + 1} could be made (an injected delay "
+                  "or outage, or a clock moved on, put it past the window)")
         if not self.store.deliveries.fail(delivery.id, reason):
             return
-        self.notify(delivery.owner)
+        self.notices.changed(delivery.owner)
         self._finished_one()
-        self._disable(delivery, f"delivery {delivery.id} failed {delivery.attempts} attempt(s) within the retry window")
+        if delivery.kind != "sample":
+            rule.failed_for_good(self.store, delivery, delivery.attempts, self.clock.now(delivery.owner))
 
     def recover(self) -> int:
         """After a stop: attempts cut off mid-flight are recorded as failed (``interrupted``)
@@ -178,6 +181,8 @@ class Attempts:
                         "interrupted, and made again (but for sample POSTs)", len(cut_off))
         return len(cut_off)
 
+    # -- keeping the log bounded ------------------------------------------------------------
+
     def _finished_one(self) -> None:
         """A delivery is done: past ``keep_deliveries`` (with some slack, so the trim runs
         in bulk), the log is trimmed."""
@@ -196,11 +201,3 @@ class Attempts:
                 self.store.events.delete_orphans(keep)
         self._kept = self.store.deliveries.count_finished()
         return len(old)
-
-    def _disable(self, delivery: Delivery, reason: str) -> None:
-        """SalesPlay's rule: the webhook of a delivery that failed for good is disabled,
-        and its other pending deliveries are cancelled."""
-        now = self.clock.now(delivery.owner)
-        with self.store.tx():
-            self.store.webhooks.disable(delivery.webhook_id, reason, now)
-            self.store.deliveries.cancel_pending(delivery.webhook_id, "the webhook was disabled", now)

@@ -1,5 +1,6 @@
 """Where the fault settings meet the engine: new deliveries are delayed, duplicated, held
-behind an outage or reordered, and each is marked with what was done to it."""
+behind an outage or reordered before they are stored, and each is marked with what was
+done to it; retries and what already waits are held by an outage too."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from collections import defaultdict
 
 from mockserver.durations import human
 from mockserver.fault_settings import FaultSettings
-from mockserver.models import Delivery, Event, Webhook
+from mockserver.models import Delivery, Event, Webhook, ms, new_delivery
 from mockserver.store import Store
 
 SERVER = "server"  # the key of the server-wide settings
@@ -80,29 +81,33 @@ class FaultInjector:
         self._backlog[(webhook_id, outage.end)] += 1
         return outage.end + queued / outage.rate
 
-    def apply(self, now: float, group: list[tuple[Event, list[Delivery]]]) -> None:
-        """Faults for the deliveries of one shop operation's events, in sending order."""
-        hooks: dict[str, Webhook] = {}
+    def decide(self, now: float, group: list[tuple[Event, list[Delivery]]], hooks: dict[str, Webhook]) -> list[Delivery]:
+        """Faults for the deliveries of one shop operation's events (in sending order, not
+        stored yet): each is delayed, held or reordered in place, and the duplicates to send
+        as well are returned. ``hooks``: the merchant's webhooks, by id."""
+        extra: list[Delivery] = []
         chain: list[Delivery] = []
         chain_settings: tuple[str, FaultSettings] | None = None
         for event, deliveries in group:
             for d in deliveries:
                 if d.status != "pending":
                     continue
-                hook = hooks.setdefault(d.webhook_id, self.store.webhooks.get_any(d.webhook_id))  # type: ignore[arg-type]
+                hook = hooks[d.webhook_id]
                 key, settings = self.settings_for(hook)
                 if not settings.active:
                     continue
-                self._one(now, event, d, hook, key, settings)
+                extra += self._one(now, event, d, hook, key, settings)
                 if settings.reorder:
                     chain.append(d)
                     chain_settings = chain_settings or (key, settings)
         if len(chain) > 1 and chain_settings is not None:
             key, settings = chain_settings
             if self._rng(key, settings).random() < settings.reorder:
-                self._reverse(chain)
+                _reverse(chain)
+        return extra
 
-    def _one(self, now: float, event: Event, d: Delivery, hook: Webhook, key: str, settings: FaultSettings) -> None:
+    def _one(self, now: float, event: Event, d: Delivery, hook: Webhook, key: str,
+             settings: FaultSettings) -> list[Delivery]:
         rng = self._rng(key, settings)
         next_at, notes = now, []
         if settings.delay and rng.random() < settings.delay:
@@ -114,25 +119,26 @@ class FaultInjector:
             next_at = slot
             notes.append(f"held by an outage until {human(slot - now)} later")
         if notes:
-            self.store.deliveries.reschedule(d.id, next_at=next_at, fault="; ".join(notes))
+            d.next_at, d.fault = ms(next_at), "; ".join(notes)
         if settings.duplicate and rng.random() < settings.duplicate:
-            self._duplicate(event, d, hook, settings, next_at)
+            return [_duplicate(event, d, hook, settings, next_at)]
+        return []
 
-    def _duplicate(self, event: Event, d: Delivery, hook: Webhook, settings: FaultSettings, at: float) -> None:
-        mode = settings.duplicate_mode
-        note = f"duplicate ({mode.replace('_', ' ')}) of {d.id}"
-        if mode == "concurrent":
-            self.store.deliveries.create(event, hook, kind="duplicate", status="pending", next_at=at,
-                                         deadline=d.deadline, fault=note)
-            return
-        delay = settings.duplicate_delay if mode == "after_success" else 0.0
-        self.store.deliveries.create(event, hook, kind="duplicate", status="pending", next_at=None,
-                                     deadline=d.deadline, fault=note, hold_for=d.id, hold_delay=delay)
 
-    def _reverse(self, chain: list[Delivery]) -> None:
-        """The last goes first; each earlier one waits until the one after it is done."""
-        for earlier, later in zip(chain, chain[1:]):
-            self.store.deliveries.reschedule(
-                earlier.id, next_at=None, hold_for=later.id,
-                fault=f"reordered: sent after {later.id} ({later.event_type})",
-            )
+def _duplicate(event: Event, d: Delivery, hook: Webhook, settings: FaultSettings, at: float) -> Delivery:
+    mode = settings.duplicate_mode
+    note = f"duplicate ({mode.replace('_', ' ')}) of {d.id}"
+    if mode == "concurrent":
+        return new_delivery(event, hook, kind="duplicate", status="pending", next_at=at, deadline=d.deadline,
+                            fault=note)
+    twin = new_delivery(event, hook, kind="duplicate", status="pending", next_at=None, deadline=d.deadline,
+                        fault=note, hold_for=d.id)
+    twin.hold_delay = settings.duplicate_delay if mode == "after_success" else 0.0
+    return twin
+
+
+def _reverse(chain: list[Delivery]) -> None:
+    """The last goes first; each earlier one waits until the one after it is done."""
+    for earlier, later in zip(chain, chain[1:]):
+        earlier.next_at, earlier.hold_for = None, later.id
+        earlier.fault = f"reordered: sent after {later.id} ({later.event_type})"

@@ -2,10 +2,12 @@
 
 Time comes only from the clock. When the clock runs by itself (scaled, real) a background
 loop sleeps, through the clock, until the next attempt falls due; each pass reads the time
-once, and the loop never waits while something is due and a slot is free. On the manual
-clock nothing falls due by itself: whoever moves a merchant's time or creates work makes
-every attempt of that merchant due at that instant before returning, so tests see a
-settled world.
+once, and the loop never waits while something is due and a slot is free. After each pass
+it tells the clock the oldest work it owes (due and not started): a scaled clock goes no
+further than a little past it, so a busy machine slows simulated time instead of making
+attempts late or losing them. On the manual clock nothing falls due by itself: whoever
+moves a merchant's time or creates work makes every attempt of that merchant due at that
+instant before returning, so tests see a settled world.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class Scheduler:
         self._busy: Counter[str] = Counter()  # attempts in flight per merchant
         self._loop_task: asyncio.Task[None] | None = None
         self._released = asyncio.Event()  # the loop makes nothing before this is set
+        self._owed: float | None = None  # the oldest work due and not started, as the clock was told
         self._stopping = False
 
     @property
@@ -80,14 +83,15 @@ class Scheduler:
         if cut_off:
             log.warning("%d attempt(s) still under way after %gs were cut off; the next start makes them again",
                         cut_off, grace)
-        self.attempts.record()
         self.store.commit()
 
     # -- new work, and moving a merchant's manual clock ----------------------------------
 
     async def kick(self, owner: str) -> None:
-        """New work exists: on the manual clock make what is due now, else wake the loop."""
+        """New work exists, due now at the latest: on the manual clock make what is due now;
+        else the clock waits for it too, and the loop wakes."""
         if self.clock.runs_itself:
+            self._owe(self.clock.now())
             self._wake.set()
         else:
             await self.run_due(owner)
@@ -114,7 +118,6 @@ class Scheduler:
         committed."""
         made = 0
         while True:
-            self.attempts.record()
             now = self.clock.now(owner)
             made += self._launch_due(now, owner)
             if not self._busy[owner]:
@@ -132,16 +135,30 @@ class Scheduler:
             self._wake.clear()  # what happens from here on wakes the wait below
             now = self.clock.now()  # one "now" for the whole pass
             self._launch_due(now)
-            next_at = self.store.deliveries.next_due_at()
-            if next_at is not None and next_at <= now:
-                # Still due at this same moment: every slot is taken (or being refilled in a
-                # batch), so an attempt is under way and its end wakes us.
-                if self._inflight:
-                    await self._wake.wait()
-                else:  # pragma: no cover - cannot happen; never sleep through due work
-                    await asyncio.sleep(0)
-                continue
-            await self.clock.wait_until(next_at, self._wake)
+            owed = self._soonest_waiting()
+            self._owed = None
+            self._owe(owed)
+            if owed is not None and owed <= now:
+                # Due, with no slot free for it (or slots being refilled in a batch): an
+                # attempt is under way, and its end wakes us.
+                await self._wake.wait()
+            else:
+                await self.clock.wait_until(owed, self._wake)
+
+    def _owe(self, due: float | None) -> None:
+        """The oldest work due and not started is at ``due`` (None: none): the clock waits for it."""
+        if due is not None and self._owed is not None:
+            due = min(due, self._owed)
+        self._owed = due
+        self.clock.owe(due)
+
+    def _soonest_waiting(self) -> float | None:
+        """When the soonest pending attempt not under way is due. Attempts under way and not
+        marked yet still look pending: ask for that many more."""
+        for delivery_id, due in self.store.deliveries.soonest(self.attempts.unmarked + 1):
+            if delivery_id not in self._inflight:
+                return due
+        return None
 
     def _launch_due(self, now: float, owner: str | None = None) -> int:
         """Start attempts due by ``now`` in the free slots. Slots are refilled in batches (an
@@ -150,8 +167,6 @@ class Scheduler:
         free = self.max_in_flight - len(self._inflight)
         if self._stopping or free <= 0 or (self._inflight and free < self._batch):
             return 0
-        self.attempts.record()  # what ended is written before looking for what is due
-        # Attempts under way and not marked yet still look due: ask for that many more.
         due = [d for d in self.store.deliveries.due(now, free + self.attempts.unmarked, owner)
                if d.id not in self._inflight][:free]
         if not due:
@@ -163,7 +178,6 @@ class Scheduler:
             else:
                 launch.append(delivery)
         bodies = self.store.events.bodies({d.event_id for d in launch})
-        # Marked before the tasks run: nothing is due twice, and a crash is known.
         for start in self.attempts.begin(launch):
             delivery = start.delivery
             task = asyncio.create_task(self._attempt_and_release(start, bodies[delivery.event_id]))
@@ -173,7 +187,7 @@ class Scheduler:
 
     async def _attempt_and_release(self, start: AttemptStart, payload: bytes) -> None:
         try:
-            await self.attempts.make(start, payload, final=False)
+            await self.attempts.make(start, payload)
         finally:
             owner, _ = self._inflight.pop(start.delivery.id)
             self._busy[owner] -= 1

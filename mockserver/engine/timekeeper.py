@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from mockserver.clock import Clock, make_clock
+from mockserver.clock import Clock, ScaledClock, make_clock
 from mockserver.config import Config
 from mockserver.durations import LATEST
 from mockserver.store import Store
@@ -41,11 +41,24 @@ class TimeKeeper:
             self.store.clocks.save(owner, clock.now(owner))
 
     async def keep(self, clock: Clock) -> None:
-        """A clock that runs by itself is saved every second, so a restart resumes it."""
+        """A clock that runs by itself is saved every second, so a restart resumes it; the
+        log says when it starts and stops pacing itself to the engine."""
         never = asyncio.Event()  # time alone moves this on
         while True:
             self.save(clock)
+            if isinstance(clock, ScaledClock):
+                self._watch_pace(clock)
             await clock.wait_until(clock.now() + SAVE_EVERY * clock.scale, never)
+
+    @staticmethod
+    def _watch_pace(clock: ScaledClock) -> None:
+        was = clock.pacing
+        pace = clock.measure()
+        if pace.pacing and not was:
+            log.warning("the engine is behind: simulated time slows to %.0fx (asked for %gx) so that no attempt "
+                        "is late or lost; GET /_mock/clock shows the pace", pace.effective_scale, clock.scale)
+        elif was and not pace.pacing:
+            log.info("the engine caught up: simulated time runs at %gx again", clock.scale)
 
 
 def _sane(saved: str | float | None) -> float | None:

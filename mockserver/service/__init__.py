@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from mockserver.clock import Clock
 from mockserver.config import Config
-from mockserver.engine.attempt import Attempts, Notify
+from mockserver.engine.attempt import Attempts
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.engine.scheduler import Scheduler
 from mockserver.engine.timekeeper import TimeKeeper
+from mockserver.notices import Notices
 from mockserver.service.api_faults import ApiFaults
 from mockserver.service.catalog import Catalog
 from mockserver.service.checks import Checks
@@ -22,18 +23,18 @@ from mockserver.store import Store
 
 class Service:
     def __init__(self, config: Config, clock: Clock, store: Store, shops: Shops, scheduler: Scheduler,
-                 attempts: Attempts, faults: FaultInjector, timekeeper: TimeKeeper, notify: Notify) -> None:
+                 attempts: Attempts, faults: FaultInjector, timekeeper: TimeKeeper, notices: Notices) -> None:
         self.config = config
         self.store = store
         self.shops = shops
-        self.notify = notify
-        self.webhooks = Webhooks(config, clock, store, shops, attempts, faults, notify)
-        self.events = Events(config, clock, store, shops, scheduler, faults, notify)
-        self.clock = ClockControl(clock, scheduler, timekeeper, notify)
+        self.notices = notices
+        self.webhooks = Webhooks(config, clock, store, shops, scheduler, attempts, faults, notices)
+        self.events = Events(config, clock, store, shops, scheduler, faults, notices)
+        self.clock = ClockControl(clock, scheduler, timekeeper, notices)
         self.reads = Reads(config, store)
         self.checks = Checks(config)
         self.catalog = Catalog(store, shops)
-        self.api_faults = ApiFaults(clock, store, notify)
+        self.api_faults = ApiFaults(clock, store, notices)
 
     async def reset(self, owner: str) -> None:
         """Forget everything one merchant made: webhooks, events, deliveries, attempts, shop
@@ -41,7 +42,7 @@ class Service:
         advance under way, which would otherwise put its time back)."""
         async with self.clock.moving(owner):
             self._forget(owner)
-        self.notify(owner)
+        self.notices.changed(owner)
 
     def _forget(self, owner: str) -> None:
         with self.store.tx():

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from mockserver.clock import Clock
-from mockserver.engine.attempt import Notify
 from mockserver.errors import InjectedError, RateLimited
+from mockserver.notices import Notices
 from mockserver.rest_faults import ApiFaultSettings
 from mockserver.store import Store
 
@@ -27,8 +27,8 @@ class Verdict:
 
 
 class ApiFaults:
-    def __init__(self, clock: Clock, store: Store, notify: Notify) -> None:
-        self.clock, self.store, self.notify = clock, store, notify
+    def __init__(self, clock: Clock, store: Store, notices: Notices) -> None:
+        self.clock, self.store, self.notices = clock, store, notices
         self._settings: dict[str, ApiFaultSettings] = {}
         self._rngs: dict[str, random.Random] = {}
         self._windows: dict[str, tuple[int, int]] = {}  # owner -> (minute, requests in it)
@@ -49,7 +49,7 @@ class ApiFaults:
             self.store.meta.set(_key(owner), json.dumps(settings.to_json()))
         self.forget(owner)
         self._settings[owner] = settings
-        self.notify(owner)  # the page shows them
+        self.notices.changed(owner)  # the page shows them
         return settings
 
     def forget(self, owner: str) -> None:

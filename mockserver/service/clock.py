@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from mockserver.clock import Clock, advance_target
-from mockserver.engine.attempt import Notify
+from mockserver.clock import Clock, Pace, ScaledClock, advance_target
 from mockserver.engine.scheduler import Scheduler
 from mockserver.engine.timekeeper import TimeKeeper
 from mockserver.errors import ClockNotManual
+from mockserver.notices import Notices
 
 
 @dataclass(frozen=True)
@@ -19,18 +19,20 @@ class ClockView:
     now: float
     per_token: bool  # the manual clock: each token has its own time
     since: float | None = None  # simulated time when this run began: a moment before it has no known real time
+    pace: Pace = Pace(0.0, 0.0, False)  # how a clock that runs by itself keeps up with the engine
 
 
 class ClockControl:
-    def __init__(self, clock: Clock, scheduler: Scheduler, timekeeper: TimeKeeper, notify: Notify) -> None:
-        self.clock, self.scheduler, self.timekeeper, self.notify = clock, scheduler, timekeeper, notify
+    def __init__(self, clock: Clock, scheduler: Scheduler, timekeeper: TimeKeeper, notices: Notices) -> None:
+        self.clock, self.scheduler, self.timekeeper, self.notices = clock, scheduler, timekeeper, notices
         self._moving: dict[str, asyncio.Lock] = {}
         self._since = clock.now() if clock.runs_itself else None  # this run's start, in simulated time
 
     def view(self, owner: str | None) -> ClockView:
         """The clock; on the manual clock, ``owner``'s time (or, for none, where a new one starts)."""
+        pace = self.clock.pace() if isinstance(self.clock, ScaledClock) else Pace(0.0, 0.0, False)
         return ClockView(self.clock.mode, self.clock.scale, self.clock.now(owner), not self.clock.runs_itself,
-                         self._since)
+                         self._since, pace)
 
     def moving(self, owner: str) -> asyncio.Lock:
         """Held while ``owner``'s time moves: advances queue on it, and a reset waits for them."""
@@ -46,5 +48,5 @@ class ClockControl:
             target = advance_target(self.clock.now(owner), seconds=seconds, to=to)
             made = await self.scheduler.advance_to(owner, target)
             self.timekeeper.save(self.clock, owner)
-        self.notify(owner)  # the page shows the new time
+        self.notices.changed(owner)  # the page shows the new time
         return made

@@ -14,11 +14,11 @@ from typing import Any
 
 from mockserver.clock import Clock
 from mockserver.config import Config
-from mockserver.engine.attempt import Notify
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.engine.scheduler import Scheduler
 from mockserver.errors import Conflict, InvalidField
 from mockserver.models import Delivery, Event, Webhook, new_delivery
+from mockserver.notices import Notices
 from mockserver.service.shops import Shops
 from mockserver.shop.ops import NothingToRefund
 from mockserver.shop.simulator import OPERATIONS
@@ -41,9 +41,9 @@ def check_count(count: object) -> int:
 
 class Events:
     def __init__(self, config: Config, clock: Clock, store: Store, shops: Shops, scheduler: Scheduler,
-                 faults: FaultInjector, notify: Notify) -> None:
+                 faults: FaultInjector, notices: Notices) -> None:
         self.config, self.clock, self.store = config, clock, store
-        self.shops, self.scheduler, self.faults, self.notify = shops, scheduler, faults, notify
+        self.shops, self.scheduler, self.faults, self.notices = shops, scheduler, faults, notices
 
     async def trigger(self, owner: str, *, type_: object = None, operation: object = None, count: object = 1,
                       payload: object = NO_PAYLOAD) -> list[Event]:
@@ -106,30 +106,34 @@ class Events:
 
     async def publish(self, owner: str, groups: list[list[Payload]]) -> list[Event]:
         """Record every payload as an event with its deliveries, then start delivering.
-        Events of one operation share a group id (a sale's receipt and its stock change)."""
+        Events of one operation share a group id (a sale's receipt and its stock change).
+        One way through: each event is stored, its deliveries are made in memory, faults
+        decide what happens to them, and they are stored in one insert per chunk."""
         events: list[Event] = []
         now = self.clock.now(owner)
-        hooks = self.store.webhooks.of_owner(owner)
+        hooks = {hook.id: hook for hook in self.store.webhooks.of_owner(owner)}
         for start in range(0, len(groups), CHUNK):
+            deliveries: list[Delivery] = []
             with self.store.tx():
                 for group in groups[start:start + CHUNK]:
                     group_id = "grp_" + secrets.token_hex(6) if len(group) > 1 else None
-                    published = [self._one(owner, p["type"], json.dumps(p), group_id, hooks, now) for p in group]
-                    self.faults.apply(now, published)
-                    events += [event for event, _ in published]
-            self.notify(owner)
+                    made = [self._one(owner, p["type"], json.dumps(p), group_id, hooks, now) for p in group]
+                    deliveries += [d for _, ds in made for d in ds] + self.faults.decide(now, made, hooks)
+                    events += [event for event, _ in made]
+                self.store.deliveries.add(deliveries)
+            self.notices.changed(owner)
             if start + CHUNK < len(groups):
                 await asyncio.sleep(0)
         await self.scheduler.kick(owner)
         return events
 
-    def _one(self, owner: str, type_: str, payload: str, group_id: str | None, hooks: list[Webhook],
+    def _one(self, owner: str, type_: str, payload: str, group_id: str | None, hooks: dict[str, Webhook],
              now: float) -> tuple[Event, list[Delivery]]:
-        """An event, and a delivery for every one of ``hooks`` subscribed to its type (a
-        disabled webhook's is recorded as skipped)."""
+        """An event, stored, and a delivery (not stored yet) for every one of ``hooks``
+        subscribed to its type (a disabled webhook's is recorded as skipped)."""
         event = self.store.events.add(owner, type_, payload, now, group_id)
         made = []
-        for hook in hooks:
+        for hook in hooks.values():
             if type_ not in hook.events:
                 continue
             if hook.enabled:
@@ -138,7 +142,6 @@ class Events:
             else:
                 made.append(new_delivery(event, hook, kind="event", status="skipped", next_at=None, deadline=now,
                                          note=f"not sent: the webhook is disabled ({hook.disabled_reason})"))
-        self.store.deliveries.add(made)
         return event, made
 
     async def redeliver_skipped(self, owner: str, webhook_id: str) -> list[Delivery]:
@@ -156,7 +159,7 @@ class Events:
         with self.store.tx():
             self.store.deliveries.add(made)
             self.store.deliveries.resent([(old.id, new.id) for old, new in zip(skipped, made)])
-        self.notify(owner)
+        self.notices.changed(owner)
         await self.scheduler.kick(owner)
         return [self.store.deliveries.get(owner, d.id) for d in made]
 
@@ -172,6 +175,6 @@ class Events:
         now = self.clock.now(owner)
         new = self.store.deliveries.create(event, hook, kind="redelivery", status="pending", next_at=now,
                                            deadline=now + self.config.retry_window)
-        self.notify(owner)
+        self.notices.changed(owner)
         await self.scheduler.kick(owner)
         return self.store.deliveries.get(owner, new.id)

@@ -10,11 +10,14 @@ from typing import Any
 from mockserver import webhook_rules
 from mockserver.clock import Clock
 from mockserver.config import Config
-from mockserver.engine.attempt import Attempts, Notify
+from mockserver.engine import rule
+from mockserver.engine.attempt import Attempts
 from mockserver.engine.fault_injector import SERVER, FaultInjector
+from mockserver.engine.scheduler import Scheduler
 from mockserver.errors import InvalidField
 from mockserver.fault_settings import FaultSettings
 from mockserver.models import Webhook
+from mockserver.notices import Notices
 from mockserver.service.shops import Shops
 from mockserver.store import Store
 
@@ -36,10 +39,11 @@ class Faults:
 
 
 class Webhooks:
-    def __init__(self, config: Config, clock: Clock, store: Store, shops: Shops, attempts: Attempts,
-                 faults: FaultInjector, notify: Notify) -> None:
+    def __init__(self, config: Config, clock: Clock, store: Store, shops: Shops, scheduler: Scheduler,
+                 attempts: Attempts, faults: FaultInjector, notices: Notices) -> None:
         self.config, self.clock, self.store = config, clock, store
-        self.shops, self.attempts, self.faults, self.notify = shops, attempts, faults, notify
+        self.shops, self.scheduler, self.attempts = shops, scheduler, attempts
+        self.faults, self.notices = faults, notices
 
     def of_owner(self, owner: str) -> list[Webhook]:
         return self.store.webhooks.of_owner(owner)
@@ -67,13 +71,18 @@ class Webhooks:
         warnings = webhook_rules.warnings_for(spec.url, spec.events, self.store.webhooks.of_owner(owner))
         now = self.clock.now(owner)
         hook = self.store.webhooks.create(owner, spec.url, spec.events, now)
-        self.notify(owner)
+        self.notices.changed(owner)
         if self.config.verify == "off":
             return Registered(hook, warnings, None)
+        # The sample POST is a delivery like the others (kind "sample", made once): the
+        # scheduler makes it, and the answer waits for its record.
         payload = json.dumps(self.shops.sample(owner, spec.events[0], now))
         event = self.store.events.add(owner, spec.events[0], payload, now, None)
-        sample = self.store.deliveries.create(event, hook, kind="sample", status="pending", next_at=None, deadline=now)
-        outcome = await self.attempts.make(self.attempts.begin([sample])[0], payload.encode(), final=True)
+        sample = self.store.deliveries.create(event, hook, kind="sample", status="pending", next_at=now,
+                                              deadline=now + self.config.retry_window)
+        made = self.attempts.outcome_of(sample.id)
+        await self.scheduler.kick(owner)
+        outcome = await made
         self.store.commit()  # the answer reports the sample POST: it is on disk first
         if outcome.state != "succeeded" and self.config.verify == "strict":
             self.delete(owner, hook.id)
@@ -103,16 +112,16 @@ class Webhooks:
             if spec.url is not None:
                 self.store.deliveries.retarget(webhook_id, hook.url)
             if hook.status == "disabled":
-                self.store.deliveries.cancel_pending(webhook_id, "the webhook was disabled", now)
-        self.notify(owner)
+                rule.stop_deliveries(self.store, webhook_id, "the webhook was disabled", now)
+        self.notices.changed(owner)
         return hook, self.warnings_of(owner, hook)
 
     def delete(self, owner: str, webhook_id: str) -> None:
         """Delete a webhook; its pending deliveries are cancelled."""
         with self.store.tx():
             self.store.webhooks.delete(owner, webhook_id)
-            self.store.deliveries.cancel_pending(webhook_id, "the webhook was deleted", self.clock.now(owner))
-        self.notify(owner)
+            rule.stop_deliveries(self.store, webhook_id, "the webhook was deleted", self.clock.now(owner))
+        self.notices.changed(owner)
 
     def faults_of(self, owner: str, webhook_id: str) -> Faults:
         hook = self.store.webhooks.get(owner, webhook_id)
@@ -125,5 +134,5 @@ class Webhooks:
         now = self.clock.now(owner)
         settings = None if not data else FaultSettings.from_json(data, now=now)
         self.faults.configure(owner, webhook_id, settings, now)
-        self.notify(owner)
+        self.notices.changed(owner)
         return self.faults_of(owner, webhook_id)

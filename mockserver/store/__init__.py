@@ -106,7 +106,7 @@ class Store:
         return Summaries(self)
 
     @contextmanager
-    def tx(self, *, notify: bool = True, durable: bool = True) -> Iterator[sqlite3.Connection]:
+    def tx(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:
         """A write: all of it lands, or none of it. ``durable`` writes are committed when the
         outermost one ends; others join a group commit a moment later."""
         conn = self.conn

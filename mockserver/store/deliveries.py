@@ -38,34 +38,26 @@ class Deliveries:
     # -- making and changing ----------------------------------------------------------
 
     def create(self, event: Event, hook: Webhook, *, kind: str, status: str, next_at: float | None,
-               deadline: float, note: str | None = None, fault: str | None = None,
-               hold_for: str | None = None, hold_delay: float = 0.0) -> Delivery:
-        delivery = new_delivery(event, hook, kind=kind, status=status, next_at=next_at, deadline=deadline,
-                                note=note, fault=fault, hold_for=hold_for)
-        self.add([delivery], hold_delay=hold_delay)
+               deadline: float, note: str | None = None) -> Delivery:
+        delivery = new_delivery(event, hook, kind=kind, status=status, next_at=next_at, deadline=deadline, note=note)
+        self.add([delivery])
         return delivery
 
-    def add(self, deliveries: list[Delivery], *, hold_delay: float = 0.0) -> None:
+    def add(self, deliveries: list[Delivery]) -> None:
         """Insert new deliveries, in one statement."""
         self.holds_exist = self.holds_exist or any(d.hold_for is not None for d in deliveries)
         with self._store.tx() as c:
             c.executemany(
                 f"INSERT INTO deliveries ({DELIVERY_COLUMNS}, hold_delay) VALUES ({', '.join('?' * 19)})",
                 [(d.id, d.owner, d.event_id, d.webhook_id, d.kind, d.status, 0, d.next_at, d.created_at,
-                  d.deadline, d.last_error, None, d.event_type, d.url, d.fault, d.hold_for, None, None, hold_delay)
+                  d.deadline, d.last_error, None, d.event_type, d.url, d.fault, d.hold_for, None, None, d.hold_delay)
                  for d in deliveries],
             )
 
-    def reschedule(self, delivery_id: str, *, next_at: float | None, fault: str | None,
-                   hold_for: str | None = None, hold_delay: float = 0.0) -> None:
-        """Change when a delivery goes out: later, or after another one is done."""
-        self.holds_exist = self.holds_exist or hold_for is not None
+    def reschedule(self, delivery_id: str, *, next_at: float, fault: str) -> None:
+        """A pending delivery goes out later (a new outage holds it)."""
         with self._store.tx() as c:
-            c.execute(
-                "UPDATE deliveries SET next_at = ?, fault = COALESCE(?, fault), hold_for = ?, hold_delay = ? "
-                "WHERE id = ?",
-                (None if next_at is None else ms(next_at), fault, hold_for, hold_delay, delivery_id),
-            )
+            c.execute("UPDATE deliveries SET next_at = ?, fault = ? WHERE id = ?", (ms(next_at), fault, delivery_id))
 
     def release_held(self, holders: list[str], now: float) -> None:
         """Deliveries waiting for these to be done go out now (plus their own delay)."""
@@ -132,18 +124,26 @@ class Deliveries:
 
     def finish(self, ends: list[AttemptEnd]) -> None:
         """What attempts came to, for their deliveries. A delivery cancelled while its
-        attempt was under way stays cancelled, with its reason."""
+        attempt was under way (its webhook was disabled meanwhile) takes that attempt's
+        outcome if it was the last: succeeded, or failed having made every attempt; with
+        attempts left it stays cancelled, with its reason."""
         with self._store.tx(durable=False) as c:
-            # The attempt count and the start are set here too: a quick attempt was never
-            # marked in flight (see Attempts.begin).
+            # Every expression reads the row as it was. The attempt count and the start are
+            # set here too: a quick attempt was never marked in flight (see Attempts.begin).
             c.executemany(
-                "UPDATE deliveries SET status = CASE WHEN status = 'pending' THEN ? ELSE status END, "
-                "next_at = CASE WHEN status = 'pending' THEN ? ELSE NULL END, last_status = ?, "
-                "last_error = CASE WHEN status = 'pending' THEN ? ELSE last_error END, "
-                "attempts = ?, anchor_at = ?, inflight_at = NULL WHERE id = ?",
+                "UPDATE deliveries SET status = CASE WHEN status = 'pending' OR ?1 != 'pending' THEN ?1 ELSE status END, "
+                "next_at = CASE WHEN status = 'pending' THEN ?2 ELSE NULL END, last_status = ?3, "
+                "last_error = CASE WHEN status = 'pending' OR ?1 != 'pending' THEN ?4 ELSE last_error END, "
+                "attempts = ?5, anchor_at = ?6, inflight_at = NULL WHERE id = ?7",
                 [(e.status, e.next_at, e.outcome.response_status, e.outcome.summary(), e.number, e.started.anchor,
                   e.delivery_id) for e in ends],
             )
+
+    def soonest(self, limit: int) -> list[tuple[str, float]]:
+        """The ``limit`` soonest pending attempts not marked under way: (delivery id, due at)."""
+        return [(r[0], float(r[1])) for r in self._c.execute(
+            "SELECT id, next_at FROM deliveries WHERE status = 'pending' AND next_at IS NOT NULL "
+            "ORDER BY next_at, rowid LIMIT ?", (limit,))]
 
     def in_flight(self) -> list[tuple[Delivery, float]]:
         """Deliveries marked as under way (after a crash: cut off), with the real time each began."""

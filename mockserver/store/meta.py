@@ -24,5 +24,5 @@ class Meta:
             )
 
     def delete(self, key: str) -> None:
-        with self._store.tx(notify=False) as c:
+        with self._store.tx() as c:
             c.execute("DELETE FROM meta WHERE key = ?", (key,))

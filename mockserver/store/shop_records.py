@@ -18,7 +18,7 @@ class ShopRecords:
 
     def put(self, owner: str, records: Iterable[tuple[str, str, str, str]]) -> None:
         """Add or replace ``(kind, id, created_at, body)`` records; a replaced one keeps its place."""
-        with self._store.tx(notify=False) as c:
+        with self._store.tx() as c:
             c.executemany(
                 "INSERT INTO shop_records (owner, kind, id, created_at, body) VALUES (?, ?, ?, ?, ?) "
                 "ON CONFLICT (owner, kind, id) DO UPDATE SET body = excluded.body",
@@ -52,7 +52,7 @@ class ShopRecords:
 
     def trim(self, owner: str, kind: str, keep: int) -> int:
         """Forget all but the newest ``keep`` records of a kind; how many went."""
-        with self._store.tx(notify=False) as c:
+        with self._store.tx() as c:
             edge = c.execute(
                 "SELECT rowid FROM shop_records WHERE owner = ? AND kind = ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
                 (owner, kind, keep),

@@ -105,10 +105,12 @@ class Webhooks:
         return self.get(owner, webhook_id)
 
     def disable(self, webhook_id: str, reason: str, now: float) -> None:
-        """SalesPlay's rule: a webhook whose delivery kept failing stops receiving events."""
+        """SalesPlay's rule: a webhook whose delivery kept failing stops receiving events. One
+        already disabled keeps the reason it was disabled for."""
         with self._store.tx() as c:
             c.execute(
-                "UPDATE webhooks SET status = 'disabled', disabled_reason = ?, updated_at = ? WHERE id = ?",
+                "UPDATE webhooks SET status = 'disabled', disabled_reason = ?, updated_at = ? "
+                "WHERE id = ? AND status = 'enabled'",
                 (reason, now, webhook_id),
             )
 
