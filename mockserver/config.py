@@ -55,6 +55,7 @@ class Config:
     retry_jitter: bool = False
     delivery_timeout: float = 10.0
     max_in_flight: int = 64
+    one_at_a_time: bool = False  # at most one attempt under way per webhook
     stop_grace: float = 5.0  # real seconds in-flight attempts get to finish on a clean stop
     mock_headers: bool = True
     verify: str = "report"

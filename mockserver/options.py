@@ -104,6 +104,8 @@ OPTIONS = (
            parse=_bool, flag_only=True),
     Option("delivery_timeout", "seconds of real time a receiver has to answer", "10", parse_duration),
     Option("max_in_flight", "deliveries attempted at once", "64", _int),
+    Option("one_at_a_time", "send to each webhook one attempt at a time, oldest due first (without it, "
+           "deliveries to one webhook go out together, as SalesPlay's may)", parse=_bool, flag_only=True),
     Option("stop_grace", "on SIGTERM, real seconds attempts under way get to finish", "5", parse_duration),
     Option("no_mock_headers", "do not add the X-Mock-* debugging headers", parse=_bool, flag_only=True),
     Option("deliver_only_to", "deliver only to these hosts (comma-separated); others are failed attempts",

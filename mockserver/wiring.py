@@ -54,7 +54,8 @@ async def start(app: web.Application, store: Store, clock: Clock | None, *, hold
     )
     faults = FaultInjector(store, config.faults)
     attempts = Attempts(config, the_clock, store, session, faults, notices, guard)
-    scheduler = Scheduler(the_clock, store, attempts, max_in_flight=config.max_in_flight)
+    scheduler = Scheduler(the_clock, store, attempts, max_in_flight=config.max_in_flight,
+                          one_at_a_time=config.one_at_a_time)
     service = Service(config, the_clock, store, Shops(store, seed=config.seed, locale=config.locale), scheduler,
                       attempts, faults, timekeeper, notices)
     parts.service, parts.engine = service, Engine(the_clock, store, scheduler)

@@ -448,3 +448,34 @@ def test_a_connection_that_fails_otherwise_is_said_in_words() -> None:
     unreachable = aiohttp.ClientConnectorError(key, OSError(errno.ENETUNREACH, "Network is unreachable"))  # type: ignore[arg-type]
     assert _connect_failed(unreachable) == "could not connect to 10.0.0.1:80: network is unreachable"
     assert _reason(ValueError("odd")) == "odd" and _reason(ValueError()) == "ValueError"
+
+
+@pytest.mark.parametrize(("one_at_a_time", "most_at_once"), [(False, 5), (True, 1)])
+async def test_one_at_a_time_sends_each_webhook_its_deliveries_in_turn(
+    make_client: Any, config: Any, aiohttp_server: Any, one_at_a_time: bool, most_at_once: int
+) -> None:
+    """By default deliveries to one webhook go out together; --one-at-a-time sends them in
+    turn, oldest first."""
+    from aiohttp import web
+
+    under_way, most, order = 0, 0, []
+
+    async def slow(request: web.Request) -> web.Response:
+        nonlocal under_way, most
+        under_way += 1
+        most = max(most, under_way)
+        order.append((await request.json())["receipts"][0]["receipt_number"])
+        await asyncio.sleep(0.05)
+        under_way -= 1
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", slow)
+    url = str((await aiohttp_server(app)).make_url("/hook"))
+    client = await make_client(config, one_at_a_time=one_at_a_time)
+    await register(client, url)
+    sent = await (await client.post("/_mock/events", json={"operation": "sale", "count": 5}, headers=AUTH)).json()
+    numbers = [e["payload"]["receipts"][0]["receipt_number"] for e in sent["events"] if e["type"] == "receipts.update"]
+    assert most == most_at_once
+    if one_at_a_time:
+        assert order == numbers

@@ -26,16 +26,19 @@ log = logging.getLogger("salesplay_mock.delivery")
 
 
 class Scheduler:
-    def __init__(self, clock: Clock, store: Store, attempts: Attempts, *, max_in_flight: int) -> None:
+    def __init__(self, clock: Clock, store: Store, attempts: Attempts, *, max_in_flight: int,
+                 one_at_a_time: bool = False) -> None:
         self.clock = clock
         self.store = store
         self.attempts = attempts
         self.max_in_flight = max_in_flight
+        self.one_at_a_time = one_at_a_time  # at most one attempt under way per webhook
         self._batch = max(1, max_in_flight // 8)  # slots refilled at a time
         self._wake = asyncio.Event()  # the loop: new work, or an attempt ended
         self._ended = asyncio.Event()  # everyone waiting for an attempt to end (replaced each time)
         self._inflight: dict[str, tuple[str, asyncio.Task[None]]] = {}  # delivery id -> (owner, task)
         self._busy: Counter[str] = Counter()  # attempts in flight per merchant
+        self._hooks_busy: set[str] = set()  # webhooks with an attempt in flight (one at a time only)
         self._loop_task: asyncio.Task[None] | None = None
         self._released = asyncio.Event()  # the loop makes nothing before this is set
         self._owed: float | None = None  # the oldest work due and not started, as the clock was told
@@ -167,8 +170,12 @@ class Scheduler:
         free = self.max_in_flight - len(self._inflight)
         if self._stopping or free <= 0 or (self._inflight and free < self._batch):
             return 0
-        due = [d for d in self.store.deliveries.due(now, free + self.attempts.unmarked, owner)
-               if d.id not in self._inflight][:free]
+        due = [d for d in self.store.deliveries.due(now, free + self.attempts.unmarked, owner, self._hooks_busy)
+               if d.id not in self._inflight]
+        if self.one_at_a_time:  # the oldest due of each webhook, the others wait their turn
+            first = {d.webhook_id: d for d in reversed(due)}
+            due = [d for d in due if first[d.webhook_id] is d]
+        due = due[:free]
         if not due:
             return 0
         launch = []
@@ -183,6 +190,8 @@ class Scheduler:
             task = asyncio.create_task(self._attempt_and_release(start, bodies[delivery.event_id]))
             self._inflight[delivery.id] = (delivery.owner, task)
             self._busy[delivery.owner] += 1
+            if self.one_at_a_time:
+                self._hooks_busy.add(delivery.webhook_id)
         return len(launch)
 
     async def _attempt_and_release(self, start: AttemptStart, payload: bytes) -> None:
@@ -190,6 +199,7 @@ class Scheduler:
             await self.attempts.make(start, payload)
         finally:
             owner, _ = self._inflight.pop(start.delivery.id)
+            self._hooks_busy.discard(start.delivery.webhook_id)
             self._busy[owner] -= 1
             if not self._busy[owner]:
                 del self._busy[owner]

@@ -173,13 +173,18 @@ class Deliveries:
 
     # -- reading ----------------------------------------------------------------------
 
-    def due(self, now: float, limit: int, owner: str | None = None) -> list[Delivery]:
-        """Deliveries due by ``now`` (of one merchant, or of all), soonest first."""
+    def due(self, now: float, limit: int, owner: str | None = None, skip_webhooks: set[str] | None = None,
+            ) -> list[Delivery]:
+        """Deliveries due by ``now`` (of one merchant, or of all; but for ``skip_webhooks``'),
+        soonest first."""
         mine = "" if owner is None else "AND owner = ? "
+        skip = list(skip_webhooks or ())
+        if skip:
+            mine += f"AND webhook_id NOT IN ({', '.join('?' * len(skip))}) "
         rows = self._c.execute(
             f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE status = 'pending' {mine}AND next_at IS NOT NULL "
             "AND next_at <= ? ORDER BY next_at, rowid LIMIT ?",
-            (now, limit) if owner is None else (owner, now, limit),
+            (*([] if owner is None else [owner]), *skip, now, limit),
         )
         return [Delivery(*row) for row in rows]
 
