@@ -278,9 +278,16 @@ async def test_a_held_engine_delivers_nothing_until_released(aiohttp_client: Any
     mock = create_app(Config(db=":memory:", clock="scaled", verify="off"), hold_deliveries=True)
     client = await aiohttp_client(mock)
     await register(client, url)
-    await client.post("/_mock/events", json={"type": "receipts.update"}, headers=AUTH)
-    await asyncio.sleep(0.3)
-    assert got == [], "the engine delivered before it was released"
+    sent = await (await client.post("/_mock/events", json={"type": "receipts.update"}, headers=AUTH)).json()
+    engine = keys.engine_of(mock)
+
+    async def due_and_held() -> bool:  # the loop has run, found it due, and waits to be let go
+        return engine.scheduler.held and bool(engine.store.deliveries.due(engine.clock.now(), 1))
+
+    await until(due_and_held, timeout=10, what="the delivery due while the engine is held")
+    detail = await (await client.get(f"/_mock/deliveries/{sent['events'][0]['deliveries'][0]['id']}",
+                                     headers=AUTH)).json()
+    assert (detail["attempt_count"], got) == (0, []), "the engine delivered before it was released"
     mock[keys.running].release()
     await until(lambda: _async(len(got) == 1), timeout=10, what="the delivery once released")
 

@@ -61,6 +61,11 @@ class Scheduler:
     def release(self) -> None:
         self._released.set()
 
+    @property
+    def held(self) -> bool:
+        """Started with ``hold`` and not released yet: nothing is made."""
+        return not self._released.is_set()
+
     def quiesce(self) -> None:
         """Stop launching attempts (the server is stopping); those under way go on."""
         self._stopping = True
