@@ -46,10 +46,14 @@ async def _timer_lateness(offsets: list[float]) -> list[float]:
     late: list[float] = []
     done = asyncio.Event()
     start = time.monotonic()
+    def fire(due: float) -> None:
+        late.append(time.monotonic() - due)
+        if len(late) == len(offsets):
+            done.set()
+
     for offset in offsets:
         due = start + offset
-        loop.call_at(loop.time() + (due - time.monotonic()),
-                     lambda due=due: (late.append(time.monotonic() - due), len(late) == len(offsets) and done.set()))
+        loop.call_at(loop.time() + (due - time.monotonic()), fire, due)
     await done.wait()
     return late
 
@@ -79,12 +83,12 @@ async def measure(n: int, probes: int, spread: float) -> tuple[float, list[float
     (real seconds) each of ``probes`` deliveries falling due among them reached a receiver."""
     arrivals: dict[str, float] = {}
 
-    async def hook(request: web.Request) -> web.Response:
+    async def receive(request: web.Request) -> web.Response:
         arrivals[request.headers["X-Mock-Delivery-Id"]] = time.monotonic()
         return web.Response(text="ok")
 
     receiver_app = web.Application()
-    receiver_app.router.add_post("/hook", hook)
+    receiver_app.router.add_post("/hook", receive)
     receiver = TestServer(receiver_app)
     await receiver.start_server()
     url = str(receiver.make_url("/hook"))

@@ -49,9 +49,9 @@ def test_jitter_moves_each_attempt_by_at_most_ten_percent_of_its_own_wait_and_is
     plan, plain = Schedule(jitter=True), Schedule()
     for number in (2, 6, 50, 200):
         got = plan.due_at(start=0.0, number=number, deadline=1e12, key="dlv_x")
-        assert got == plan.due_at(start=0.0, number=number, deadline=1e12, key="dlv_x") is not None
+        assert got is not None and got == plan.due_at(start=0.0, number=number, deadline=1e12, key="dlv_x")
         assert abs(got - plain.offsets[number - 1]) <= plain.delays[number - 2] * schedule.JITTER
-    moments = [plan.due_at(start=0.0, number=n, deadline=1e12, key="dlv_y") for n in range(1, 201)]
+    moments = [plan.offset(n, "dlv_y") for n in range(1, 201)]  # due_at from a start of 0
     assert moments == sorted(moments) and moments[-1] <= 48 * HOURS  # still in order, still in the window
 
 
@@ -126,10 +126,12 @@ async def test_scaled_engine_retries_on_the_published_schedule(aiohttp_client: A
 
     anchor = t(detail["attempts"][0]["scheduled_at"])  # the delivery's start
     for attempt, published in zip(detail["attempts"], (0.0, 5.0, 15.0, 35.0)):
-        # Due at its offset from the start; made never early, late by at most 0.25 s of
-        # real time, and lateness does not add up from one attempt to the next.
+        # Due at its offset from the start, whenever the attempt before ended (lateness
+        # does not add up); made never early. Time waits for attempts that are due, but
+        # not for one under way: on a loaded machine an answer that takes a real second
+        # makes the next attempt that late (100 simulated seconds here), no more.
         assert t(attempt["scheduled_at"]) - anchor == pytest.approx(published, abs=0.002)
-        assert published <= t(attempt["started_at"]) - anchor < published + 25.0
+        assert published <= t(attempt["started_at"]) - anchor < published + 100.0
     assert detail["attempt_count"] == 4
 
 

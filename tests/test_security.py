@@ -95,7 +95,7 @@ async def _next_change(stream: Any, timeout: float) -> str | None:
             if line.startswith("event: "):
                 event = line[7:]
             elif line.startswith("data: ") and event == "change":
-                return line[6:]
+                return str(line[6:])
         raise AssertionError("the stream ended")
     try:
         return await asyncio.wait_for(read(), timeout)

@@ -52,7 +52,7 @@ def test_a_database_this_user_cannot_write_is_refused_in_words(tmp_path: Path, m
     path = tmp_path / "mock.sqlite3"
     if exists:
         path.write_bytes(b"")
-    monkeypatch.setattr(db.os, "access", lambda *args: False)  # as for another user: root may write anywhere
+    monkeypatch.setattr("mockserver.store.db.os.access", lambda *args: False)  # as for another user: root may write anywhere
     with pytest.raises(UnusableDatabase, match=problem):
         Store(str(path))
 
@@ -293,7 +293,8 @@ def test_a_lock_on_a_lock_file_removed_meanwhile_is_not_a_lock(tmp_path: Path, m
     assert first is not None
     orphan = open(path + ".lock", "a+", encoding="utf-8")  # B opens the file...
     first.release(remove=True)  # ...A removes it (its start failed)...
-    real, calls = db._lock_once, []
+    real = db._lock_once
+    calls: list[Any] = []
 
     def once(name: str, where: str, fcntl: Any) -> db.Lock:
         if calls:

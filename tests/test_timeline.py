@@ -150,7 +150,7 @@ async def _soak(aiohttp_client: Any, aiohttp_server: Any, config: Config, *, tok
         # Never overdue with a free slot: whatever is due is being made.
         overdue = store.deliveries.due(clock.now() - slack, 1)
         if overdue and scheduler.in_flight < config.max_in_flight:
-            stalls.append(f"{overdue[0][0].id} due at {overdue[0][0].next_at} with a free slot")
+            stalls.append(f"{overdue[0].id} due at {overdue[0].next_at} with a free slot")
         return store.deliveries.count_pending() == 0
 
     await until(settled, timeout=budget, what="every delivery succeeded or failed for good", every=0.1)
