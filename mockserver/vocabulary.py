@@ -13,3 +13,19 @@ DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled", "skipped")
 # event: an event as SalesPlay sends it; sample: the POST at registration; redelivery: sent
 # again on demand; duplicate: a second copy sent by the duplicate fault.
 DELIVERY_KINDS = ("event", "sample", "redelivery", "duplicate")
+
+# The shop's named operations and the event types each sends, in sending order. A refund
+# with nothing left to refund buys first: that sale sends its own receipts.update.
+OPERATION_EVENTS: dict[str, tuple[str, ...]] = {
+    "sale": ("receipts.update", "inventory_levels.update"),
+    "receipt_update": ("receipts.update", "inventory_levels.update"),
+    "refund": ("credit_note.update", "inventory_levels.update"),
+    "product_create": ("products.update",),
+    "product_edit": ("products.update",),
+    "product_delete": ("products.update",),
+    "customer_create": ("customers.update",),
+    "customer_edit": ("customers.update",),
+    "customer_delete": ("customers.update",),
+    "stock_count": ("inventory_levels.update",),
+    "goods_receipt": ("inventory_levels.update",),
+}

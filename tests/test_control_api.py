@@ -68,6 +68,38 @@ async def test_bad_triggers_are_422_naming_the_field(client: Any, body: dict[str
     assert (await resp.json())["error"]["field"] == field
 
 
+@pytest.mark.parametrize(("body", "code"), [
+    ({"type": "nonsense", "operation": "sale"}, "unknown_event_type"),
+    ({"type": "receipts.update", "operation": "refund"}, "type_not_sent_by_operation"),
+    ({"type": "customers.update", "operation": "stock_count"}, "type_not_sent_by_operation"),
+])
+async def test_a_contradictory_trigger_is_422_naming_type_and_the_shop_does_not_act(
+        client: Any, body: dict[str, Any], code: str) -> None:
+    before = await (await client.get("/v1.0/receipts", headers=AUTH)).json()
+    resp = await client.post("/_mock/events", json=body, headers=AUTH)
+    assert resp.status == 422
+    error = (await resp.json())["error"]
+    assert (error["field"], error["code"]) == ("type", code)
+    assert await (await client.get("/_mock/events", headers=AUTH)).json() == {"data": [], "next": None}
+    assert await (await client.get("/v1.0/receipts", headers=AUTH)).json() == before
+
+
+async def test_a_type_the_operation_sends_is_accepted_and_the_refusal_names_who_sends_it(client: Any) -> None:
+    resp = await client.post("/_mock/events", json={"type": "credit_note.update", "operation": "refund"},
+                             headers=AUTH)
+    assert resp.status == 201
+    assert "credit_note.update" in {e["type"] for e in (await resp.json())["events"]}
+    resp = await client.post("/_mock/events", json={"type": "receipts.update", "operation": "refund"}, headers=AUTH)
+    assert "(sale, receipt_update)" in (await resp.json())["error"]["message"]
+
+
+async def test_an_operation_beside_a_payload_is_422_naming_operation(client: Any) -> None:
+    resp = await client.post("/_mock/events", json={"type": "receipts.update", "operation": "sale", "payload": {}},
+                             headers=AUTH)
+    assert resp.status == 422
+    assert (await resp.json())["error"]["field"] == "operation"
+
+
 async def test_trigger_needs_a_token(client: Any) -> None:
     resp = await client.post("/_mock/events", json={"type": "receipts.update"})
     assert resp.status == 401
