@@ -13,6 +13,9 @@ DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled", "skipped")
 # event: an event as SalesPlay sends it; sample: the POST at registration; redelivery: sent
 # again on demand; duplicate: a second copy sent by the duplicate fault.
 DELIVERY_KINDS = ("event", "sample", "redelivery", "duplicate")
+# event: the shop acted (or a payload was sent as given); sample: the payload of the sample
+# POST at registration, from a shop of its own. Its deliveries have the same kind.
+EVENT_KINDS = ("event", "sample")
 
 # The shop's named operations and the event types each sends, in sending order. A refund
 # with nothing left to refund buys first: that sale sends its own receipts.update.

@@ -287,6 +287,36 @@ async def test_sample_post_is_marked_and_shares_nothing_with_the_first_real_sale
     assert real["body"] == sent["events"][0]["payload"]
 
 
+async def test_the_sample_posts_event_is_of_kind_sample_and_a_filter_leaves_it_out(
+    make_client: Any, config: Any, receiver: Any
+) -> None:
+    client = await make_client(config, verify="report")
+    rec = await receiver()
+    await register(client, rec.url)
+    sent = await trigger(client)
+
+    async def events(**query: str) -> list[tuple[str, str]]:
+        resp = await client.get("/_mock/events", params=query, headers=AUTH)
+        assert resp.status == 200, await resp.text()
+        return [(e["kind"], e["type"]) for e in (await resp.json())["data"]]
+
+    assert sorted(await events(type="receipts.update")) == [("event", "receipts.update"),
+                                                            ("sample", "receipts.update")]
+    assert await events(kind="sample") == [("sample", "receipts.update")]
+    assert await events(kind="event", type="receipts.update") == [("event", "receipts.update")]
+    assert {e["kind"] for e in sent["events"]} == {"event"}
+    [sample] = await deliveries(client, kind="sample")
+    detail = await (await client.get(f"/_mock/deliveries/{sample['id']}", headers=AUTH)).json()
+    assert detail["event"]["kind"] == "sample"
+
+
+async def test_an_unknown_event_kind_is_422_naming_kind(client: Any) -> None:
+    resp = await client.get("/_mock/events", params={"kind": "shop"}, headers=AUTH)
+    assert resp.status == 422
+    error = (await resp.json())["error"]
+    assert error["field"] == "kind" and "event, sample" in error["message"]
+
+
 async def test_the_sample_post_is_on_disk_before_the_answer(tmp_path: Any, receiver: Any) -> None:
     """A kill right after the answer must not leave the sample delivery pending for ever."""
     import sqlite3

@@ -235,6 +235,26 @@ def test_a_version_2_attempt_in_flight_becomes_interrupted_in_version_3(tmp_path
     store.close()
 
 
+def test_a_version_8_sample_posts_event_is_of_kind_sample_in_version_9(tmp_path: Path) -> None:
+    from mockserver.store.db import MIGRATIONS
+
+    path = tmp_path / "v8.sqlite3"
+    conn = sqlite3.connect(path)
+    for statement in ";".join(MIGRATIONS[:8]).split(";"):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 8")
+    for event_id, kind in (("evt_s", "sample"), ("evt_e", "event")):
+        conn.execute("INSERT INTO events VALUES (?, 'o', 'receipts.update', '{}', 5.0, NULL)", (event_id,))
+        conn.execute("INSERT INTO deliveries (id, owner, event_id, webhook_id, kind, status, attempts, created_at, "
+                     "deadline, event_type, url) VALUES (?, 'o', ?, 'wh_a', ?, 'succeeded', 1, 5.0, 5.0, "
+                     "'receipts.update', 'http://a.example/')", ("dlv_" + event_id, event_id, kind))
+    conn.commit()
+    conn.close()
+    store = Store(str(path))
+    assert {e.id: e.kind for e in store.events.recent("o")} == {"evt_s": "sample", "evt_e": "event"}
+    store.close()
+
+
 async def test_a_failing_write_inside_a_waiting_group_commit_undoes_only_itself(tmp_path: Path) -> None:
     store = Store(str(tmp_path / "g.sqlite3"))
     with store.tx(durable=False) as c:  # the engine's bookkeeping: waits for a group commit

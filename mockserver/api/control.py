@@ -77,8 +77,8 @@ async def trigger(request: web.Request) -> web.StreamResponse:
 async def list_events(request: web.Request) -> web.Response:
     """Events, newest first, a page at a time: ``next`` is the cursor of the page after."""
     page = keys.service_of(request.app).reads.events_page(
-        owner(request), type_=request.query.get("type"), cursor=request.query.get("cursor"),
-        limit=int_param(request, "limit", 100, 1, 1000))
+        owner(request), type_=request.query.get("type"), kind=request.query.get("kind"),
+        cursor=request.query.get("cursor"), limit=int_param(request, "limit", 100, 1, 1000))
     return web.json_response({"data": [e.to_json() for e in page.items], "next": page.next})
 
 

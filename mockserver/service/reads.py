@@ -14,7 +14,7 @@ from mockserver.config import Config
 from mockserver.errors import InvalidField
 from mockserver.models import Attempt, Delivery, DeliveryFilter, Event, Webhook
 from mockserver.store import Store
-from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES
+from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_KINDS
 from mockserver.webhook_rules import check_event_type
 
 T = TypeVar("T")
@@ -113,12 +113,15 @@ class Reads:
     def events(self, owner: str, *, limit: int = 100) -> list[Event]:
         return self.store.events.recent(owner, limit=limit)
 
-    def events_page(self, owner: str, *, type_: str | None = None, cursor: str | None = None,
-                    limit: int = 100) -> Page[Event]:
+    def events_page(self, owner: str, *, type_: str | None = None, kind: str | None = None,
+                    cursor: str | None = None, limit: int = 100) -> Page[Event]:
         """A page of ``limit`` of the merchant's events, newest first, from ``cursor``."""
         if type_ is not None:
             check_event_type(type_, field="type")
-        rows = self.store.events.numbered(owner, type_=type_, before_row=_position("e", cursor), limit=limit + 1)
+        if kind is not None and kind not in EVENT_KINDS:
+            raise InvalidField("'kind' must be one of " + ", ".join(EVENT_KINDS), field="kind")
+        rows = self.store.events.numbered(owner, type_=type_, kind=kind, before_row=_position("e", cursor),
+                                          limit=limit + 1)
         return _page("e", rows, limit)
 
     def deliveries_of(self, events: list[Event]) -> dict[str, list[Delivery]]:

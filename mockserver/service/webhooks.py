@@ -71,7 +71,7 @@ class Webhooks:
         if self.config.verify == "off":
             return Registered(hook, warnings, None)
         payload = json.dumps(self.shops.sample(owner, spec.events[0], now))
-        event = self.store.events.add(owner, spec.events[0], payload, now, None)
+        event = self.store.events.add(owner, spec.events[0], payload, now, None, kind="sample")
         sample = self.store.deliveries.create(event, hook, kind="sample", status="pending", next_at=None, deadline=now)
         outcome = await self.attempts.make(self.attempts.begin([sample])[0], payload.encode(), final=True)
         self.store.commit()  # the answer reports the sample POST: it is on disk first

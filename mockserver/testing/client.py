@@ -87,17 +87,19 @@ class Client:
         data: list[dict[str, Any]] = (await self._call("GET", "/v1.0/webhook"))["data"]
         return data
 
-    async def events(self, *, type: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    async def events(self, *, type: str | None = None, kind: str | None = None,
+                     limit: int | None = None) -> list[dict[str, Any]]:
         """Every event the shop sent (or ``limit`` of them), newest first: ``id``, ``type``,
-        ``created_at`` (with milliseconds), ``group_id`` (shared by the events of one sale),
-        ``payload``. Pages are followed for you.
+        ``kind`` (``event``, or ``sample``: a sample POST's payload), ``created_at`` (with
+        milliseconds), ``group_id`` (shared by the events of one sale), ``payload``. Pages
+        are followed for you.
 
         Example::
 
-            [receipt] = salesplay.events(type="receipts.update")
+            [receipt] = salesplay.events(type="receipts.update", kind="event")
             assert receipt["payload"]["receipts"][0]["status"] == "completed"
         """
-        return await self._every_page("/_mock/events", {"type": type}, limit)
+        return await self._every_page("/_mock/events", {"type": type, "kind": kind}, limit)
 
     async def deliveries(self, *, webhook_id: str | None = None, status: str | None = None,
                          event_type: str | None = None, kind: str | None = None, event_id: str | None = None,
