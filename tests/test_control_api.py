@@ -481,3 +481,50 @@ async def test_a_stop_during_an_advance_ends_it_where_it_is(client: Any, aiohttp
     assert (await asyncio.wait_for(moving, 10)).status == 200
     now = (await (await client.get("/_mock/clock", headers=AUTH)).json())["now"]
     assert now < "2025-06-30T13:00:00.000Z", now  # not moved on to the target
+
+
+def _stats_schema() -> dict[str, Any]:
+    from mockserver.openapi import openapi_document
+
+    return {"$ref": "#/components/schemas/Stats", "components": openapi_document()["components"]}
+
+
+async def test_stats_count_events_and_deliveries_by_type_kind_and_status(make_client: Any, config: Any,
+                                                                         receiver: Any) -> None:
+    client = await make_client(config, verify="report")
+    ok, failing = await receiver(), await receiver(default=500)
+    await register(client, ok.url, "receipts.update")
+    await register(client, failing.url, "receipts.update")
+    await client.post("/_mock/events", json={"operation": "sale", "count": 3}, headers=AUTH)
+    resp = await client.get("/_mock/stats", headers=AUTH)
+    assert resp.status == 200
+    stats = await resp.json()
+    jsonschema.validate(stats, _stats_schema())
+    events, sent = stats["events"], stats["deliveries"]
+    receipts = events["by_type"]["receipts.update"]
+    assert (receipts["total"], receipts["by_kind"]) == (5, {"event": 3, "sample": 2})
+    assert events["by_type"]["inventory_levels.update"]["total"] == events["total"] - 5 >= 3  # a sale's stock
+    assert events["by_type"]["credit_note.update"] == {"total": 0, "by_kind": {"event": 0, "sample": 0}}
+    assert sent["total"] == 8 and sent["by_kind"] == {"event": 6, "sample": 2, "redelivery": 0, "duplicate": 0}
+    assert sent["by_status"] == {"pending": 3, "succeeded": 4, "failed": 1, "cancelled": 0, "skipped": 0}
+    assert sent["by_type"]["receipts.update"]["by_status"]["pending"] == 3
+    assert sent["by_type"]["inventory_levels.update"]["total"] == 0  # no webhook takes it
+
+
+async def test_stats_are_the_tokens_own_and_zero_when_there_is_nothing(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    await register(client, rec.url, "products.update")
+    await trigger(client, "products.update", count=2)
+    other = await (await client.get("/_mock/stats", headers={"Authorization": "Bearer someone-else"})).json()
+    jsonschema.validate(other, _stats_schema())
+    assert other["events"]["total"] == other["deliveries"]["total"] == 0
+    assert other["deliveries"]["by_type"]["products.update"]["by_status"]["succeeded"] == 0
+    mine = await (await client.get("/_mock/stats", headers=AUTH)).json()
+    assert mine["deliveries"]["by_type"]["products.update"]["by_status"]["succeeded"] == 2
+
+
+async def test_stats_take_no_parameters_and_need_a_token(client: Any) -> None:
+    resp = await client.get("/_mock/stats", params={"type": "receipts.update"}, headers=AUTH)
+    assert resp.status == 422
+    assert (await resp.json())["error"]["field"] == "type"
+    assert (await client.get("/_mock/stats")).status == 401

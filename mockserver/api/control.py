@@ -92,6 +92,15 @@ async def list_deliveries(request: web.Request) -> web.Response:
     return web.json_response({"data": [d.to_json() for d in page.items], "next": page.next})
 
 
+async def stats(request: web.Request) -> web.Response:
+    """How many events and deliveries this token has, in all and by type, kind and status."""
+    who = owner(request)
+    for name in request.query:
+        raise InvalidField(f"unknown parameter {name!r}; /_mock/stats takes none: every count is in the answer",
+                           field=name)
+    return web.json_response(keys.service_of(request.app).reads.totals(who))
+
+
 async def get_delivery(request: web.Request) -> web.Response:
     detail = keys.service_of(request.app).reads.delivery(owner(request), request.match_info["id"])
     return web.json_response({

@@ -119,6 +119,20 @@ class Client:
                   "event_id": event_id}
         return await self._every_page("/_mock/deliveries", params, limit)
 
+    async def stats(self) -> dict[str, Any]:
+        """How many events and deliveries this token has, as ``GET /_mock/stats`` counts them:
+        ``events`` (``total``, ``by_kind``) and ``deliveries`` (``total``, ``by_status``,
+        ``by_kind``), each with the same counts ``by_type``. Every key is there, 0 when none.
+
+        Example::
+
+            stats = salesplay.stats()
+            assert stats["deliveries"]["by_status"]["failed"] == 0
+            assert stats["events"]["by_type"]["receipts.update"]["by_kind"]["event"] == 3
+        """
+        result: dict[str, Any] = await self._call("GET", "/_mock/stats")
+        return result
+
     async def delivery(self, delivery_id: str) -> dict[str, Any]:
         """A delivery with its ``event`` and every one of its ``attempts`` (each with
         ``number``, ``state``, ``response_status``, ``error_kind``, ``error_message``,
