@@ -64,7 +64,10 @@ class Webhooks:
         assert spec.url is not None and spec.events is not None
         if self.config.public_urls_only:
             await webhook_rules.check_public(spec.url)
-        warnings = webhook_rules.warnings_for(spec.url, spec.events, self.store.webhooks.of_owner(owner))
+        others = self.store.webhooks.of_owner(owner)
+        if self.config.strict:
+            webhook_rules.refuse_duplicate(spec.url, spec.events, others)
+        warnings = webhook_rules.warnings_for(spec.url, spec.events, others)
         now = self.clock.now(owner)
         hook = self.store.webhooks.create(owner, spec.url, spec.events, now)
         self.notify(owner)
@@ -93,6 +96,9 @@ class Webhooks:
         hook = self.store.webhooks.get(owner, webhook_id)
         if spec.url is not None and self.config.public_urls_only:
             await webhook_rules.check_public(spec.url)
+        if self.config.strict and (spec.url is not None or spec.events is not None):
+            others = [h for h in self.store.webhooks.of_owner(owner) if h.id != webhook_id]
+            webhook_rules.refuse_duplicate(spec.url or hook.url, spec.events or hook.events, others)
         now = self.clock.now(owner)
         reason = None
         if spec.status == "disabled":
