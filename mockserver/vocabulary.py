@@ -32,3 +32,8 @@ OPERATION_EVENTS: dict[str, tuple[str, ...]] = {
     "stock_count": ("inventory_levels.update",),
     "goods_receipt": ("inventory_levels.update",),
 }
+
+
+def operations_sending(type_: str) -> list[str]:
+    """The operations that send events of ``type_``."""
+    return [name for name, types in OPERATION_EVENTS.items() if type_ in types]

@@ -22,7 +22,7 @@ from mockserver.models import Delivery, Event, Webhook, new_delivery
 from mockserver.service.shops import Shops
 from mockserver.shop.ops import NothingToRefund
 from mockserver.store import Store
-from mockserver.vocabulary import EVENT_TYPES, OPERATION_EVENTS
+from mockserver.vocabulary import EVENT_TYPES, OPERATION_EVENTS, operations_sending
 from mockserver.webhook_rules import check_event_type
 
 MAX_TRIGGER = 1000
@@ -43,13 +43,11 @@ def check_operation(operation: object, type_: object) -> str:
     if not isinstance(operation, str) or operation not in OPERATION_EVENTS:
         raise InvalidField(f"unknown operation {operation!r}; use one of " + ", ".join(OPERATION_EVENTS),
                            field="operation")
-    if type_ is not None:
-        sends = OPERATION_EVENTS[operation]
-        if check_event_type(type_, field="type") not in sends:
-            by = ", ".join(name for name, types in OPERATION_EVENTS.items() if type_ in types)
-            raise InvalidField(f"operation {operation!r} sends {' and '.join(sends)}, not {type_}; leave 'type' out, "
-                               f"or use an operation that sends it ({by})", field="type",
-                               code="type_not_sent_by_operation")
+    sends = OPERATION_EVENTS[operation]
+    if type_ is not None and (checked := check_event_type(type_, field="type")) not in sends:
+        raise InvalidField(f"operation {operation!r} sends {' and '.join(sends)}, not {checked}; leave 'type' out, "
+                           f"or use an operation that sends it ({', '.join(operations_sending(checked))})",
+                           field="type", code="type_not_sent_by_operation")
     return operation
 
 
