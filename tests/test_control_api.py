@@ -93,6 +93,22 @@ async def test_a_type_the_operation_sends_is_accepted_and_the_refusal_names_who_
     assert "(sale, receipt_update)" in (await resp.json())["error"]["message"]
 
 
+def test_the_openapi_trigger_says_which_types_each_operation_sends() -> None:
+    from mockserver.openapi import openapi_document
+    from mockserver.vocabulary import OPERATION_EVENTS
+
+    trigger = openapi_document()["components"]["schemas"]["Trigger"]
+    rules = {rule["if"]["properties"]["operation"]["const"]: tuple(rule["then"]["properties"]["type"]["enum"])
+             for rule in trigger["allOf"]}
+    assert rules == OPERATION_EVENTS
+    assert trigger["properties"]["operation"]["enum"] == list(OPERATION_EVENTS)
+    schema = {"$ref": "#/components/schemas/Trigger", "components": openapi_document()["components"]}
+    jsonschema.validate({"operation": "refund", "type": "credit_note.update"}, schema)
+    for refused in ({"operation": "refund", "type": "receipts.update"}, {"operation": "sale", "payload": {}}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(refused, schema)
+
+
 async def test_an_operation_beside_a_payload_is_422_naming_operation(client: Any) -> None:
     resp = await client.post("/_mock/events", json={"type": "receipts.update", "operation": "sale", "payload": {}},
                              headers=AUTH)
