@@ -271,13 +271,19 @@ async def test_sample_post_is_reported_on_create(make_client: Any, config: Any, 
     assert body["status"] == "enabled"
 
 
-async def test_sample_post_is_marked_and_shares_nothing_with_the_first_real_sale(
-    make_client: Any, config: Any, receiver: Any
-) -> None:
+async def sample_then_sale(make_client: Any, config: Any, receiver: Any) -> tuple[Any, Any, dict[str, Any]]:
+    """A server that sends the sample POST, a webhook registered on it, and a sale: the
+    client, the receiver, and the trigger's answer."""
     client = await make_client(config, verify="report")
     rec = await receiver()
     await register(client, rec.url)
-    sent = await trigger(client)
+    return client, rec, await trigger(client)
+
+
+async def test_sample_post_is_marked_and_shares_nothing_with_the_first_real_sale(
+    make_client: Any, config: Any, receiver: Any
+) -> None:
+    _, rec, sent = await sample_then_sale(make_client, config, receiver)
     sample, real = rec.requests[0], rec.requests[1]
     assert sample["headers"]["X-Mock-Kind"] == "sample" and "X-Mock-Kind" not in real["headers"]
     s, r = sample["body"]["receipts"][0], real["body"]["receipts"][0]
@@ -294,10 +300,7 @@ async def test_sample_post_is_marked_and_shares_nothing_with_the_first_real_sale
 async def test_the_sample_posts_event_is_of_kind_sample_and_a_filter_leaves_it_out(
     make_client: Any, config: Any, receiver: Any
 ) -> None:
-    client = await make_client(config, verify="report")
-    rec = await receiver()
-    await register(client, rec.url)
-    sent = await trigger(client)
+    client, _, sent = await sample_then_sale(make_client, config, receiver)
 
     async def events(**query: str) -> list[tuple[str, str]]:
         resp = await client.get("/_mock/events", params=query, headers=AUTH)
