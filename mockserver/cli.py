@@ -65,25 +65,8 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}{hint}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="salesplay-mock", description="A local stand-in for SalesPlay POS webhooks.")
-    parser.add_argument("--version", action="version", version=f"salesplay-mock {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    serve = sub.add_parser("serve", help="run the mock server", description="Run the mock server until Ctrl-C.")
-    add_server_options(serve)
-
-    gen = sub.add_parser("generate", help="write realistic payload files, delivered nowhere",
-                         description="Write realistic payloads, delivered nowhere: the same seed, the same files.")
-    gen.add_argument("type", choices=[*EVENT_TYPES, "all"], metavar="TYPE",
-                     help=f"an event type ({', '.join(EVENT_TYPES)}), or all")
-    gen.add_argument("--count", type=_whole(1, 10_000), default=10, help="payloads per type, 1 to 10000 (default 10)")
-    gen.add_argument("--seed", type=_whole(-(2**63), 2**63 - 1), default=1,
-                     help="the world's seed: the same seed, the same files (default 1)")
-    gen.add_argument("--out", metavar="DIR",
-                     help="write DIR/TYPE/0001.json...; without it, JSON lines on stdout")
-    gen.add_argument("--locale", default="en_US", help="Faker locale for names and addresses (default en_US)")
-
+def _add_trigger(sub: argparse._SubParsersAction[_Parser]) -> None:
+    """``trigger``: what POST /_mock/events does, from a shell."""
     trig = sub.add_parser(
         "trigger", help="make a running mock's shop act, and print the events and their deliveries",
         description="Make a running mock's shop act, as POST /_mock/events does: until it sends an event of TYPE, "
@@ -104,6 +87,28 @@ def build_parser() -> argparse.ArgumentParser:
                       help=f"the mock's address, host:port or a URL (default http://127.0.0.1:8080; env {SERVER_URL_ENV})")
     trig.add_argument("--token", default=os.environ.get(TOKEN_ENV, "dev-token"),
                       help=f"Bearer token naming the merchant (env {TOKEN_ENV}, default dev-token)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="salesplay-mock", description="A local stand-in for SalesPlay POS webhooks.")
+    parser.add_argument("--version", action="version", version=f"salesplay-mock {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the mock server", description="Run the mock server until Ctrl-C.")
+    add_server_options(serve)
+
+    gen = sub.add_parser("generate", help="write realistic payload files, delivered nowhere",
+                         description="Write realistic payloads, delivered nowhere: the same seed, the same files.")
+    gen.add_argument("type", choices=[*EVENT_TYPES, "all"], metavar="TYPE",
+                     help=f"an event type ({', '.join(EVENT_TYPES)}), or all")
+    gen.add_argument("--count", type=_whole(1, 10_000), default=10, help="payloads per type, 1 to 10000 (default 10)")
+    gen.add_argument("--seed", type=_whole(-(2**63), 2**63 - 1), default=1,
+                     help="the world's seed: the same seed, the same files (default 1)")
+    gen.add_argument("--out", metavar="DIR",
+                     help="write DIR/TYPE/0001.json...; without it, JSON lines on stdout")
+    gen.add_argument("--locale", default="en_US", help="Faker locale for names and addresses (default en_US)")
+
+    _add_trigger(sub)
 
     sched = sub.add_parser("schedule", help="print the retry schedule",
                            description="Print the retry schedule: when each attempt of a failing delivery is made.")
