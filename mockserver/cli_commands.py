@@ -20,7 +20,7 @@ from typing import Any
 
 from mockserver.config import Config, InvalidSetting
 from mockserver.durations import human, parse_duration
-from mockserver.vocabulary import EVENT_TYPES
+from mockserver.vocabulary import EVENT_TYPES, OPERATION_EVENTS, operations_sending
 
 SERVER_URL_ENV = "SALESPLAY_MOCK_URL"
 TOKEN_ENV = "SALESPLAY_MOCK_TOKEN"
@@ -98,11 +98,50 @@ def server_url(text: str) -> str:
     return url.rstrip("/")
 
 
+def trigger_body(args: argparse.Namespace) -> dict[str, Any]:
+    """The body of ``POST /_mock/events`` the flags ask for; a ValueError naming the flag
+    when they contradict each other (the server would refuse it too, in its own words)."""
+    if args.type is None and args.operation is None:
+        raise ValueError("--payload needs the event TYPE it is sent as" if args.payload is not None
+                         else "give an event TYPE, or --operation; see salesplay-mock trigger --help")
+    body: dict[str, Any] = {"count": args.count}
+    if args.type is not None:
+        body["type"] = args.type
+    if args.operation is not None:
+        if args.payload is not None:
+            raise ValueError("--payload is sent as given and --operation makes the shop act; give one of them")
+        sends = OPERATION_EVENTS[args.operation]
+        if args.type is not None and args.type not in sends:
+            raise ValueError(f"TYPE {args.type}: --operation {args.operation} sends {' and '.join(sends)}; leave "
+                             f"TYPE out, or use an --operation that sends it ({', '.join(operations_sending(args.type))})")
+        body["operation"] = args.operation
+    if args.payload is not None:
+        body["payload"] = _read_payload(args.payload)
+    return body
+
+
+def _read_payload(name: str) -> dict[str, Any]:
+    try:
+        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"--payload {name}: cannot read it ({(exc.strerror or str(exc)).lower()})") from None
+    except UnicodeDecodeError:
+        raise ValueError(f"--payload {name}: is not UTF-8 text; give a JSON file") from None
+    try:
+        payload = json.loads(text)
+    except ValueError as exc:
+        raise ValueError(f"--payload {name}: is not JSON ({exc})") from None
+    if not isinstance(payload, dict):
+        raise ValueError(f"--payload {name}: must be a JSON object (the event's body), not {type(payload).__name__}")
+    return payload
+
+
 def trigger(args: argparse.Namespace) -> int:
+    body = trigger_body(args)
     base = server_url(args.server)
     request = urllib.request.Request(
         base + "/_mock/events",
-        data=json.dumps({"type": args.type, "count": args.count}).encode(),
+        data=json.dumps(body).encode(),
         method="POST",
         headers={"Content-Type": "application/json", "Authorization": f"Bearer {args.token}"},
     )
@@ -118,6 +157,9 @@ def trigger(args: argparse.Namespace) -> int:
                             "is 'salesplay-mock serve' running?") from None
     except (ValueError, KeyError, TypeError):
         raise CommandFailed(f"--server {base}: what answered is not salesplay-mock; check the address") from None
+    if args.json:
+        print(json.dumps(answer, indent=2))
+        return 0
     for event in events:
         n = len(event["deliveries"])
         print(f"{event['id']}  {event['type']}  {n} {'delivery' if n == 1 else 'deliveries'}")

@@ -42,6 +42,7 @@ class Config:
     db: str = "salesplay-mock.sqlite3"
     tokens: tuple[str, ...] = ()
     public_urls_only: bool = False
+    strict: bool = False  # refuse a webhook that repeats another's URL and event type, rather than warn
     max_body_bytes: int = 64 * 1024
     sink_memory: int = 64 * 1024 * 1024  # bytes the sinks' kept requests may take together
 

@@ -60,11 +60,13 @@ class Event:
     payload: str
     created_at: float
     group_id: str | None
+    kind: str = "event"  # or "sample": the sample POST's, from a shop of its own
 
     def to_json(self, *, with_payload: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
             "id": self.id,
             "type": self.type,
+            "kind": self.kind,
             "created_at": iso(self.created_at),
             "group_id": self.group_id,
         }

@@ -92,6 +92,8 @@ OPTIONS = (
     Option("tokens", "accept only these Bearer tokens (comma-separated)", "any non-empty token", _list),
     Option("public_urls_only", "refuse webhook URLs that are not publicly reachable, as SalesPlay does",
            parse=_bool, flag_only=True),
+    Option("strict", "refuse a webhook whose URL and event type another webhook of the token already has "
+           "(each event would arrive twice); without it, a warning", parse=_bool, flag_only=True),
     Option("clock", "scaled, real or manual", "scaled"),
     Option("loop", "the event loop: auto (uvloop when installed: pip install 'salesplay-mock[fast]'), asyncio "
            "or uvloop", "auto"),

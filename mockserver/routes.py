@@ -58,6 +58,7 @@ def setup_routes(app: web.Application) -> None:
         web.post("/_mock/events", L("mockserver.api.control:trigger")),
         web.get("/_mock/events", L("mockserver.api.control:list_events")),
         web.get("/_mock/deliveries", L("mockserver.api.control:list_deliveries")),
+        web.get("/_mock/stats", L("mockserver.api.control:stats")),
         web.get("/_mock/deliveries/{id}", L("mockserver.api.control:get_delivery")),
         web.post("/_mock/deliveries/{id}/redeliver", L("mockserver.api.control:redeliver")),
         web.post("/_mock/webhooks/{id}/redeliver-skipped", L("mockserver.api.control:redeliver_skipped")),

@@ -13,3 +13,27 @@ DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled", "skipped")
 # event: an event as SalesPlay sends it; sample: the POST at registration; redelivery: sent
 # again on demand; duplicate: a second copy sent by the duplicate fault.
 DELIVERY_KINDS = ("event", "sample", "redelivery", "duplicate")
+# event: the shop acted (or a payload was sent as given); sample: the payload of the sample
+# POST at registration, from a shop of its own. Its deliveries have the same kind.
+EVENT_KINDS = ("event", "sample")
+
+# The shop's named operations and the event types each sends, in sending order. A refund
+# with nothing left to refund buys first: that sale sends its own receipts.update.
+OPERATION_EVENTS: dict[str, tuple[str, ...]] = {
+    "sale": ("receipts.update", "inventory_levels.update"),
+    "receipt_update": ("receipts.update", "inventory_levels.update"),
+    "refund": ("credit_note.update", "inventory_levels.update"),
+    "product_create": ("products.update",),
+    "product_edit": ("products.update",),
+    "product_delete": ("products.update",),
+    "customer_create": ("customers.update",),
+    "customer_edit": ("customers.update",),
+    "customer_delete": ("customers.update",),
+    "stock_count": ("inventory_levels.update",),
+    "goods_receipt": ("inventory_levels.update",),
+}
+
+
+def operations_sending(type_: str) -> list[str]:
+    """The operations that send events of ``type_``."""
+    return [name for name, types in OPERATION_EVENTS.items() if type_ in types]

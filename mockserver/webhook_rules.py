@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from mockserver.errors import InvalidField
+from mockserver.errors import Conflict, InvalidField
 from mockserver.models import Webhook
 from mockserver.vocabulary import EVENT_TYPES
 
@@ -207,9 +207,30 @@ async def check_public(url: str) -> None:
             )
 
 
+def duplicate_of(url: str, events: tuple[str, ...], others: list[Webhook]) -> str | None:
+    """What is wrong, in words, when another webhook already sends one of ``events`` to
+    ``url`` (each such event would arrive twice); None when none does."""
+    found = [(h.id, [e for e in events if e in h.events]) for h in others if h.url == url]
+    named = [f"{hook_id} ({', '.join(shared)})" for hook_id, shared in found if shared]
+    if not named:
+        return None
+    return (f"another webhook already sends this event type to this URL: {', '.join(named)}; each such event "
+            "arrives twice, once per webhook")
+
+
+def refuse_duplicate(url: str, events: tuple[str, ...], others: list[Webhook]) -> None:
+    """``--strict``: a webhook that repeats another's URL and event type is refused."""
+    problem = duplicate_of(url, events, others)
+    if problem:
+        raise Conflict(problem, field="url", code="duplicate_webhook", hint="strict")
+
+
 def warnings_for(url: str, events: tuple[str, ...], others: list[Webhook]) -> list[dict[str, str]]:
-    """SalesPlay's two recommendations, as warnings rather than errors."""
+    """SalesPlay's two recommendations, and an exact duplicate, as warnings rather than errors."""
     out = []
+    duplicate = duplicate_of(url, events, others)
+    if duplicate:
+        out.append({"code": "duplicate_webhook", "message": duplicate})
     if len(events) > 1:
         out.append({
             "code": "one_event_per_webhook",

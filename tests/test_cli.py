@@ -43,10 +43,10 @@ def test_serve_takes_its_settings_from_the_environment() -> None:
     parser = argparse.ArgumentParser()
     add_server_options(parser)
     env = {"SALESPLAY_MOCK_PORT": "9999", "SALESPLAY_MOCK_CLOCK": "manual", "SALESPLAY_MOCK_TOKENS": "a, b",
-           "SALESPLAY_MOCK_RETRY_WINDOW": "2h", "SALESPLAY_MOCK_NO_MOCK_HEADERS": "true"}
+           "SALESPLAY_MOCK_RETRY_WINDOW": "2h", "SALESPLAY_MOCK_NO_MOCK_HEADERS": "true", "SALESPLAY_MOCK_STRICT": "1"}
     config = config_from_args(parser.parse_args(["--port", "7000"]), env)
-    assert (config.port, config.clock, config.tokens, config.retry_window, config.mock_headers) == (
-        7000, "manual", ("a", "b"), 7200.0, False)
+    assert (config.port, config.clock, config.tokens, config.retry_window, config.mock_headers, config.strict) == (
+        7000, "manual", ("a", "b"), 7200.0, False, True)
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,54 @@ async def test_bad_triggers_are_422_naming_the_field(client: Any, body: dict[str
     assert (await resp.json())["error"]["field"] == field
 
 
+@pytest.mark.parametrize(("body", "code"), [
+    ({"type": "nonsense", "operation": "sale"}, "unknown_event_type"),
+    ({"type": "receipts.update", "operation": "refund"}, "type_not_sent_by_operation"),
+    ({"type": "customers.update", "operation": "stock_count"}, "type_not_sent_by_operation"),
+])
+async def test_a_contradictory_trigger_is_422_naming_type_and_the_shop_does_not_act(
+        client: Any, body: dict[str, Any], code: str) -> None:
+    before = await (await client.get("/v1.0/receipts", headers=AUTH)).json()
+    resp = await client.post("/_mock/events", json=body, headers=AUTH)
+    assert resp.status == 422
+    error = (await resp.json())["error"]
+    assert (error["field"], error["code"]) == ("type", code)
+    assert await (await client.get("/_mock/events", headers=AUTH)).json() == {"data": [], "next": None}
+    assert await (await client.get("/v1.0/receipts", headers=AUTH)).json() == before
+
+
+async def test_a_type_the_operation_sends_is_accepted_and_the_refusal_names_who_sends_it(client: Any) -> None:
+    resp = await client.post("/_mock/events", json={"type": "credit_note.update", "operation": "refund"},
+                             headers=AUTH)
+    assert resp.status == 201
+    assert "credit_note.update" in {e["type"] for e in (await resp.json())["events"]}
+    resp = await client.post("/_mock/events", json={"type": "receipts.update", "operation": "refund"}, headers=AUTH)
+    assert "(sale, receipt_update)" in (await resp.json())["error"]["message"]
+
+
+def test_the_openapi_trigger_says_which_types_each_operation_sends() -> None:
+    from mockserver.openapi import openapi_document
+    from mockserver.vocabulary import OPERATION_EVENTS
+
+    trigger = openapi_document()["components"]["schemas"]["Trigger"]
+    rules = {rule["if"]["properties"]["operation"]["const"]: tuple(rule["then"]["properties"]["type"]["enum"])
+             for rule in trigger["allOf"]}
+    assert rules == OPERATION_EVENTS
+    assert trigger["properties"]["operation"]["enum"] == list(OPERATION_EVENTS)
+    schema = {"$ref": "#/components/schemas/Trigger", "components": openapi_document()["components"]}
+    jsonschema.validate({"operation": "refund", "type": "credit_note.update"}, schema)
+    for refused in ({"operation": "refund", "type": "receipts.update"}, {"operation": "sale", "payload": {}}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(refused, schema)
+
+
+async def test_an_operation_beside_a_payload_is_422_naming_operation(client: Any) -> None:
+    resp = await client.post("/_mock/events", json={"type": "receipts.update", "operation": "sale", "payload": {}},
+                             headers=AUTH)
+    assert resp.status == 422
+    assert (await resp.json())["error"]["field"] == "operation"
+
+
 async def test_trigger_needs_a_token(client: Any) -> None:
     resp = await client.post("/_mock/events", json={"type": "receipts.update"})
     assert resp.status == 401
@@ -449,3 +497,50 @@ async def test_a_stop_during_an_advance_ends_it_where_it_is(client: Any, aiohttp
     assert (await asyncio.wait_for(moving, 10)).status == 200
     now = (await (await client.get("/_mock/clock", headers=AUTH)).json())["now"]
     assert now < "2025-06-30T13:00:00.000Z", now  # not moved on to the target
+
+
+def _stats_schema() -> dict[str, Any]:
+    from mockserver.openapi import openapi_document
+
+    return {"$ref": "#/components/schemas/Stats", "components": openapi_document()["components"]}
+
+
+async def test_stats_count_events_and_deliveries_by_type_kind_and_status(make_client: Any, config: Any,
+                                                                         receiver: Any) -> None:
+    client = await make_client(config, verify="report")
+    ok, failing = await receiver(), await receiver(default=500)
+    await register(client, ok.url, "receipts.update")
+    await register(client, failing.url, "receipts.update")
+    await client.post("/_mock/events", json={"operation": "sale", "count": 3}, headers=AUTH)
+    resp = await client.get("/_mock/stats", headers=AUTH)
+    assert resp.status == 200
+    stats = await resp.json()
+    jsonschema.validate(stats, _stats_schema())
+    events, sent = stats["events"], stats["deliveries"]
+    receipts = events["by_type"]["receipts.update"]
+    assert (receipts["total"], receipts["by_kind"]) == (5, {"event": 3, "sample": 2})
+    assert events["by_type"]["inventory_levels.update"]["total"] == events["total"] - 5 >= 3  # a sale's stock
+    assert events["by_type"]["credit_note.update"] == {"total": 0, "by_kind": {"event": 0, "sample": 0}}
+    assert sent["total"] == 8 and sent["by_kind"] == {"event": 6, "sample": 2, "redelivery": 0, "duplicate": 0}
+    assert sent["by_status"] == {"pending": 3, "succeeded": 4, "failed": 1, "cancelled": 0, "skipped": 0}
+    assert sent["by_type"]["receipts.update"]["by_status"]["pending"] == 3
+    assert sent["by_type"]["inventory_levels.update"]["total"] == 0  # no webhook takes it
+
+
+async def test_stats_are_the_tokens_own_and_zero_when_there_is_nothing(client: Any, receiver: Any) -> None:
+    rec = await receiver()
+    await register(client, rec.url, "products.update")
+    await trigger(client, "products.update", count=2)
+    other = await (await client.get("/_mock/stats", headers={"Authorization": "Bearer someone-else"})).json()
+    jsonschema.validate(other, _stats_schema())
+    assert other["events"]["total"] == other["deliveries"]["total"] == 0
+    assert other["deliveries"]["by_type"]["products.update"]["by_status"]["succeeded"] == 0
+    mine = await (await client.get("/_mock/stats", headers=AUTH)).json()
+    assert mine["deliveries"]["by_type"]["products.update"]["by_status"]["succeeded"] == 2
+
+
+async def test_stats_take_no_parameters_and_need_a_token(client: Any) -> None:
+    resp = await client.get("/_mock/stats", params={"type": "receipts.update"}, headers=AUTH)
+    assert resp.status == 422
+    assert (await resp.json())["error"]["field"] == "type"
+    assert (await client.get("/_mock/stats")).status == 401

@@ -272,19 +272,29 @@ async def test_sample_post_is_reported_on_create(make_client: Any, config: Any, 
     assert body["status"] == "enabled"
 
 
-async def test_sample_post_is_marked_and_shares_nothing_with_the_first_real_sale(
-    make_client: Any, config: Any, receiver: Any
-) -> None:
+async def sample_then_sale(make_client: Any, config: Any, receiver: Any) -> tuple[Any, Any, dict[str, Any]]:
+    """A server that sends the sample POST, a webhook registered on it, and a sale: the
+    client, the receiver, and the trigger's answer."""
     client = await make_client(config, verify="report")
     rec = await receiver()
     await register(client, rec.url)
-    sent = await trigger(client)
+    return client, rec, await trigger(client)
+
+
+async def test_sample_post_is_marked_and_shares_nothing_with_the_first_real_sale(
+    make_client: Any, config: Any, receiver: Any
+) -> None:
+    _, rec, sent = await sample_then_sale(make_client, config, receiver)
     sample, real = rec.requests[0], rec.requests[1]
     assert sample["headers"]["X-Mock-Kind"] == "sample" and "X-Mock-Kind" not in real["headers"]
     s, r = sample["body"]["receipts"][0], real["body"]["receipts"][0]
     assert sample["body"]["merchant_id"] == real["body"]["merchant_id"]
     assert s["receipt_id"] != r["receipt_id"] and s["receipt_number"] != r["receipt_number"]
+    assert s["shop_id"] != r["shop_id"] and s["cashier_id"] != r["cashier_id"]
     assert {ln["product_id"] for ln in s["line_items"]}.isdisjoint({ln["product_id"] for ln in r["line_items"]})
+    # The numbers the README gives: past 100,000,000, where a merchant's shop never gets.
+    assert int(s["receipt_number"].split("-")[1]) > 10**8 > int(r["receipt_number"].split("-")[1])
+    assert all(int(ln["product_code"]) > 10**8 for ln in s["line_items"])
     assert real["body"] == sent["events"][0]["payload"]
 
 
@@ -306,6 +316,33 @@ async def test_the_sample_post_is_a_delivery_of_kind_sample_with_its_attempt(
     hooks = (await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"]
     assert hooks[0]["status"] == "enabled"  # a failed sample never disables the webhook
     assert len(rec.requests) == 1
+
+
+async def test_the_sample_posts_event_is_of_kind_sample_and_a_filter_leaves_it_out(
+    make_client: Any, config: Any, receiver: Any
+) -> None:
+    client, _, sent = await sample_then_sale(make_client, config, receiver)
+
+    async def events(**query: str) -> list[tuple[str, str]]:
+        resp = await client.get("/_mock/events", params=query, headers=AUTH)
+        assert resp.status == 200, await resp.text()
+        return [(e["kind"], e["type"]) for e in (await resp.json())["data"]]
+
+    assert sorted(await events(type="receipts.update")) == [("event", "receipts.update"),
+                                                            ("sample", "receipts.update")]
+    assert await events(kind="sample") == [("sample", "receipts.update")]
+    assert await events(kind="event", type="receipts.update") == [("event", "receipts.update")]
+    assert {e["kind"] for e in sent["events"]} == {"event"}
+    [sample] = await deliveries(client, kind="sample")
+    detail = await (await client.get(f"/_mock/deliveries/{sample['id']}", headers=AUTH)).json()
+    assert detail["event"]["kind"] == "sample"
+
+
+async def test_an_unknown_event_kind_is_422_naming_kind(client: Any) -> None:
+    resp = await client.get("/_mock/events", params={"kind": "shop"}, headers=AUTH)
+    assert resp.status == 422
+    error = (await resp.json())["error"]
+    assert error["field"] == "kind" and "event, sample" in error["message"]
 
 
 async def test_the_sample_post_is_on_disk_before_the_answer(tmp_path: Any, receiver: Any) -> None:

@@ -115,6 +115,15 @@ def test_deliveries_filter_by_kind(salesplay: SalesPlay, receiver_url: str) -> N
     assert [d["kind"] for d in salesplay.deliveries(event_id=event["id"])] == ["redelivery", "event"]
 
 
+def test_stats_and_events_by_kind_count_without_the_sample(salesplay: SalesPlay, receiver_url: str) -> None:
+    salesplay.register(receiver_url, "products.update")
+    salesplay.trigger("products.update", count=2)
+    stats = salesplay.stats()
+    assert stats["events"]["by_type"]["products.update"]["by_kind"] == {"event": 2, "sample": 0}  # verify is off
+    assert stats["deliveries"]["by_status"]["succeeded"] == 2
+    assert len(salesplay.events(kind="event")) == 2 and salesplay.events(kind="sample") == []
+
+
 def test_assert_delivered_once_counts_every_delivery_of_the_event(salesplay: SalesPlay, receiver_url: str) -> None:
     hook = salesplay.register(receiver_url, "products.update")
     [event] = salesplay.trigger("products.update")

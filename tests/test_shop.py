@@ -18,7 +18,7 @@ from mockserver.shop.schemas import load_schema
 from mockserver.shop.simulator import OPERATIONS, Simulator
 from mockserver.shop.world import World, build
 from mockserver.store import Store
-from mockserver.vocabulary import EVENT_TYPES
+from mockserver.vocabulary import EVENT_TYPES, OPERATION_EVENTS
 
 NOW = 1751284800.0
 
@@ -165,6 +165,18 @@ def test_every_operation_emits_payloads_with_the_envelope() -> None:
         for payload in sim.run(name, NOW):
             assert payload["merchant_id"] == sim.world.merchant_id
             assert payload["created_at"] == "2025-06-30 12:00:00"
+
+
+def test_every_operation_sends_only_the_types_the_vocabulary_says() -> None:
+    """What a trigger's 'type' beside an 'operation' is checked against."""
+    sim = Simulator(build(5))
+    for _ in range(30):
+        for name in OPERATIONS:
+            types = [p["type"] for p in sim.run(name, NOW)]
+            if name == "refund":  # with nothing left to refund it buys first: that sale's own events
+                assert types[-2:] == list(OPERATION_EVENTS["refund"])
+                types = types[-2:]
+            assert set(types) <= set(OPERATION_EVENTS[name]), name
 
 
 def test_deletions_are_records_with_deleted_true() -> None:

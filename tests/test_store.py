@@ -47,7 +47,6 @@ def test_reopening_keeps_the_schema_and_data(tmp_path: Path) -> None:
 ])
 def test_a_database_this_user_cannot_write_is_refused_in_words(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                               exists: bool, problem: str) -> None:
-    import mockserver.store.db as db
 
     path = tmp_path / "mock.sqlite3"
     if exists:
@@ -233,6 +232,26 @@ def test_a_version_2_attempt_in_flight_becomes_interrupted_in_version_3(tmp_path
     [attempt] = store.attempt_log.of_delivery("dlv_a")
     assert (attempt.state, attempt.error_kind) == ("failed", "interrupted")
     assert store.conn.execute("SELECT next_at FROM deliveries WHERE id = 'dlv_a'").fetchone()[0] == 5.0
+    store.close()
+
+
+def test_a_version_8_sample_posts_event_is_of_kind_sample_in_version_9(tmp_path: Path) -> None:
+    from mockserver.store.db import MIGRATIONS
+
+    path = tmp_path / "v8.sqlite3"
+    conn = sqlite3.connect(path)
+    for statement in ";".join(MIGRATIONS[:8]).split(";"):
+        conn.execute(statement)
+    conn.execute("PRAGMA user_version = 8")
+    for event_id, kind in (("evt_s", "sample"), ("evt_e", "event")):
+        conn.execute("INSERT INTO events VALUES (?, 'o', 'receipts.update', '{}', 5.0, NULL)", (event_id,))
+        conn.execute("INSERT INTO deliveries (id, owner, event_id, webhook_id, kind, status, attempts, created_at, "
+                     "deadline, event_type, url) VALUES (?, 'o', ?, 'wh_a', ?, 'succeeded', 1, 5.0, 5.0, "
+                     "'receipts.update', 'http://a.example/')", ("dlv_" + event_id, event_id, kind))
+    conn.commit()
+    conn.close()
+    store = Store(str(path))
+    assert {e.id: e.kind for e in store.events.recent("o")} == {"evt_s": "sample", "evt_e": "event"}
     store.close()
 
 

@@ -50,6 +50,49 @@ async def test_reads_give_the_same_warnings_as_writes(client: Any) -> None:
     assert put["warnings"] == listed[0]["warnings"]
 
 
+async def test_the_same_url_and_event_twice_warns_of_a_duplicate_naming_the_other(client: Any) -> None:
+    first = await register(client, URL, "receipts.update")
+    second = await register(client, URL, "receipts.update")
+    [warning] = second["warnings"]
+    assert warning["code"] == "duplicate_webhook"
+    assert f"{first['id']} (receipts.update)" in warning["message"] and "twice" in warning["message"]
+    got = await (await client.get(f"/v1.0/webhook/{first['id']}", headers=AUTH)).json()
+    assert [w["code"] for w in got["warnings"]] == ["duplicate_webhook"]  # each is the other's duplicate
+
+
+async def test_a_webhook_sharing_one_of_its_events_with_another_at_the_url_is_a_duplicate_too(client: Any) -> None:
+    await register(client, URL, ["receipts.update", "products.update"])
+    second = await register(client, URL, "receipts.update")
+    assert [w["code"] for w in second["warnings"]] == ["duplicate_webhook", "distinct_url_per_event"]
+    other_url = await register(client, URL + "/other", "receipts.update")
+    assert other_url["warnings"] == []
+
+
+async def test_strict_refuses_a_duplicate_with_409_and_keeps_nothing(make_client: Any, config: Any) -> None:
+    client = await make_client(config, strict=True)
+    first = await register(client, URL, "receipts.update")
+    resp = await client.post("/v1.0/webhook", json={"url": URL, "event": "receipts.update"}, headers=AUTH)
+    assert resp.status == 409
+    error = (await resp.json())["error"]
+    assert (error["code"], error["field"]) == ("duplicate_webhook", "url")
+    assert first["id"] in error["message"] and "without --strict" in error["message"]
+    listed = (await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"]
+    assert [h["id"] for h in listed] == [first["id"]]
+    assert (await register(client, URL, "products.update"))["warnings"][0]["code"] == "distinct_url_per_event"
+
+
+async def test_strict_refuses_an_update_that_makes_a_duplicate(make_client: Any, config: Any) -> None:
+    client = await make_client(config, strict=True)
+    await register(client, URL, "receipts.update")
+    other = await register(client, URL + "/other", "receipts.update")
+    resp = await client.put(f"/v1.0/webhook/{other['id']}", json={"url": URL}, headers=AUTH)
+    assert resp.status == 409 and (await resp.json())["error"]["code"] == "duplicate_webhook"
+    resp = await client.put(f"/v1.0/webhook/{other['id']}", json={"status": "disabled"}, headers=AUTH)
+    assert resp.status == 200  # a change of status alone duplicates nothing
+    got = await (await client.get(f"/v1.0/webhook/{other['id']}", headers=AUTH)).json()
+    assert got["url"] == URL + "/other"
+
+
 async def test_list_get_update_delete(client: Any) -> None:
     hook = await register(client, URL)
     listed = await (await client.get("/v1.0/webhook", headers=AUTH)).json()

@@ -78,8 +78,8 @@ async def trigger(request: web.Request) -> web.StreamResponse:
 async def list_events(request: web.Request) -> web.Response:
     """Events, newest first, a page at a time: ``next`` is the cursor of the page after."""
     page = keys.service_of(request.app).reads.events_page(
-        owner(request), type_=request.query.get("type"), cursor=request.query.get("cursor"),
-        limit=int_param(request, "limit", 100, 1, 1000))
+        owner(request), type_=request.query.get("type"), kind=request.query.get("kind"),
+        cursor=request.query.get("cursor"), limit=int_param(request, "limit", 100, 1, 1000))
     return web.json_response({"data": [e.to_json() for e in page.items], "next": page.next})
 
 
@@ -91,6 +91,15 @@ async def list_deliveries(request: web.Request) -> web.Response:
     page = keys.service_of(request.app).reads.deliveries_page(
         owner(request), where, cursor=q.get("cursor"), limit=int_param(request, "limit", 100, 1, 1000))
     return web.json_response({"data": [d.to_json() for d in page.items], "next": page.next})
+
+
+async def stats(request: web.Request) -> web.Response:
+    """How many events and deliveries this token has, in all and by type, kind and status."""
+    who = owner(request)
+    for name in request.query:
+        raise InvalidField(f"unknown parameter {name!r}; /_mock/stats takes none: every count is in the answer",
+                           field=name)
+    return web.json_response(keys.service_of(request.app).reads.totals(who))
 
 
 async def get_delivery(request: web.Request) -> web.Response:

@@ -47,6 +47,7 @@ ADVICE = {
     "reenable_webhook": 'with PUT /v1.0/webhook/{id} {"status": "enabled"}',
     "manual_clock": "start the server with --clock manual to move time",
     "verify_strict": "or run the server without --verify strict",
+    "strict": "or run the server without --strict",
     "public_urls_only": "drop --public-urls-only to allow it",
 }
 

@@ -21,9 +21,8 @@ from mockserver.models import Delivery, Event, Webhook, new_delivery
 from mockserver.notices import Notices
 from mockserver.service.shops import Shops
 from mockserver.shop.ops import NothingToRefund
-from mockserver.shop.simulator import OPERATIONS
 from mockserver.store import Store
-from mockserver.vocabulary import EVENT_TYPES
+from mockserver.vocabulary import EVENT_TYPES, OPERATION_EVENTS, operations_sending
 from mockserver.webhook_rules import check_event_type
 
 MAX_TRIGGER = 1000
@@ -39,6 +38,19 @@ def check_count(count: object) -> int:
     return count
 
 
+def check_operation(operation: object, type_: object) -> str:
+    """A named operation, and the ``type`` beside it (if any): one the operation sends."""
+    if not isinstance(operation, str) or operation not in OPERATION_EVENTS:
+        raise InvalidField(f"unknown operation {operation!r}; use one of " + ", ".join(OPERATION_EVENTS),
+                           field="operation")
+    sends = OPERATION_EVENTS[operation]
+    if type_ is not None and (checked := check_event_type(type_, field="type")) not in sends:
+        raise InvalidField(f"operation {operation!r} sends {' and '.join(sends)}, not {checked}; leave 'type' out, "
+                           f"or use an operation that sends it ({', '.join(operations_sending(checked))})",
+                           field="type", code="type_not_sent_by_operation")
+    return operation
+
+
 class Events:
     def __init__(self, config: Config, clock: Clock, store: Store, shops: Shops, scheduler: Scheduler,
                  faults: FaultInjector, notices: Notices) -> None:
@@ -51,6 +63,9 @@ class Events:
         ``operation``), or send ``payload`` as an event of ``type_``; the events made."""
         count = check_count(count)
         if payload is not NO_PAYLOAD:
+            if operation is not None:
+                raise InvalidField("send 'operation' (the shop acts) or 'payload' (sent as given), not both",
+                                   field="operation")
             checked = check_event_type(type_, field="type")
             if not isinstance(payload, dict):
                 raise InvalidField("'payload' must be a JSON object", field="payload")
@@ -64,10 +79,7 @@ class Events:
         sim = self.shops.get(owner)
         now = self.clock.now(owner)
         if operation is not None:
-            if not isinstance(operation, str) or operation not in OPERATIONS:
-                raise InvalidField(f"unknown operation {operation!r}; use one of " + ", ".join(OPERATIONS),
-                                   field="operation")
-            name = operation
+            name = check_operation(operation, type_)
 
             def act() -> list[Payload]:
                 return sim.run(name, now)

@@ -8,13 +8,14 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from mockserver.config import Config
 from mockserver.errors import InvalidField
 from mockserver.models import Attempt, Delivery, DeliveryFilter, Event, Webhook
 from mockserver.store import Store
-from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES
+from mockserver.store.totals import Row
+from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_KINDS, EVENT_TYPES
 from mockserver.webhook_rules import check_event_type
 
 T = TypeVar("T")
@@ -52,6 +53,23 @@ def _page(kind: str, rows: list[tuple[int, T]], limit: int) -> Page[T]:
     """``rows`` was read with one row more than ``limit``: if it came, there is a next page."""
     items = [item for _, item in rows[:limit]]
     return Page(items, _cursor(kind, rows[limit - 1][0]) if len(rows) > limit else None)
+
+
+def tally(rows: list[Row], axes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """``{"total": n, "by_<axis>": {value: n}}`` for each axis, every known value named (0
+    when none), so a script reads a count without a default."""
+    out: dict[str, Any] = {"total": sum(n for _, n in rows)}
+    for axis, values in axes.items():
+        counts = out[f"by_{axis}"] = dict.fromkeys(values, 0)
+        for labels, n in rows:
+            counts[labels[axis]] = counts.get(labels[axis], 0) + n
+    return out
+
+
+def by_type(rows: list[Row], axes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
+    """The tally of ``rows``, and each event type's own."""
+    return {**tally(rows, axes),
+            "by_type": {t: tally([r for r in rows if r[0]["type"] == t], axes) for t in EVENT_TYPES}}
 
 
 @dataclass(frozen=True)
@@ -113,13 +131,25 @@ class Reads:
     def events(self, owner: str, *, limit: int = 100) -> list[Event]:
         return self.store.events.recent(owner, limit=limit)
 
-    def events_page(self, owner: str, *, type_: str | None = None, cursor: str | None = None,
-                    limit: int = 100) -> Page[Event]:
+    def events_page(self, owner: str, *, type_: str | None = None, kind: str | None = None,
+                    cursor: str | None = None, limit: int = 100) -> Page[Event]:
         """A page of ``limit`` of the merchant's events, newest first, from ``cursor``."""
         if type_ is not None:
             check_event_type(type_, field="type")
-        rows = self.store.events.numbered(owner, type_=type_, before_row=_position("e", cursor), limit=limit + 1)
+        if kind is not None and kind not in EVENT_KINDS:
+            raise InvalidField("'kind' must be one of " + ", ".join(EVENT_KINDS), field="kind")
+        rows = self.store.events.numbered(owner, type_=type_, kind=kind, before_row=_position("e", cursor),
+                                          limit=limit + 1)
         return _page("e", rows, limit)
+
+    def totals(self, owner: str) -> dict[str, Any]:
+        """How many of the merchant's events (by kind) and deliveries (by status and kind)
+        the database keeps, in all and per event type: ``GET /_mock/stats``."""
+        return {
+            "events": by_type(self.store.totals.events(owner), {"kind": EVENT_KINDS}),
+            "deliveries": by_type(self.store.totals.deliveries(owner),
+                                  {"status": DELIVERY_STATUSES, "kind": DELIVERY_KINDS}),
+        }
 
     def deliveries_of(self, events: list[Event]) -> dict[str, list[Delivery]]:
         """Each event's deliveries (as a trigger answers them)."""

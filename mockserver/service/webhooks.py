@@ -68,7 +68,10 @@ class Webhooks:
         assert spec.url is not None and spec.events is not None
         if self.config.public_urls_only:
             await webhook_rules.check_public(spec.url)
-        warnings = webhook_rules.warnings_for(spec.url, spec.events, self.store.webhooks.of_owner(owner))
+        others = self.store.webhooks.of_owner(owner)
+        if self.config.strict:
+            webhook_rules.refuse_duplicate(spec.url, spec.events, others)
+        warnings = webhook_rules.warnings_for(spec.url, spec.events, others)
         now = self.clock.now(owner)
         hook = self.store.webhooks.create(owner, spec.url, spec.events, now)
         self.notices.changed(owner)
@@ -77,7 +80,7 @@ class Webhooks:
         # The sample POST is a delivery like the others (kind "sample", made once): the
         # scheduler makes it, and the answer waits for its record.
         payload = json.dumps(self.shops.sample(owner, spec.events[0], now))
-        event = self.store.events.add(owner, spec.events[0], payload, now, None)
+        event = self.store.events.add(owner, spec.events[0], payload, now, None, kind="sample")
         sample = self.store.deliveries.create(event, hook, kind="sample", status="pending", next_at=now,
                                               deadline=now + self.config.retry_window)
         made = self.attempts.outcome_of(sample.id)
@@ -102,6 +105,9 @@ class Webhooks:
         hook = self.store.webhooks.get(owner, webhook_id)
         if spec.url is not None and self.config.public_urls_only:
             await webhook_rules.check_public(spec.url)
+        if self.config.strict and (spec.url is not None or spec.events is not None):
+            others = [h for h in self.store.webhooks.of_owner(owner) if h.id != webhook_id]
+            webhook_rules.refuse_duplicate(spec.url or hook.url, spec.events or hook.events, others)
         now = self.clock.now(owner)
         reason = None
         if spec.status == "disabled":

@@ -10,7 +10,7 @@ from typing import Any
 
 from mockserver.shop import ops
 from mockserver.shop.world import World
-from mockserver.vocabulary import EVENT_TYPES
+from mockserver.vocabulary import EVENT_TYPES, OPERATION_EVENTS
 
 Operation = Callable[[World, str], ops.Emitted]
 
@@ -27,6 +27,7 @@ OPERATIONS: dict[str, Operation] = {
     "stock_count": ops.stock_count,
     "goods_receipt": ops.goods_receipt,
 }
+assert list(OPERATIONS) == list(OPERATION_EVENTS)
 
 # Which operations make an event of each type, and how often each is picked.
 TYPE_MIX: dict[str, tuple[tuple[str, int], ...]] = {
@@ -52,6 +53,7 @@ LIST_KEYS = {
     "credit_note.update": "credit_notes",
 }
 assert set(LIST_KEYS) == set(EVENT_TYPES)
+assert all(t in OPERATION_EVENTS[name] for t, mix in TYPE_MIX.items() for name, _ in mix)
 
 
 def salesplay_time(t: float) -> str:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from mockserver.store.shop_records import ShopRecords
     from mockserver.store.shop_states import ShopStates
     from mockserver.store.summaries import Summaries
+    from mockserver.store.totals import Totals
     from mockserver.store.webhooks import Webhooks
 
 GROUP_COMMIT_DELAY = 0.01  # seconds the engine's bookkeeping may wait for a commit
@@ -104,6 +105,12 @@ class Store:
         from mockserver.store.summaries import Summaries
 
         return Summaries(self)
+
+    @cached_property
+    def totals(self) -> Totals:
+        from mockserver.store.totals import Totals
+
+        return Totals(self)
 
     @contextmanager
     def tx(self, *, durable: bool = True) -> Iterator[sqlite3.Connection]:

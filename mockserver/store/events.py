@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from mockserver.store import Store
 
 BODY_CACHE = 4096  # event bodies kept in memory
-EVENT_COLUMNS = "id, owner, type, payload, created_at, group_id"  # in the order of models.Event
+EVENT_COLUMNS = "id, owner, type, payload, created_at, group_id, kind"  # in the order of models.Event
 
 
 def _event(row: sqlite3.Row) -> Event:
@@ -33,13 +33,13 @@ class Events:
         return self._store.conn
 
     def add(
-        self, owner: str, type_: str, payload: str, now: float, group_id: str | None = None
+        self, owner: str, type_: str, payload: str, now: float, group_id: str | None = None, *, kind: str = "event"
     ) -> Event:
-        event = Event("evt_" + secrets.token_hex(8), owner, type_, payload, now, group_id)
+        event = Event("evt_" + secrets.token_hex(8), owner, type_, payload, now, group_id, kind)
         with self._store.tx() as c:
             c.execute(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?)",
-                (event.id, owner, type_, payload, now, group_id),
+                f"INSERT INTO events ({EVENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (event.id, owner, type_, payload, now, group_id, kind),
             )
         self._remember(event.id, payload)
         return event
@@ -62,11 +62,11 @@ class Events:
     def recent(self, owner: str, *, limit: int = 100) -> list[Event]:
         return [event for _, event in self.numbered(owner, limit=limit)]
 
-    def numbered(self, owner: str, *, type_: str | None = None, before_row: int | None = None,
-                 limit: int = 100) -> list[tuple[int, Event]]:
+    def numbered(self, owner: str, *, type_: str | None = None, kind: str | None = None,
+                 before_row: int | None = None, limit: int = 100) -> list[tuple[int, Event]]:
         """The merchant's events, newest first, each with its row number: pass the last one
         as ``before_row`` for the next page (new events never shift it)."""
-        rows = newest_first(self._c, "events", EVENT_COLUMNS, {"owner": owner, "type": type_},
+        rows = newest_first(self._c, "events", EVENT_COLUMNS, {"owner": owner, "type": type_, "kind": kind},
                             before_row=before_row, limit=limit)
         return [(r[0], Event(*tuple(r)[1:])) for r in rows]
 

@@ -87,17 +87,19 @@ class Client:
         data: list[dict[str, Any]] = (await self._call("GET", "/v1.0/webhook"))["data"]
         return data
 
-    async def events(self, *, type: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+    async def events(self, *, type: str | None = None, kind: str | None = None,
+                     limit: int | None = None) -> list[dict[str, Any]]:
         """Every event the shop sent (or ``limit`` of them), newest first: ``id``, ``type``,
-        ``created_at`` (with milliseconds), ``group_id`` (shared by the events of one sale),
-        ``payload``. Pages are followed for you.
+        ``kind`` (``event``, or ``sample``: a sample POST's payload), ``created_at`` (with
+        milliseconds), ``group_id`` (shared by the events of one sale), ``payload``. Pages
+        are followed for you.
 
         Example::
 
-            [receipt] = salesplay.events(type="receipts.update")
+            [receipt] = salesplay.events(type="receipts.update", kind="event")
             assert receipt["payload"]["receipts"][0]["status"] == "completed"
         """
-        return await self._every_page("/_mock/events", {"type": type}, limit)
+        return await self._every_page("/_mock/events", {"type": type, "kind": kind}, limit)
 
     async def deliveries(self, *, webhook_id: str | None = None, status: str | None = None,
                          event_type: str | None = None, kind: str | None = None, event_id: str | None = None,
@@ -116,6 +118,20 @@ class Client:
         params = {"webhook_id": webhook_id, "status": status, "event_type": event_type, "kind": kind,
                   "event_id": event_id}
         return await self._every_page("/_mock/deliveries", params, limit)
+
+    async def stats(self) -> dict[str, Any]:
+        """How many events and deliveries this token has, as ``GET /_mock/stats`` counts them:
+        ``events`` (``total``, ``by_kind``) and ``deliveries`` (``total``, ``by_status``,
+        ``by_kind``), each with the same counts ``by_type``. Every key is there, 0 when none.
+
+        Example::
+
+            stats = salesplay.stats()
+            assert stats["deliveries"]["by_status"]["failed"] == 0
+            assert stats["events"]["by_type"]["receipts.update"]["by_kind"]["event"] == 3
+        """
+        result: dict[str, Any] = await self._call("GET", "/_mock/stats")
+        return result
 
     async def delivery(self, delivery_id: str) -> dict[str, Any]:
         """A delivery with its ``event`` and every one of its ``attempts`` (each with

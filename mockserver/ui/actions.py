@@ -45,6 +45,7 @@ ADVICE = {
     "reenable_webhook": "with its Re-enable button",
     "manual_clock": "start the server with --clock manual to move time",
     "verify_strict": "or run the server without --verify strict",
+    "strict": "or run the server without --strict",
     "public_urls_only": "the server was started with --public-urls-only",
 }
 
