@@ -31,7 +31,7 @@ AXE_JS = os.environ.get("AXE_JS", "")
 
 @pytest.fixture
 async def mock() -> AsyncIterator[AsyncSalesPlay]:
-    server = await MockServer(Config(db=":memory:", clock="manual", clock_start=START, verify="off")).start()
+    server = await MockServer(Config(db=":memory:", clock="manual", clock_start=START, verify="off", port=0)).start()
     async with aiohttp.ClientSession() as session:
         yield AsyncSalesPlay(server.url, session, token=TOKEN)
     await server.stop()
@@ -268,7 +268,7 @@ async def test_times_read_relative_with_the_exact_time_on_hover(mock: AsyncSales
 
 
 async def test_a_scaled_clock_shows_the_real_time_equivalent(browser: Any) -> None:
-    server = await MockServer(Config(db=":memory:", clock="scaled", time_scale=720, verify="off")).start()
+    server = await MockServer(Config(db=":memory:", clock="scaled", time_scale=720, verify="off", port=0)).start()
     async with aiohttp.ClientSession() as session:
         handle = AsyncSalesPlay(server.url, session, token=TOKEN)
         await handle.register(server.url + "/_mock/sink/late?status=500")
