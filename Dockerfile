@@ -4,7 +4,14 @@
 # BASE_IMAGE is any Debian-like image with python3 and its venv module.
 ARG BASE_IMAGE=python:3.12-slim
 
+# The version comes from the git tag, but .git stays out of the build context: the release
+# workflow and scripts/container-smoke pass it (and the commit) here. Without it: 0+unknown.
+ARG VERSION=""
+ARG REVISION=""
+ARG SOURCE="https://github.com/salesplay-mock/salesplay-mock"
+
 FROM ${BASE_IMAGE} AS build
+ARG VERSION
 WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY mockserver ./mockserver
@@ -12,10 +19,20 @@ COPY templates ./templates
 # The whole installation lives in one venv that the final stage copies; pip, the build
 # backend and their caches stay behind in this stage.
 RUN python3 -m venv /opt/salesplay-mock \
- && /opt/salesplay-mock/bin/pip install --no-cache-dir --disable-pip-version-check . \
+ && SETUPTOOLS_SCM_PRETEND_VERSION_FOR_SALESPLAY_MOCK="${VERSION:-0+unknown}" \
+    /opt/salesplay-mock/bin/pip install --no-cache-dir --disable-pip-version-check . \
  && /opt/salesplay-mock/bin/pip uninstall --yes pip
 
 FROM ${BASE_IMAGE}
+ARG VERSION
+ARG REVISION
+ARG SOURCE
+LABEL org.opencontainers.image.title="salesplay-mock" \
+      org.opencontainers.image.description="A local stand-in for SalesPlay POS webhooks and its REST API" \
+      org.opencontainers.image.licenses="MIT" \
+      org.opencontainers.image.version="${VERSION:-0+unknown}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}"
 RUN useradd --uid 10001 --user-group --home-dir /data --no-create-home --shell /usr/sbin/nologin salesplay \
  && mkdir -p /data \
  && chown salesplay:salesplay /data

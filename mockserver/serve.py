@@ -10,7 +10,7 @@ import sys
 
 from aiohttp import web
 
-from mockserver import keys
+from mockserver import __version__, keys
 from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.durations import compact, human
@@ -40,7 +40,7 @@ def serve(config: Config) -> int:
         server's own sink would otherwise meet a closed port)."""
         print(
             f"salesplay-mock on http://{shown}:{port}/  (API http://{shown}:{port}/v1.0, "
-            f"db {config.db}, clock {clock})",
+            f"db {config.db}, clock {clock}, version {__version__})",
             file=sys.stderr,
             flush=True,
         )
