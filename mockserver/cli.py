@@ -26,10 +26,19 @@ from mockserver.cli_commands import (
     trigger,
 )
 from mockserver.config import Config
-from mockserver.errors import DomainError
+from mockserver.errors import DomainError, InvalidField
 from mockserver.options import add_server_options, config_from_args
+from mockserver.seeds import SEED_RULE, check_seed
 from mockserver.store.db import DatabaseInUse, UnusableDatabase
 from mockserver.vocabulary import EVENT_TYPES, OPERATION_EVENTS
+
+
+def _seed(text: str) -> int:
+    """An argparse type: a seed, in the one range every seed has."""
+    try:
+        return check_seed(int(text))
+    except (ValueError, InvalidField):
+        raise argparse.ArgumentTypeError(f"must be {SEED_RULE}, not {text!r}") from None
 
 
 def _whole(lo: int, hi: int | None = None) -> Callable[[str], int]:
@@ -102,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("type", choices=[*EVENT_TYPES, "all"], metavar="TYPE",
                      help=f"an event type ({', '.join(EVENT_TYPES)}), or all")
     gen.add_argument("--count", type=_whole(1, 10_000), default=10, help="payloads per type, 1 to 10000 (default 10)")
-    gen.add_argument("--seed", type=_whole(-(2**63), 2**63 - 1), default=1,
+    gen.add_argument("--seed", type=_seed, default=1,
                      help="the world's seed: the same seed, the same files (default 1)")
     gen.add_argument("--out", metavar="DIR",
                      help="write DIR/TYPE/0001.json...; without it, JSON lines on stdout")
@@ -126,7 +135,7 @@ def build_parser() -> argparse.ArgumentParser:
     chk.add_argument("url", metavar="URL", help="the receiver's URL, as you would register it with SalesPlay")
     chk.add_argument("--events", default=",".join(EVENT_TYPES), metavar="TYPES",
                      help="the event types your webhook takes, comma-separated (default: all five)")
-    chk.add_argument("--seed", type=_whole(-(2**63)), help="the payloads' seed: the same seed, the same payloads "
+    chk.add_argument("--seed", type=_seed, help="the payloads' seed: the same seed, the same payloads "
                                                           "(default: a new one, printed in the report)")
     chk.add_argument("--delivery-timeout", type=_number, default=Config.delivery_timeout, metavar="SECONDS",
                      help="how long SalesPlay waits for an answer (default 10; over 1 s is a warning)")

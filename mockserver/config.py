@@ -10,6 +10,7 @@ from functools import cached_property
 from mockserver.durations import LATEST, LATEST_TEXT
 from mockserver.fault_settings import FaultSettings
 from mockserver.schedule import Schedule
+from mockserver.seeds import MAX_SEED, SEED_RULE
 from mockserver.tokens import well_formed
 
 HOURS = 3600.0
@@ -84,6 +85,7 @@ class Config:
              f"must be from 1970-01-01T00:00:00Z to {_date(LATEST - min(self.retry_window, 30 * 24 * HOURS))} "
              f"({LATEST_TEXT} less the --retry-window)"),
             ("delivery_timeout", 0 < self.delivery_timeout <= 3600, "must be more than 0 and at most 3600 seconds"),
+            ("seed", 0 <= self.seed <= MAX_SEED, f"must be {SEED_RULE}"),
             ("max_in_flight", self.max_in_flight >= 1, "must be at least 1"),
             ("sink_memory", self.sink_memory >= 0, "must be 0 or more bytes"),
             ("stop_grace", 0 <= self.stop_grace <= 600, "must be from 0 to 600 seconds"),

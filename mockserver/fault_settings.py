@@ -14,10 +14,10 @@ from typing import Any
 
 from mockserver.durations import LATEST, LATEST_TEXT, parse_duration
 from mockserver.errors import InvalidField
+from mockserver.seeds import check_seed
 
 DUPLICATE_MODES = ("back_to_back", "concurrent", "after_success")
 MAX_DURATION = 30 * 86400.0  # the longest delay, wait or outage a setting may name: 30 days
-MAX_SEED = 2**63 - 1
 LATEST_START = LATEST  # an outage's absolute start: a time a clock can show
 RATES = (0.001, 10_000.0)  # an outage's burst, deliveries per simulated second
 
@@ -119,13 +119,6 @@ def _number(text: str, name: str, kind: type[int] | type[float]) -> float:
     except ValueError:
         what = "a whole number" if kind is int else "a number"
         raise ValueError(f"{name}={text.strip()!r}: it must be {what}") from None
-
-
-def check_seed(value: object) -> int:
-    """A seed of fault settings: a whole number from 0 to 2**63 - 1."""
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
-        raise InvalidField("'seed' must be a whole number from 0 to 2**63 - 1", field="seed")
-    return value
 
 
 def _probability(value: object, name: str) -> float:

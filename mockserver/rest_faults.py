@@ -9,7 +9,7 @@ from typing import Any
 
 from mockserver.durations import parse_duration
 from mockserver.errors import InvalidField
-from mockserver.fault_settings import check_seed
+from mockserver.seeds import check_seed
 
 ERROR_STATUSES = (500, 502, 503, 504)
 MAX_SLOW_BY = 60.0  # real seconds: longer is a hang, which a client timeout tests as well

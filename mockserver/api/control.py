@@ -13,6 +13,7 @@ from mockserver.api.errors import ApiError
 from mockserver.durations import parse_instant
 from mockserver.errors import InvalidField
 from mockserver.models import DeliveryFilter, iso
+from mockserver.seeds import MAX_SEED
 from mockserver.service.events import NO_PAYLOAD
 from mockserver.shop.generate import generate_payloads
 from mockserver.shop.schemas import load_schema
@@ -138,7 +139,7 @@ async def payloads(request: web.Request) -> web.Response:
     type_ = request.match_info["type"]
     check_event_type(type_, field="type")
     count = int_param(request, "count", 1, 1, 10_000)
-    seed = int_param(request, "seed", request.app[keys.config].seed, -(2**63), 2**63 - 1)
+    seed = int_param(request, "seed", request.app[keys.config].seed, 0, MAX_SEED)
     locale = request.query.get("locale", "en_US")
     try:
         data = generate_payloads(type_, count, seed=seed, locale=locale)

@@ -17,6 +17,7 @@ from mockserver.check.scenarios import BURST, Context, Probe, Scenario, plan
 from mockserver.config import Config
 from mockserver.errors import InvalidField
 from mockserver.models import iso
+from mockserver.seeds import check_seed
 from mockserver.shop.world import check_locale
 from mockserver.vocabulary import EVENT_TYPES
 from mockserver.webhook_rules import check_event_type, check_url
@@ -47,8 +48,8 @@ class CheckOptions:
                                field="delivery_timeout")
         if self.seed is None:
             object.__setattr__(self, "seed", secrets.randbelow(1_000_000))
-        elif not 0 <= self.seed < 2**63:
-            raise InvalidField("'seed' must be a whole number from 0 to 2**63 - 1", field="seed")
+        else:
+            check_seed(self.seed)
         try:
             check_locale(self.locale)
         except ValueError as exc:
