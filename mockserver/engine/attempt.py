@@ -25,6 +25,8 @@ PRUNE_SLACK = 0.1  # the log may grow this fraction past --keep-deliveries befor
 MARK_AFTER = 0.01  # real seconds an attempt is under way before it is marked on its delivery
 
 Notify = Callable[[str], None]
+# Every delivery's own headers (salesplay-mock compare reads them to tell SalesPlay's apart).
+DELIVERY_HEADERS = {"Content-Type": "application/json", "User-Agent": "SalesPlay-Webhooks (salesplay-mock)"}
 
 
 class Attempts:
@@ -45,7 +47,7 @@ class Attempts:
         self._mark_timer: asyncio.TimerHandle | None = None
 
     def headers(self, delivery: Delivery) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "User-Agent": "SalesPlay-Webhooks (salesplay-mock)"}
+        headers = dict(DELIVERY_HEADERS)
         if self.config.mock_headers:
             headers.update({
                 "X-Mock-Event-Id": delivery.event_id,
