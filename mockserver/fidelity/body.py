@@ -19,7 +19,7 @@ MAX_DECODED = 64 * 1024 * 1024  # bytes a compressed body may expand to
 class Decoded:
     payload: Any = None  # the JSON document, when there is one
     text: str | None = None  # its JSON text, as sent (decoded): a fixture keeps it as it is
-    problem: str | None = None  # why there is no document
+    problem: str | None = None  # why there is no document: "what: in detail", one "what" for each kind
 
 
 def digest(raw: bytes) -> bytes:
@@ -42,7 +42,7 @@ def decode(request: RecordedRequest) -> Decoded:
         return Decoded(problem=f"not kept: {request.note or 'the recorder refused it'}")
     raw = request.body
     if request.state == "incomplete":
-        return Decoded(problem=f"cut off: {len(raw)} byte(s) arrived before the connection closed"
+        return Decoded(problem=f"cut off by the connection: {len(raw)} byte(s) arrived before it closed"
                                + (f" ({request.note})" if request.note else ""))
     try:
         raw = _undo_encoding(raw, request.header("Content-Encoding"))
@@ -52,7 +52,7 @@ def decode(request: RecordedRequest) -> Decoded:
     try:
         text = raw.decode(charset or "utf-8")
     except LookupError:
-        return Decoded(problem=f"its Content-Type names the charset {charset!r}, which is not one")
+        return Decoded(problem=f"unknown charset: its Content-Type names {charset!r}, which is not one")
     except UnicodeDecodeError as exc:
         named = f"its Content-Type says {charset}" if charset else "JSON is UTF-8 and its Content-Type names no charset"
         return Decoded(problem=f"not {charset or 'UTF-8'} text: byte {exc.start} is 0x{raw[exc.start]:02x} ({named})")
@@ -63,10 +63,12 @@ def parse(text: str) -> Decoded:
     try:
         return Decoded(payload=json.loads(text), text=text)
     except RecursionError:
-        return Decoded(problem="JSON nested too deeply to read")
+        return Decoded(problem="nested too deeply: the JSON cannot be read")
     except json.JSONDecodeError as exc:
-        early = " (it ends early: cut off?)" if exc.pos >= len(text.rstrip()) and text.strip() else ""
-        return Decoded(problem=f"not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}{early}")
+        where = f"{exc.msg} at line {exc.lineno} column {exc.colno}"
+        if text.strip() and (exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string")):
+            return Decoded(problem=f"JSON cut off: it ends early ({where})")
+        return Decoded(problem=f"not JSON: {where}")
 
 
 def _undo_encoding(raw: bytes, encoding: str | None) -> bytes:
@@ -81,7 +83,7 @@ def _undo_encoding(raw: bytes, encoding: str | None) -> bytes:
             except ValueError:  # some senders mean raw deflate, without the zlib wrapper
                 raw = _inflate(raw, -zlib.MAX_WBITS, coding)
         elif coding != "identity":
-            raise ValueError(f"Content-Encoding {coding!r}: compare reads gzip and deflate only")
+            raise ValueError(f"encoding not read: Content-Encoding {coding!r} (compare reads gzip and deflate)")
     return raw
 
 
@@ -90,9 +92,9 @@ def _inflate(raw: bytes, wbits: int, coding: str) -> bytes:
     try:
         out = inflater.decompress(raw, MAX_DECODED + 1)
     except zlib.error as exc:
-        raise ValueError(f"Content-Encoding {coding}, but the body is not valid {coding} data ({exc})") from None
+        raise ValueError(f"not {coding}: its Content-Encoding says {coding}, but the body is not ({exc})") from None
     if len(out) > MAX_DECODED:
-        raise ValueError(f"Content-Encoding {coding}: it expands past {MAX_DECODED // 2**20} MiB (a bomb?)")
+        raise ValueError(f"{coding} too large: it expands past {MAX_DECODED // 2**20} MiB (a bomb?)")
     if not inflater.eof:
-        raise ValueError(f"Content-Encoding {coding}: the compressed body is cut off")
+        raise ValueError(f"{coding} cut off: the compressed body ends early")
     return out
