@@ -12,7 +12,7 @@ import io
 import json
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
@@ -104,38 +104,48 @@ def _text(path: Path) -> TextIO:
     return io.TextIOWrapper(_binary(path), encoding=encoding, errors="strict", newline="\n")
 
 
-def _lines(path: Path) -> Iterator[Item]:
-    with _text(path) as text:
-        number = 0
-        while True:
+def _numbered(path: Path) -> Iterator[tuple[str, str, bool]]:
+    """Each line as text, with where it is and whether it is the file's last; a line that
+    is not UTF-8 is named (UTF-16, found by its mark, is read as a whole, so less exactly)."""
+    utf16 = _head(path)[:2] in (b"\xff\xfe", b"\xfe\xff")
+    with (_text(path) if utf16 else _binary(path)) as stream:
+        number, line = 0, stream.readline(MAX_LINE + 1)
+        while line:
             number += 1
             where = f"{path.name} line {number}"
-            try:
-                line = text.readline(MAX_LINE + 1)
-            except UnicodeDecodeError:
-                raise RecordingError(f"{where}: not UTF-8 text; a recording is UTF-8 (was it saved again "
-                                     "in another charset?)") from None
-            if not line:
-                return
+            following = stream.readline(MAX_LINE + 1)
             if len(line) > MAX_LINE:
                 raise RecordingError(f"{where}: over {MAX_LINE // 2**20} MiB on one line: not a recording")
-            if not line.strip():
-                continue
             try:
-                data = json.loads(line)
-            except ValueError as exc:
-                if not line.endswith("\n") and text.read(1) == "":
-                    yield Notice(f"{where}: the last line is cut off (the recorder stopped while writing it?); "
-                                 "it was skipped")
-                    return
-                raise RecordingError(f"{where}: not JSON ({exc}); each line of a recording is one JSON object") from None
-            if not isinstance(data, dict):
-                raise RecordingError(f"{where}: a JSON {type(data).__name__}, not an object; is this a recording?")
-            item = parse_line(data, f"{path.name} #{data.get('n')}" if data.get("kind") == "request" else where)
-            if isinstance(item, float):
-                yield SessionEnd(item)
-            elif item is not None:
-                yield item
+                text = line if isinstance(line, str) else line.decode("utf-8-sig" if number == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                raise RecordingError(f"{where}: not UTF-8 text (byte 0x{line[exc.start]:02x}); a recording is "
+                                     "UTF-8 (was it saved again in another charset?)") from None
+            yield where, text, not following
+            line = following
+
+
+def _lines(path: Path) -> Iterator[Item]:
+    read_one = False
+    for where, line, last in _numbered(path):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except ValueError as exc:
+            if last and read_one and not line.endswith("\n"):
+                yield Notice(f"{where}: the last line is cut off (the recorder stopped while writing it?); "
+                             "it was skipped")
+                return
+            raise RecordingError(f"{where}: not JSON ({exc}); each line of a recording is one JSON object") from None
+        if not isinstance(data, dict):
+            raise RecordingError(f"{where}: a JSON {type(data).__name__}, not an object; is this a recording?")
+        read_one = True
+        item = parse_line(data, where)
+        if isinstance(item, float):
+            yield SessionEnd(item)
+        elif item is not None:
+            yield replace(item, where=f"{where.split(' line ')[0]} #{item.n}")
 
 
 def _document(path: Path) -> Iterator[Item]:
