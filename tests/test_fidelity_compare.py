@@ -64,7 +64,7 @@ async def test_each_difference_of_a_real_delivery_is_reported_with_the_line_to_c
         ("format", "receipts.update", "$.created_at"),
         ("type", "inventory_levels.update", "$.inventory_levels[*].in_stock"),
         ("header", "headers", "User-Agent"),
-        ("header_mock_lacks", "headers", "X-Salesplay-Event-Id"),
+        ("header_mock_lacks", "headers", "X-SalesPlay-Event-Id"),
         ("retry_gap", "retry timeline", "wait before attempt 2"),
     }
     by_subject = {g.finding.subject: g for g in report.groups.values()}

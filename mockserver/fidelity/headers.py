@@ -49,9 +49,9 @@ def differences(request: RecordedRequest) -> tuple[list[Finding], list[str]]:
                 skipped.append(name)
         elif lower not in known and not lower.startswith(MOCK_ONLY):
             change = (f"{where}: the mock sends bodies uncompressed; compress them as SalesPlay does"
-                      if lower == "content-encoding" else f"{where}: add {_title(name)!r} to DELIVERY_HEADERS, and "
+                      if lower == "content-encoding" else f"{where}: add {name!r} to DELIVERY_HEADERS, and "
                       "say what it carries in README.md (Features and limitations)")
-            found.append(Finding("header_mock_lacks", HEADERS, _title(name), show_value(_masked(lower, value)),
+            found.append(Finding("header_mock_lacks", HEADERS, name, show_value(_masked(lower, value)),
                                  "not sent", change))
     return found, skipped
 
@@ -69,11 +69,6 @@ def _masked(lower: str, value: str) -> str:
     if any(word in lower for word in ("authorization", "signature", "token", "secret", "key", "cookie")):
         return f"{value[:4]}... ({len(value)} characters)" if len(value) > 8 else "(set)"
     return value
-
-
-def _title(name: str) -> str:
-    """One spelling per header in the report, whatever case each request had."""
-    return "-".join(part[:1].upper() + part[1:] for part in name.lower().split("-"))
 
 
 def to_send(recorded: tuple[tuple[str, str], ...]) -> dict[str, str]:
