@@ -70,6 +70,12 @@ async def test_record_keeps_requests_until_ctrl_c(tmp_path: Path) -> None:
             lines.append((await asyncio.wait_for(proc.stderr.readline(), 30)).decode())
         assert "#2 POST /salesplay" in lines[-1] and "no answer (the connection closed)" in lines[-1]
         assert "receipts.update -> 200" in "".join(lines)
+        _, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(b"\x16\x03\x01 not HTTP at all\r\n\r\n")  # a TLS hello, say: answered 400, not kept
+        await writer.drain()
+        writer.close()
+        assert await post_with_curl(base + "/again", b"{}", {}, tmp_path) == "200"  # and it goes on
+        assert "#3 POST /again" in (await asyncio.wait_for(proc.stderr.readline(), 30)).decode()
         proc.send_signal(signal.SIGINT)
         rest = (await asyncio.wait_for(proc.stderr.read(), 30)).decode()
         assert await asyncio.wait_for(proc.wait(), 30) == 0
@@ -77,10 +83,10 @@ async def test_record_keeps_requests_until_ctrl_c(tmp_path: Path) -> None:
         if proc.returncode is None:
             proc.kill()
             await proc.wait()
-    assert "2 request(s) arrived, kept in" in rest and "Traceback" not in rest
+    assert "3 request(s) arrived, kept in" in rest and "Traceback" not in rest
     [session] = (tmp_path / "rec").iterdir()
     items = list(sources.read(session))
-    assert [r.state for r in items if isinstance(r, RecordedRequest)] == ["complete", "incomplete"]
+    assert [r.state for r in items if isinstance(r, RecordedRequest)] == ["complete", "incomplete", "complete"]
     assert isinstance(items[-1], sources.SessionEnd)
 
 

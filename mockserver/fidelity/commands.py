@@ -24,6 +24,12 @@ def _size(text: str) -> int:
 
 def add_commands(sub: Any, *, whole: Whole, number: Callable[[str], float]) -> None:
     """The three subcommands, on ``cli.py``'s parser (``whole`` and ``number`` are its types)."""
+    _record(sub, whole, number)
+    _compare(sub, whole, number)
+    _replay(sub, whole, number)
+
+
+def _record(sub: Any, whole: Whole, number: Callable[[str], float]) -> None:
     rec = sub.add_parser(
         "record", help="keep what the real SalesPlay sends: a receiver to point a webhook at",
         description="Receive webhooks from the real SalesPlay (point a webhook at this server through your tunnel) "
@@ -51,6 +57,8 @@ def add_commands(sub: Any, *, whole: Whole, number: Callable[[str], float]) -> N
                      help="with --as-fixtures: write the payloads of these recordings (files or folders) as "
                           "fixtures instead of recording")
 
+
+def _compare(sub: Any, whole: Whole, number: Callable[[str], float]) -> None:
     cmp = sub.add_parser(
         "compare", help="how the mock differs from what SalesPlay sent (recordings, HAR files or payloads)",
         description="Compare recorded requests with what the mock sends: each payload against the strict JSON "
@@ -66,6 +74,8 @@ def add_commands(sub: Any, *, whole: Whole, number: Callable[[str], float]) -> N
                           "on a compressed clock: its --time-scale; default 1)")
     _schedule_flags(cmp, whole)
 
+
+def _replay(sub: Any, whole: Whole, number: Callable[[str], float]) -> None:
     rep = sub.add_parser(
         "replay", help="send a recorded request to a receiver again, with SalesPlay's retries",
         description="Send a recorded request (a session file's, an attempt of the mock's HAR export, or a payload "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 
+from mockserver.cli_commands import junit_target, write_junit
 from mockserver.fidelity import render
 from mockserver.fidelity.commands import config
 from mockserver.fidelity.compare import CompareOptions
@@ -15,13 +16,8 @@ def compare(args: argparse.Namespace) -> int:
     schedule = config(args).schedule
     if not 0 < args.time_scale <= 1_000_000:
         raise ValueError(f"--time-scale: must be more than 0 and at most 1000000, not {args.time_scale:g}")
-    if args.junit is not None and (args.junit.is_dir() or not args.junit.parent.is_dir()):
-        raise ValueError(f"--junit {args.junit}: give a file in a folder that exists")
+    junit_target(args.junit)
     report = run_compare(CompareOptions(list(args.recordings), schedule, args.time_scale))
     print(render.to_json(report) if args.json else render.text(report), end="" if not args.json else "\n")
-    if args.junit is not None:
-        try:
-            args.junit.write_text(render.junit(report), encoding="utf-8")
-        except OSError as exc:
-            raise ValueError(f"--junit {args.junit}: cannot write it ({exc.strerror})") from None
+    write_junit(args.junit, lambda: render.junit(report))
     return 0 if report.ok else 1

@@ -64,6 +64,8 @@ def record(args: argparse.Namespace) -> int:
     try:
         app = create_record_app(settings, log=_say)
     except OSError as exc:
+        if sock is not None:
+            sock.close()
         raise CommandFailed(f"--out {settings.out}: cannot write there ({(exc.strerror or str(exc)).lower()})") from None
     recorder = app[RECORDER]
     shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host

@@ -47,18 +47,27 @@ class Result:
 def load(path: Path, number: int | None) -> RecordedRequest:
     """The request to send: the one numbered ``number`` (a recording's ``n``, a HAR entry's
     place), or the only one. RecordingError or ValueError (naming --request) when there is none."""
-    found = [item for item in read(path) if isinstance(item, RecordedRequest) and (number is None or item.n == number)]
-    if number is not None and not found:
+    chosen: RecordedRequest | None = None
+    count, last = 0, 0
+    for item in read(path):
+        if not isinstance(item, RecordedRequest):
+            continue
+        if number is not None and item.n == number:
+            chosen = item
+            break
+        count, last = count + 1, item.n
+        chosen = chosen or item
+    if number is not None and (chosen is None or chosen.n != number):
         raise ValueError(f"--request {number}: {path} has no request {number}")
-    if not found:
+    if chosen is None:
         raise RecordingError(f"{path}: holds no request to send")
-    if len(found) > 1:
-        raise ValueError(f"--request: {path} holds {len(found)} requests; choose one with --request N "
-                         f"(from {found[0].n} to {found[-1].n})")
-    if found[0].state != "complete":
-        raise RecordingError(f"{found[0].where}: its body was not kept whole ({found[0].state}: {found[0].note}); "
+    if number is None and count > 1:
+        raise ValueError(f"--request: {path} holds {count} requests; choose one with --request N "
+                         f"(from {chosen.n} to {last})")
+    if chosen.state != "complete":
+        raise RecordingError(f"{chosen.where}: its body was not kept whole ({chosen.state}: {chosen.note}); "
                              "there is nothing faithful to send")
-    return found[0]
+    return chosen
 
 
 def headers_for(request: RecordedRequest, number: int, *, mock_headers: bool) -> dict[str, str]:
