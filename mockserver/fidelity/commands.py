@@ -69,7 +69,7 @@ def _compare(sub: Any, whole: Whole, number: Callable[[str], float]) -> None:
                      help="session files of salesplay-mock record (or folders of them), HAR files, payload files")
     cmp.add_argument("--json", action="store_true", help="print the report as JSON instead of text")
     cmp.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report, a test case per area")
-    cmp.add_argument("--time-scale", type=number, default=1.0,
+    cmp.add_argument("--time-scale", type=number, default=1.0, metavar="N",
                      help="the recording's time ran this many times faster than SalesPlay's (a recording of the mock "
                           "on a compressed clock: its --time-scale; default 1)")
     _schedule_flags(cmp, whole)
@@ -87,7 +87,7 @@ def _replay(sub: Any, whole: Whole, number: Callable[[str], float]) -> None:
     rep.add_argument("--clock", choices=("scaled", "real", "manual"), default="scaled",
                      help="scaled: --time-scale times faster (default); real: SalesPlay's pace; manual: no waiting, "
                           "each retry at once at its simulated moment")
-    rep.add_argument("--time-scale", type=number, default=720.0, help="for --clock scaled (default 720: 48h in 4 min)")
+    rep.add_argument("--time-scale", type=number, default=720.0, metavar="N", help="for --clock scaled (default 720: 48h in 4 min)")
     rep.add_argument("--delivery-timeout", type=number, default=10.0, metavar="SECONDS",
                      help="how long each attempt waits for an answer (default 10)")
     rep.add_argument("--no-mock-headers", action="store_true",
@@ -97,9 +97,9 @@ def _replay(sub: Any, whole: Whole, number: Callable[[str], float]) -> None:
 
 
 def _schedule_flags(parser: argparse.ArgumentParser, whole: Whole) -> None:
-    parser.add_argument("--max-attempts", type=whole(1, 1000), default=200,
+    parser.add_argument("--max-attempts", type=whole(1, 1000), default=200, metavar="N",
                         help="SalesPlay's attempts per delivery, the first included (default 200)")
-    parser.add_argument("--retry-window", default="48h", help="the time they fit in (default 48h)")
+    parser.add_argument("--retry-window", default="48h", metavar="DURATION", help="the time they fit in (default 48h)")
 
 
 def run(args: argparse.Namespace) -> int:
