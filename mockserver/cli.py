@@ -1,4 +1,4 @@
-"""``salesplay-mock serve | generate | trigger | schedule | check | postman``.
+"""``salesplay-mock serve | generate | trigger | schedule | check | postman | record | compare | replay``.
 
 Every mistake ends in one line that names the flag and the problem, and a non-zero exit:
 2 for a bad command line, 1 for what the machine refused (a port, a database, a folder,
@@ -27,6 +27,7 @@ from mockserver.cli_commands import (
 )
 from mockserver.config import Config
 from mockserver.errors import DomainError, InvalidField
+from mockserver.fidelity import commands as fidelity
 from mockserver.options import add_server_options, config_from_args
 from mockserver.seeds import SEED_RULE, check_seed
 from mockserver.store.db import DatabaseInUse, UnusableDatabase
@@ -154,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     postman.add_argument("--base-url", default="http://127.0.0.1:8080/v1.0",
                          help="the baseUrl variable: the mock's /v1.0 (default http://127.0.0.1:8080/v1.0)")
     postman.add_argument("--token", default="", help="the Token variable (default empty: set it in Postman)")
+
+    fidelity.add_commands(sub, whole=_whole, number=_number)  # record, compare, replay: mockserver/fidelity/
     return parser
 
 
@@ -208,6 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return check(args)
         if args.command == "postman":
             return print_postman(args)
+        if args.command in fidelity.COMMANDS:
+            return fidelity.run(args)
         return print_schedule(args)
     except ValueError as exc:  # a bad value on the command line, named by whoever checked it
         parser.exit(2, f"salesplay-mock {args.command}: error: {exc}\n")

@@ -15,6 +15,7 @@ import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -214,20 +215,30 @@ def check(args: argparse.Namespace) -> int:
 
     events = tuple(e.strip() for e in args.events.split(",") if e.strip())
     options = CheckOptions(args.url, events, args.seed, args.delivery_timeout, args.locale)
-    if args.junit is not None and (args.junit.is_dir() or not args.junit.parent.is_dir()):
-        raise ValueError(f"--junit {args.junit}: give a file in a folder that exists")
+    junit_target(args.junit)
     colour = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     if not args.json:  # the lines as the scenarios end: a slow receiver shows its progress
         print(render.header(args.url, options.the_seed, options.delivery_timeout, options.events), flush=True)
     report = asyncio.run(run_check(options, on_result=None if args.json else lambda result: print(
         render.line(result, colour=colour), flush=True)))
     print(render.to_json(report) if args.json else "\n" + render.summary(report, colour=colour))
-    if args.junit is not None:
-        try:
-            args.junit.write_text(render.junit(report), encoding="utf-8")
-        except OSError as exc:
-            raise ValueError(f"--junit {args.junit}: cannot write it ({exc.strerror})") from None
+    write_junit(args.junit, lambda: render.junit(report))
     return 0 if report.ok else 1
+
+
+def junit_target(path: Path | None) -> None:
+    """Said before the work starts: a --junit file that could never be written."""
+    if path is not None and (path.is_dir() or not path.parent.is_dir()):
+        raise ValueError(f"--junit {path}: give a file in a folder that exists")
+
+
+def write_junit(path: Path | None, xml: Callable[[], str]) -> None:
+    if path is None:
+        return
+    try:
+        path.write_text(xml(), encoding="utf-8")
+    except OSError as exc:
+        raise ValueError(f"--junit {path}: cannot write it ({exc.strerror})") from None
 
 
 def print_postman(args: argparse.Namespace) -> int:

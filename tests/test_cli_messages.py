@@ -54,7 +54,8 @@ def no_server_start(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("command", ["", *_subcommands()])
 def test_every_subcommands_help_works(command: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _subcommands() == ["check", "generate", "postman", "schedule", "serve", "trigger"]
+    assert _subcommands() == ["check", "compare", "generate", "postman", "record", "replay", "schedule", "serve",
+                             "trigger"]
     with pytest.raises(SystemExit) as exc:
         cli.main([command, "--help"] if command else ["--help"])
     assert exc.value.code == 0
@@ -92,7 +93,7 @@ def test_every_subcommands_help_works(command: str, capsys: pytest.CaptureFixtur
     (["serve", "--faults", "seed=x"], "--faults: seed='x': it must be a whole number"),
     (["serve", "--locale", "xx_XX"], "--locale: unknown locale 'xx_XX'"),
     (["generate", "all", "--count", "0"], "argument --count: must be from 1 to 10000, not 0"),
-    (["generate", "all", "--seed", "seven"], "argument --seed: 'seven' is not a whole number"),
+    (["generate", "all", "--seed", "seven"], "argument --seed: must be a whole number from 0 to 2**63 - 1, not 'seven'"),
     (["generate", "all", "--locale", "xx"], "--locale: unknown locale 'xx'"),
     (["schedule", "--max-attempts", "0"], "argument --max-attempts: must be from 1 to 1000, not 0"),
     (["schedule", "--retry-window", "forever"], "--retry-window: 'forever' is not a duration"),

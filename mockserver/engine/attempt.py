@@ -30,6 +30,9 @@ log = logging.getLogger("salesplay_mock.delivery")
 PRUNE_SLACK = 0.1  # the log may grow this fraction past --keep-deliveries before a trim
 MARK_AFTER = 0.01  # real seconds an attempt is under way before it is marked on its delivery
 
+# Every delivery's own headers (salesplay-mock compare reads them to tell SalesPlay's apart).
+DELIVERY_HEADERS = {"Content-Type": "application/json", "User-Agent": "SalesPlay-Webhooks (salesplay-mock)"}
+
 
 class Attempts:
     def __init__(
@@ -49,7 +52,7 @@ class Attempts:
         self._waiters: dict[str, asyncio.Future[Outcome]] = {}  # delivery id -> its next attempt's outcome
 
     def headers(self, delivery: Delivery) -> dict[str, str]:
-        headers = {"Content-Type": "application/json", "User-Agent": "SalesPlay-Webhooks (salesplay-mock)"}
+        headers = dict(DELIVERY_HEADERS)
         if self.config.mock_headers:
             headers.update({
                 "X-Mock-Event-Id": delivery.event_id,

@@ -1,0 +1,9 @@
+"""Fidelity from reality: record what the real SalesPlay sends, compare it with the mock's
+guesses, replay it against a receiver.
+
+``recording`` is the file format (one JSON line per request) and ``sources`` reads it, a HAR
+export or a payload file; ``recorder`` and ``page`` are the ``record`` server; ``compare``
+(with ``payloads``, ``headers``, ``timeline``, ``locate``, ``report``) finds the differences;
+``replay`` sends a request again with SalesPlay's retry rule; ``commands`` are the thin CLI
+adapters that ``cli.py`` registers.
+"""
