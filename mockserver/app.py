@@ -1,26 +1,23 @@
 """The app factory: the one place that builds and joins the parts.
 
-Start-up is kept to what /healthz needs: the configuration, the store (opened, so a
-database in use refuses the start at once) and the route table, whose handlers load on
-first use. The engine and the service are wired in the background right after
-(``wiring.py``, imported off the event loop); until they are, every other request waits
-at the door.
+Every module of the project is imported here, with the route table and its handlers, so a
+running server never imports its own code again (its files may be replaced under it, as
+``pip install`` does). The store is opened at start (a database in use refuses the start
+at once); the engine and the service are wired right after (``wiring.py``), and until
+they are, every request but /healthz waits at the door.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import importlib
 import logging
 import secrets
-import sys
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from mockserver import keys
+from mockserver import keys, wiring
 from mockserver.api.errors import error_middleware
 from mockserver.changes import Changes
 from mockserver.config import Config
@@ -78,39 +75,15 @@ def _runtime(clock: Clock | None, hold: bool) -> Callable[[web.Application], Asy
 
 async def _wire(app: web.Application, store: Store, clock: Clock | None, hold: bool) -> None:
     parts = app[keys.running]
-    with _quick_turns():
-        wiring: Any = None
-        try:
-            # Importing the engine, the service and the shop takes a while: in a thread, the
-            # server meanwhile answers /healthz.
-            wiring = await asyncio.to_thread(importlib.import_module, "mockserver.wiring")
-            await wiring.start(app, store, clock, hold=hold)
-        except Exception as exc:  # a bug: said in the log, and by every request but /healthz
-            log.exception("the server could not start its engine")
-            parts.failure = exc
-        finally:
-            parts.booted.set()
-        if parts.failure is None:  # Faker, which the first shop needs: loaded now, not by that request
-            await asyncio.to_thread(wiring.warm_up, app[keys.config])
-
-
-_booting = [0, 0.005]  # servers in this process whose wiring runs; the switch interval before
-
-
-@contextlib.contextmanager
-def _quick_turns() -> Iterator[None]:
-    """While a thread imports, the event loop's thread gets the GIL back within 0.5 ms, not
-    Python's 5 ms: every wait for it would otherwise slow the first answers."""
-    if _booting[0] == 0:
-        _booting[1] = sys.getswitchinterval()
-        sys.setswitchinterval(0.0005)
-    _booting[0] += 1
     try:
-        yield
+        await wiring.start(app, store, clock, hold=hold)
+    except Exception as exc:  # a bug: said in the log, and by every request but /healthz
+        log.exception("the server could not start its engine")
+        parts.failure = exc
     finally:
-        _booting[0] -= 1
-        if _booting[0] == 0:
-            sys.setswitchinterval(_booting[1])
+        parts.booted.set()
+    if parts.failure is None:  # Faker, which the first shop needs: loaded now, not by that request
+        await asyncio.to_thread(wiring.warm_up, app[keys.config])
 
 
 @web.middleware

@@ -12,6 +12,7 @@ from aiohttp import web
 
 from mockserver import keys
 from mockserver.errors import ClockNotManual, Conflict, DomainError, InjectedError, InvalidField, NotFound, RateLimited
+from mockserver.resources import RESOURCES
 
 log = logging.getLogger("salesplay_mock")
 
@@ -101,8 +102,6 @@ _NOT_FOUND_PAGE = """<!doctype html>
 def _resources_hint(path: str) -> str:
     if not path.startswith("/v1.0/") or path.count("/") > 3:
         return ""
-    from mockserver.resources import RESOURCES  # on a 404 only: start-up stays light
-
     return "; the REST API's resources are /v1.0/" + ", /v1.0/".join(RESOURCES) + " (and /v1.0/webhook)"
 
 

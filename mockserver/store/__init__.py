@@ -17,22 +17,20 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
-from typing import TYPE_CHECKING
 
+# The repositories import this module's Store for their types only.
+from mockserver.store.attempt_log import AttemptLog
 from mockserver.store.checkpoints import Checkpoints
+from mockserver.store.clocks import Clocks
 from mockserver.store.db import check_path, connect, lock
+from mockserver.store.deliveries import Deliveries
+from mockserver.store.events import Events
 from mockserver.store.meta import Meta
-
-if TYPE_CHECKING:
-    from mockserver.store.attempt_log import AttemptLog
-    from mockserver.store.clocks import Clocks
-    from mockserver.store.deliveries import Deliveries
-    from mockserver.store.events import Events
-    from mockserver.store.shop_records import ShopRecords
-    from mockserver.store.shop_states import ShopStates
-    from mockserver.store.summaries import Summaries
-    from mockserver.store.totals import Totals
-    from mockserver.store.webhooks import Webhooks
+from mockserver.store.shop_records import ShopRecords
+from mockserver.store.shop_states import ShopStates
+from mockserver.store.summaries import Summaries
+from mockserver.store.totals import Totals
+from mockserver.store.webhooks import Webhooks
 
 GROUP_COMMIT_DELAY = 0.01  # seconds the engine's bookkeeping may wait for a commit
 
@@ -55,61 +53,40 @@ class Store:
         self._depth = 0
         self._pending_commit: asyncio.TimerHandle | None = None
 
-    # The other repositories (and the models they build) load at their first use: a server
-    # opens its store before it answers /healthz, and uses them only once it is wired.
-
     @cached_property
     def webhooks(self) -> Webhooks:
-        from mockserver.store.webhooks import Webhooks
-
         return Webhooks(self)
 
     @cached_property
     def events(self) -> Events:
-        from mockserver.store.events import Events
-
         return Events(self)
 
     @cached_property
     def deliveries(self) -> Deliveries:
-        from mockserver.store.deliveries import Deliveries
-
         return Deliveries(self)
 
     @cached_property
     def attempt_log(self) -> AttemptLog:
-        from mockserver.store.attempt_log import AttemptLog
-
         return AttemptLog(self)
 
     @cached_property
     def clocks(self) -> Clocks:
-        from mockserver.store.clocks import Clocks
-
         return Clocks(self)
 
     @cached_property
     def shop_states(self) -> ShopStates:
-        from mockserver.store.shop_states import ShopStates
-
         return ShopStates(self)
 
     @cached_property
     def shop_records(self) -> ShopRecords:
-        from mockserver.store.shop_records import ShopRecords
-
         return ShopRecords(self)
 
     @cached_property
     def summaries(self) -> Summaries:
-        from mockserver.store.summaries import Summaries
-
         return Summaries(self)
 
     @cached_property
     def totals(self) -> Totals:
-        from mockserver.store.totals import Totals
-
         return Totals(self)
 
     @contextmanager
