@@ -64,6 +64,7 @@ def setup_routes(app: web.Application) -> None:
         web.post("/_mock/reset", L("mockserver.api.control:reset")),
         web.get("/_mock/schemas/{type}", L("mockserver.api.control:schema")),
         web.get("/_mock/payloads/{type}", L("mockserver.api.control:payloads")),
+        web.get("/_mock/fixtures/{type}", L("mockserver.api.fixtures:get_fixtures")),
         web.post("/_mock/sink/{name}", L("mockserver.api.sink:receive")),
         web.put("/_mock/sink/{name}", L("mockserver.api.sink:receive")),
         web.get("/_mock/sink/{name}", L("mockserver.api.sink:show")),
