@@ -47,7 +47,7 @@ export class Merchant extends Assertions {
     if (type !== undefined) body.type = type;
     if (options.operation !== undefined) body.operation = options.operation;
     if (options.payload !== undefined) body.payload = options.payload;
-    return (await this.http.call("post", "/_mock/events", { body })).events;
+    return (await this.http.call("post", "/_mock/events", { body })).events as EventWithDeliveries[];
   }
 
   /** `count` sales: each sends a receipts.update and the inventory_levels.update of what it sold. */

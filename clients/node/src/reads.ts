@@ -53,7 +53,7 @@ export class Reads {
 
   /** A delivery with its event and every attempt (status, error, headers, bodies, timing). */
   async delivery(id: string | { id: string }): Promise<DeliveryDetail> {
-    return this.http.call("get", "/_mock/deliveries/{id}", { params: { id: idOf(id) } });
+    return (await this.http.call("get", "/_mock/deliveries/{id}", { params: { id: idOf(id) } })) as DeliveryDetail;
   }
 
   /** A page of one of SalesPlay's REST resources, as a receiver's integration code reads it. */

@@ -7,10 +7,19 @@ type Schemas = components["schemas"];
 export type EventType = Schemas["EventType"];
 export type Webhook = Schemas["WebhookRead"];
 export type WebhookCreated = Schemas["WebhookCreated"];
-export type Event = Schemas["Event"];
-export type EventWithDeliveries = Schemas["EventWithDeliveries"];
+/** An event's JSON body, as POSTed: SalesPlay's envelope, and one list of records under a
+ * key named for the type (`receipts`, `inventory_levels`...), described by the JSON Schema
+ * `schema(type)` returns. The records are `any` here, so a test reads them without casts. */
+export interface Payload {
+  merchant_id: string;
+  type: EventType;
+  created_at: string;
+  [list: string]: any;
+}
+export type Event = Omit<Schemas["Event"], "payload"> & { payload: Payload };
 export type Delivery = Schemas["Delivery"];
-export type DeliveryDetail = Schemas["DeliveryDetail"];
+export type EventWithDeliveries = Event & { deliveries: Delivery[] };
+export type DeliveryDetail = Omit<Schemas["DeliveryDetail"], "event"> & { event: Event };
 export type Attempt = Schemas["Attempt"];
 export type Clock = Schemas["Clock"];
 export type Schedule = Schemas["Schedule"];
