@@ -147,8 +147,9 @@ export async function connectMock(url: string, options: { timeout?: number } = {
       const resp = await fetch(`${base}/healthz`);
       const health = (await resp.json()) as { ready?: boolean; version?: string; clock?: ReadyLine["clock"] };
       if (health.ready) {
+        const clock = (await (await fetch(`${base}/_mock/clock`)).json()) as { scale?: number };
         return new MockServer(base, { ready: true, port: Number(new URL(base).port || 80), clock: health.clock ?? "scaled",
-          time_scale: Number.NaN, version: health.version ?? "", pid: 0 });
+          time_scale: clock.scale ?? 1, version: health.version ?? "", pid: 0 });
       }
       last = JSON.stringify(health);
     } catch (err) {

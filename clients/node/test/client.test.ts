@@ -3,7 +3,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { type MockServer, MockError, seconds, startMock } from "../src/index.js";
+import { connectMock, type MockServer, MockError, seconds, startMock } from "../src/index.js";
 
 let mock: MockServer;
 let scaled: MockServer;
@@ -117,4 +117,14 @@ test("durations read as the CLI reads them", () => {
   assert.equal(seconds(12), 12);
   assert.throws(() => seconds("1 day"), /write 90s, 30m, 48h/);
   assert.throws(() => seconds(-1), /0 or more/);
+});
+
+test("connectMock reaches a mock that is already running, and says when none is", async () => {
+  const running = await connectMock(`${mock.url}/`);
+  assert.equal(running.url, mock.url);
+  assert.equal(running.ready.clock, "manual");
+  assert.deepEqual(await running.merchant().webhooks(), []);
+  await running.stop(); // no process of its own: the server stays
+  assert.equal((await fetch(`${mock.url}/healthz`)).status, 200);
+  await assert.rejects(connectMock("http://127.0.0.1:9/", { timeout: 300 }), /salesplay-mock at http:\/\/127.0.0.1:9 was not ready within 300 ms/);
 });
