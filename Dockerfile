@@ -16,6 +16,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY mockserver ./mockserver
 COPY templates ./templates
+COPY fixtures ./fixtures
 # The whole installation lives in one venv that the final stage copies; pip, the build
 # backend and their caches stay behind in this stage.
 RUN python3 -m venv /opt/salesplay-mock \

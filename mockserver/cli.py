@@ -1,4 +1,4 @@
-"""``salesplay-mock serve | generate | trigger | schedule | check | postman | record | compare | replay``.
+"""``salesplay-mock serve | generate | fixtures | trigger | schedule | check | postman | record | compare | replay``.
 
 Every mistake ends in one line that names the flag and the problem, and a non-zero exit:
 2 for a bad command line, 1 for what the machine refused (a port, a database, a folder,
@@ -24,6 +24,7 @@ from mockserver.cli_commands import (
     print_postman,
     print_schedule,
     trigger,
+    write_fixtures,
 )
 from mockserver.config import Config
 from mockserver.errors import DomainError, InvalidField
@@ -119,6 +120,15 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--locale", default="en_US", help="Faker locale for names and addresses (default en_US)")
 
     _add_trigger(sub)
+    fix = sub.add_parser("fixtures", help="write the committed fixture payloads that ship with the package",
+                         description="Write the fixture payloads that ship with the package (a few of each event "
+                         "type, seed 7, valid against the shipped JSON Schemas): the files GET /_mock/fixtures/TYPE "
+                         "serves.")
+    fix.add_argument("type", nargs="?", default="all", choices=[*EVENT_TYPES, "all"], metavar="TYPE",
+                     help=f"an event type ({', '.join(EVENT_TYPES)}), or all (the default)")
+    fix.add_argument("--out", metavar="DIR",
+                     help="write DIR/MANIFEST.json and DIR/TYPE/0001.json...; without it, JSON lines on stdout")
+
 
     sched = sub.add_parser("schedule", help="print the retry schedule",
                            description="Print the retry schedule: when each attempt of a failing delivery is made.")
@@ -205,6 +215,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise CommandFailed(str(exc)) from None
         if args.command == "generate":
             return generate(args)
+        if args.command == "fixtures":
+            return write_fixtures(args)
         if args.command == "trigger":
             return trigger(args)
         if args.command == "check":

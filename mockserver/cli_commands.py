@@ -1,4 +1,4 @@
-"""What ``generate``, ``trigger``, ``schedule``, ``check`` and ``postman`` do once their command line is parsed.
+"""What ``generate``, ``fixtures``, ``trigger``, ``schedule``, ``check`` and ``postman`` do once their command line is parsed.
 
 A problem of the machine or the network is raised as ``CommandFailed`` with the flag it
 concerns; ``cli.main`` prints it as one line.
@@ -63,6 +63,27 @@ def generate(args: argparse.Namespace) -> int:
     progress.done()
     if out is not None:
         print(f"wrote {args.count * len(types)} payload(s) to {out}", file=sys.stderr)
+    return 0
+
+
+def write_fixtures(args: argparse.Namespace) -> int:
+    from mockserver.fixture_set import copy_fixtures, fixtures
+
+    types = EVENT_TYPES if args.type == "all" else (args.type,)
+    if args.out is None:
+        for type_ in types:
+            for payload in fixtures(type_):
+                sys.stdout.write(json.dumps(payload) + "\n")
+        return 0
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise CommandFailed(f"--out {out}: is a file; give a folder (the fixtures go to {out}/TYPE/0001.json ...)")
+    try:
+        written = copy_fixtures(out, types)
+    except OSError as exc:
+        raise CommandFailed(f"--out {out}: cannot write there: {(exc.strerror or str(exc)).lower()}"
+                            f"{f' ({exc.filename})' if exc.filename else ''}") from None
+    print(f"wrote {written} fixture payload(s) and {out / 'MANIFEST.json'}", file=sys.stderr)
     return 0
 
 

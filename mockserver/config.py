@@ -70,6 +70,7 @@ class Config:
     traffic: float = 0.0
     ui_token: str | None = None
     faults: FaultSettings = FaultSettings()
+    ready_file: str = ""  # serve writes its ready line here too, once it answers; empty: no file
 
     def __post_init__(self) -> None:
         for name, ok, rule in (

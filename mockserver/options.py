@@ -122,6 +122,8 @@ OPTIONS = (
            parse_size),
     Option("faults", "faults on purpose, e.g. duplicate=0.2,duplicate_mode=concurrent,reorder=0.5,"
            "delay=0.3,delay_max=5m,outage=10m+30m@5,seed=7", "none"),
+    Option("ready_file", "once the server answers, also write its ready line (JSON) to this file, atomically; "
+           "removed when it stops", "none"),
 )
 
 

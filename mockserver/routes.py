@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver.api import api_faults, control, faults, health, meta, rest, sink, webhooks
+from mockserver.api import api_faults, control, faults, fixtures, health, meta, rest, sink, webhooks
 from mockserver.static_files import static_file
 from mockserver.ui import actions, delivery_pages, pages
 
@@ -44,6 +44,7 @@ def setup_routes(app: web.Application) -> None:
         web.post("/_mock/reset", control.reset),
         web.get("/_mock/schemas/{type}", control.schema),
         web.get("/_mock/payloads/{type}", control.payloads),
+        web.get("/_mock/fixtures/{type}", fixtures.get_fixtures),
         web.post("/_mock/sink/{name}", sink.receive),
         web.put("/_mock/sink/{name}", sink.receive),
         web.get("/_mock/sink/{name}", sink.show),

@@ -1,4 +1,8 @@
-"""Run the server until SIGINT or SIGTERM; stop fast, keeping everything pending."""
+"""Run the server until SIGINT or SIGTERM; stop fast, keeping everything pending.
+
+Exit status: 0 after SIGTERM or Ctrl-C; 1 when it cannot start (the port, the database,
+the ready file: one line on stderr names the flag); 2 for a bad command line (``cli.py``).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ import sys
 
 from aiohttp import web
 
-from mockserver import __version__, keys
+from mockserver import __version__, keys, ready
 from mockserver.app import create_app
 from mockserver.config import Config
 from mockserver.durations import compact, human
@@ -22,6 +26,9 @@ class CannotStart(Exception):
 
 def serve(config: Config) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    problem = ready.check_ready_file(config.ready_file)
+    if problem:
+        raise CannotStart(problem)
     # Listening is checked before the database is touched: a port in use leaves no file behind.
     sock = listen_on(config.host, config.port)
     port = config.port if sock is None else sock.getsockname()[1]
@@ -48,7 +55,9 @@ def serve(config: Config) -> int:
         if note:  # the defaults give it too: a hang test at 720x gets far fewer than 200 attempts
             logging.getLogger("salesplay_mock").warning("%s", note)
         app[keys.running].release()
+        announcing.append(asyncio.get_running_loop().create_task(_announce_when_ready(app, config, port)))
 
+    announcing: list[asyncio.Task[None]] = []  # held, so the task is not collected half-way
     loop, loop_name = event_loop(config.loop)
     clock += f", {loop_name} loop"
     try:
@@ -59,7 +68,21 @@ def serve(config: Config) -> int:
     finally:
         if sock is not None:
             sock.close()
+        ready.withdraw(config)
     return 0
+
+
+async def _announce_when_ready(app: web.Application, config: Config, port: int) -> None:
+    """The ready line, once the engine is wired (until then requests wait at the door). An
+    engine that cannot start prints none: its error is in the log, and /healthz says so."""
+    parts = app[keys.running]
+    await parts.booted.wait()
+    if parts.failure is not None:
+        return
+    try:
+        ready.announce(config, port)
+    except OSError as exc:
+        logging.getLogger("salesplay_mock").error("--ready-file %s: cannot write it: %s", config.ready_file, exc)
 
 
 def listen_on(host: str, port: int) -> socket.socket | None:

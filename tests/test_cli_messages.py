@@ -54,8 +54,8 @@ def no_server_start(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("command", ["", *_subcommands()])
 def test_every_subcommands_help_works(command: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _subcommands() == ["check", "compare", "generate", "postman", "record", "replay", "schedule", "serve",
-                             "trigger"]
+    assert _subcommands() == ["check", "compare", "fixtures", "generate", "postman", "record", "replay", "schedule",
+                             "serve", "trigger"]
     with pytest.raises(SystemExit) as exc:
         cli.main([command, "--help"] if command else ["--help"])
     assert exc.value.code == 0

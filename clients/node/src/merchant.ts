@@ -1,0 +1,90 @@
+// A test's handle on one merchant of the mock (a token names its merchant): register
+// webhooks, make the shop act, move the clock, switch faults on, and, from its bases,
+// read and assert. The names follow the pytest plugin's handle.
+
+import { Assertions } from "./assertions.js";
+import { idOf } from "./reads.js";
+import { seconds } from "./types.js";
+import type { ApiFaults, Delivery, EventType, EventWithDeliveries, FaultSettings, Operation, TriggerRequest, Webhook,
+  WebhookCreated } from "./types.js";
+
+export interface TriggerOptions {
+  /** how many times (default 1) */
+  count?: number;
+  /** a named shop operation: sale, refund, product_edit, stock_count... */
+  operation?: Operation;
+  /** your own payload, sent as an event of the type given */
+  payload?: Record<string, unknown>;
+}
+
+export class Merchant extends Assertions {
+  /** Register a webhook for one event type or a list, as `POST /v1.0/webhook` does. */
+  async register(url: string, events: EventType | EventType[] = "receipts.update"): Promise<WebhookCreated> {
+    const body = typeof events === "string" ? { url, event: events } : { url, events };
+    return this.http.call("post", "/v1.0/webhook", { body });
+  }
+
+  /** Change a webhook's url, events or status. */
+  async updateWebhook(webhook: string | { id: string }, change: { url?: string; events?: EventType[]; status?: "enabled" | "disabled" }): Promise<Webhook> {
+    return this.http.call("put", "/v1.0/webhook/{id}", { params: { id: idOf(webhook) }, body: change });
+  }
+
+  /** Re-enable a webhook SalesPlay's rule disabled: it receives new events again. */
+  async enable(webhook: string | { id: string }): Promise<Webhook> {
+    return this.updateWebhook(webhook, { status: "enabled" });
+  }
+
+  /** Delete a webhook; its pending deliveries are cancelled. */
+  async deleteWebhook(webhook: string | { id: string }): Promise<void> {
+    await this.http.call("delete", "/v1.0/webhook/{id}", { params: { id: idOf(webhook) } });
+  }
+
+  /** Make the shop act until it emits `type` (`count` times), run a named `operation`, or
+   * send `payload` as an event of `type`. Returns every event sent, each with its deliveries;
+   * on the manual clock each delivery's first attempt is made before this returns. */
+  async trigger(type?: EventType, options: TriggerOptions = {}): Promise<EventWithDeliveries[]> {
+    const body: TriggerRequest = { count: options.count ?? 1 };
+    if (type !== undefined) body.type = type;
+    if (options.operation !== undefined) body.operation = options.operation;
+    if (options.payload !== undefined) body.payload = options.payload;
+    return (await this.http.call("post", "/_mock/events", { body })).events as EventWithDeliveries[];
+  }
+
+  /** `count` sales: each sends a receipts.update and the inventory_levels.update of what it sold. */
+  async sell(count = 1): Promise<EventWithDeliveries[]> {
+    return this.trigger(undefined, { operation: "sale", count });
+  }
+
+  /** `count` refunds: each sends a credit_note.update and the stock it puts back. */
+  async refund(count = 1): Promise<EventWithDeliveries[]> {
+    return this.trigger(undefined, { operation: "refund", count });
+  }
+
+  /** Move the manual clock ("30s", "48h", "1h30m" or seconds); every attempt due on the way
+   * is made before this returns. Returns how many attempts this advance made. */
+  async advance(duration: string | number): Promise<number> {
+    const answer = await this.http.call("post", "/_mock/clock/advance", { body: { seconds: seconds(duration) } });
+    return answer.attempts_made;
+  }
+
+  /** Faults on purpose for one webhook: `{ duplicate: 1, duplicate_mode: "concurrent" }`,
+   * `{ reorder: 0.5 }`, `{ delay: 1, delay_max: "30s" }`, `{ seed: 7 }`; `{}`: the server's. */
+  async setFaults(webhook: string | { id: string }, settings: FaultSettings): Promise<unknown> {
+    return this.http.call("put", "/_mock/webhooks/{id}/faults", { params: { id: idOf(webhook) }, body: settings });
+  }
+
+  /** Faults on purpose for this merchant's REST API reads: `{ rate_limit: 60 }`, `{ errors: 0.2 }`. */
+  async setApiFaults(settings: ApiFaults): Promise<unknown> {
+    return this.http.call("put", "/_mock/api-faults", { body: settings });
+  }
+
+  /** Send a delivery's event again, as a new delivery of kind `redelivery`. */
+  async redeliver(delivery: string | { id: string }): Promise<Delivery> {
+    return this.http.call("post", "/_mock/deliveries/{id}/redeliver", { params: { id: idOf(delivery) } });
+  }
+
+  /** Forget this merchant's webhooks, events, deliveries and shop; its manual clock starts again. */
+  async reset(): Promise<void> {
+    await this.http.call("post", "/_mock/reset");
+  }
+}
