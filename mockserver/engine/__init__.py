@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:  # the package stays light: app.py imports engine.tasks at start-up
+if TYPE_CHECKING:  # for the types only: the parts import this package (engine.tasks) themselves
     from mockserver.clock import Clock
     from mockserver.engine.scheduler import Scheduler
     from mockserver.store import Store

@@ -1,4 +1,5 @@
-"""Ids of the exact shapes SalesPlay sends (see SALESPLAY.md).
+"""Ids of the exact shapes of the ids in SalesPlay's one documented payload (the README's fidelity
+section).
 
 Entity ids: base64(base64(16 bytes)), 32 characters ending in QT09, UT09, Zz09 or dz09.
 Merchant ids: base64(base64(21 bytes) + "="), 40 characters ending in "=".
