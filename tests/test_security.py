@@ -439,3 +439,107 @@ async def test_with_tokens_reading_a_sink_needs_one_and_receiving_never(make_cli
     assert (await client.get("/_mock/sink/private", headers={"Authorization": "Bearer wrong"})).status == 401
     got = await (await client.get("/_mock/sink/private", headers=AUTH)).json()
     assert got["received"][0]["body"] == {"secret": 1}
+
+
+# -- issue 25, 1: the address actually connected to, whatever the URL spelled -------------
+
+# 127.0.0.1 as yarl reads each of these hosts: fullwidth digits, ideographic full stops,
+# circled digits, mathematical bold digits, fullwidth digits and full stops.
+DISGUISED_LOOPBACK = ["１２７.０.０.１", "127。0。0。1", "①②⑦.⓪.⓪.①", "𝟏𝟐𝟕.𝟎.𝟎.𝟏", "１２７．０．０．１"]
+
+
+@pytest.mark.parametrize("host", DISGUISED_LOOPBACK)
+async def test_attack_unicode_digits_do_not_pass_deliver_only_to(make_client: Any, config: Any, receiver: Any,
+                                                                 host: str) -> None:
+    from tests.helpers import delivery
+
+    rec = await receiver()
+    client = await make_client(config, deliver_only_to=("127.0.0.2",), verify="report")
+    hook = await register(client, rec.url.replace("127.0.0.1", host))
+    assert hook["verification"]["ok"] is False, hook["verification"]  # the sample POST was refused too
+    sent = await trigger(client)
+    [attempt] = (await delivery(client, sent["events"][0]["deliveries"][0]["id"]))["attempts"]
+    assert (attempt["state"], attempt["error_kind"]) == ("failed", "host_not_allowed"), attempt
+    assert attempt["response_headers"] is None and attempt["response_body"] is None
+    assert rec.requests == [], "a request reached 127.0.0.1"
+
+
+@pytest.mark.parametrize("host", DISGUISED_LOOPBACK)
+async def test_attack_unicode_digits_do_not_pass_public_urls_only_set_after_registration(
+    tmp_path: Any, receiver: Any, host: str
+) -> None:
+    rec = await receiver()
+    attempt = await _two_runs(tmp_path, rec.url.replace("127.0.0.1", host), public_urls_only=True)
+    assert (attempt["state"], attempt["error_kind"]) == ("failed", "host_not_allowed"), attempt
+    assert rec.requests == [], "a request reached 127.0.0.1"
+
+
+@pytest.mark.parametrize("host", DISGUISED_LOOPBACK[:4])
+async def test_attack_unicode_digits_are_refused_at_registration_with_public_urls_only(
+    make_client: Any, config: Any, host: str
+) -> None:
+    client = await make_client(config, public_urls_only=True)
+    resp = await client.post("/v1.0/webhook", json={"url": f"http://{host}:9/hook", "event": "receipts.update"},
+                             headers=AUTH)
+    assert resp.status == 422
+    assert (await resp.json())["error"]["code"] == "url_not_public"
+
+
+@pytest.mark.parametrize("host", DISGUISED_LOOPBACK[:4])
+async def test_attack_unicode_digits_are_refused_by_the_pages_check(make_client: Any, config: Any, receiver: Any,
+                                                                    host: str) -> None:
+    rec = await receiver()
+    client = await make_client(config, deliver_only_to=("127.0.0.2",))
+    csrf = await _signed_in(client)
+    resp = await client.post("/ui/check", data={"csrf": csrf, "url": rec.url.replace("127.0.0.1", host),
+                                                "events": "receipts.update", "next": "/ui/check"},
+                             allow_redirects=False)
+    page = await (await client.get(resp.headers["Location"])).text()
+    assert "127.0.0.1 is not one of the hosts deliveries may go to (127.0.0.2)" in page
+    assert rec.requests == []
+
+
+async def test_attack_a_connection_that_lands_on_a_refused_peer_is_closed_before_a_byte_is_sent(
+    receiver: Any,
+) -> None:
+    """Were the address judged before connecting not the one connected to (a NAT, a
+    resolver and a kernel that disagree), the socket's peer is judged once connected."""
+    import aiohttp
+    from aiohttp.resolver import DefaultResolver
+
+    from mockserver.engine import http_post
+    from mockserver.engine.address_guard import AddressGuard, GuardedConnector
+
+    class LandsElsewhere(GuardedConnector):
+        async def _usable(self, req: Any, host: str, addr_infos: list[Any]) -> list[Any]:
+            return addr_infos  # as if every address were judged public
+
+    rec = await receiver()
+    guard = AddressGuard(public_only=True, only_to=(), resolver=DefaultResolver())
+    async with aiohttp.ClientSession(connector=LandsElsewhere(guard, resolver=DefaultResolver())) as session:
+        outcome = await http_post.post(session, rec.url, b"{}", {"Content-Type": "application/json"},
+                                       timeout=5, body_limit=1024)
+    assert (outcome.state, outcome.error_kind) == ("failed", "host_not_allowed")
+    assert outcome.error_message == "127.0.0.1 is 127.0.0.1, not a public address; the server delivers only to public ones"
+    assert rec.requests == []
+
+
+@pytest.mark.parametrize(("only_to", "public_only", "delivered"), [
+    (("127.0.0.1",), False, True), ((), False, True), (("127.0.0.2",), False, False), ((), True, False),
+])
+async def test_every_connection_of_the_delivery_client_is_judged(receiver: Any, only_to: tuple[str, ...],
+                                                                 public_only: bool, delivered: bool) -> None:
+    import aiohttp
+    from aiohttp.resolver import DefaultResolver
+
+    from mockserver.engine import http_post
+    from mockserver.engine.address_guard import AddressGuard
+
+    rec = await receiver()
+    guard = AddressGuard(public_only=public_only, only_to=only_to, resolver=DefaultResolver())
+    async with aiohttp.ClientSession(connector=guard.connector(limit=4)) as session:
+        for host in ("127.0.0.1", *DISGUISED_LOOPBACK):
+            outcome = await http_post.post(session, rec.url.replace("127.0.0.1", host), b"{}",
+                                           {"Content-Type": "application/json"}, timeout=5, body_limit=1024)
+            assert outcome.state == ("succeeded" if delivered else "failed"), (host, outcome)
+    assert len(rec.requests) == (1 + len(DISGUISED_LOOPBACK) if delivered else 0)

@@ -14,7 +14,6 @@ import aiohttp
 from mockserver.clock import Clock
 from mockserver.config import Config
 from mockserver.engine import http_post
-from mockserver.engine.address_guard import AddressGuard
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.models import AttemptEnd, AttemptStart, Delivery, Outcome, ms
 from mockserver.store import Store
@@ -30,10 +29,9 @@ Notify = Callable[[str], None]
 class Attempts:
     def __init__(
         self, config: Config, clock: Clock, store: Store, session: aiohttp.ClientSession, faults: FaultInjector,
-        notify: Notify = lambda owner: None, guard: AddressGuard | None = None,
+        notify: Notify = lambda owner: None,
     ) -> None:
         self.config = config
-        self.guard = guard  # where deliveries may go; None: anywhere
         self.notify = notify  # a merchant's deliveries changed (the live page)
         self.clock = clock
         self.store = store
@@ -91,13 +89,9 @@ class Attempts:
         """POST once and decide what follows; ``final`` (the sample POST) has no retry."""
         delivery = start.delivery
         number = delivery.attempts + 1
-        refused = await self.guard.refused(delivery.url) if self.guard is not None and self.guard.active else None
-        if refused is not None:
-            outcome = Outcome("failed", 0.0, error_kind="host_not_allowed", error_message=refused)
-        else:
-            outcome = await http_post.post(self.session, delivery.url, payload, start.headers,
-                                           timeout=self.config.delivery_timeout,
-                                           body_limit=self.config.response_body_limit)
+        # Where it may go is judged by the session's connector, on the address connected to.
+        outcome = await http_post.post(self.session, delivery.url, payload, start.headers,
+                                       timeout=self.config.delivery_timeout, body_limit=self.config.response_body_limit)
         if outcome.state == "succeeded":
             status, next_at = "succeeded", None
         else:
