@@ -79,6 +79,7 @@ def setup_routes(app: web.Application) -> None:
         web.get("/ui/stream", L("mockserver.ui.pages:stream")),
         web.post("/ui/login", L("mockserver.ui.actions:login")),
         web.post("/ui/logout", L("mockserver.ui.actions:logout")),
+        web.post("/ui/browser", L("mockserver.ui.actions:browser_check")),
         web.post("/ui/webhooks", L("mockserver.ui.actions:create_webhook")),
         web.post("/ui/webhooks/{id}/status", L("mockserver.ui.actions:set_status")),
         web.post("/ui/webhooks/{id}/delete", L("mockserver.ui.actions:delete_webhook")),

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mockserver import keys
-from tests.helpers import AUTH, register, trigger
+from tests.helpers import AUTH, TOKEN, register, trigger
 from tests.test_ui import _csrf, _signed_in
 
 OTHER = {"Authorization": "Bearer someone-else"}
@@ -31,7 +31,7 @@ async def test_a_csrf_token_of_another_session_is_refused(client: Any, receiver:
     rec = await receiver()
     await register(client, rec.url)
     victim_csrf = await _signed_in(client)
-    async with aiohttp.ClientSession() as attacker:  # a session of its own, on the same server
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as attacker:  # a session of its own, on the same server
         await attacker.get(client.make_url("/"))
         resp = await attacker.post(client.make_url("/ui/reset"), data={"csrf": victim_csrf}, allow_redirects=False)
         assert resp.status == 403
@@ -543,3 +543,79 @@ async def test_every_connection_of_the_delivery_client_is_judged(receiver: Any, 
                                            {"Content-Type": "application/json"}, timeout=5, body_limit=1024)
             assert outcome.state == ("succeeded" if delivered else "failed"), (host, outcome)
     assert len(rec.requests) == (1 + len(DISGUISED_LOOPBACK) if delivered else 0)
+
+
+# -- issue 25, 2: a session cookie planted by a page on another port of this host ---------
+# (In a real Chromium, the planting page and the page's script: tests/test_browser.py,
+# test_attack_a_session_cookie_planted_from_another_port_signs_out.)
+
+VICTIM, ATTACKER = "v" * 32, "a" * 32  # each browser's secret, as the page's script keeps it
+
+
+async def _sign_in_as(client: Any, token: str, browser: str | None) -> None:
+    form = {"csrf": await _csrf(client), "token": token, **({"browser": browser} if browser else {})}
+    assert (await client.post("/ui/login", data=form, allow_redirects=False)).status == 303
+
+
+async def _attackers_cookie(client: Any, browser: str | None) -> str:
+    """The attacker signs in on the same server, in a browser of its own: a cookie the
+    server signed, to plant."""
+    import aiohttp
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as attacker:
+        html = await (await attacker.get(client.make_url("/"))).text()
+        csrf = html.split('name="csrf" value="')[1].split('"')[0]
+        form = {"csrf": csrf, "token": "attacker", **({"browser": browser} if browser else {})}
+        await attacker.post(client.make_url("/ui/login"), data=form, allow_redirects=False)
+        [cookie] = [c for c in attacker.cookie_jar if c.key == "spm_session"]
+        return cookie.value
+
+
+def _plant(client: Any, value: str) -> None:
+    """As a Set-Cookie from another port of this host: it replaces the victim's cookie."""
+    client.session.cookie_jar.update_cookies({"spm_session": value}, response_url=client.make_url("/"))
+    assert [c.value for c in client.session.cookie_jar if c.key == "spm_session"] == [value]
+
+
+@pytest.mark.parametrize("attackers_script", [True, False])
+async def test_attack_a_planted_session_cookie_cannot_register_for_the_victim(client: Any, receiver: Any,
+                                                                             attackers_script: bool) -> None:
+    rec = await receiver()
+    await _sign_in_as(client, TOKEN, VICTIM)
+    planted = await _attackers_cookie(client, ATTACKER if attackers_script else None)
+    _plant(client, planted)
+    csrf = await _csrf(client, "/webhooks_setup")  # the page, drawn for the planted session
+    resp = await client.post("/ui/webhooks", data={"csrf": csrf, "url": rec.url, "events": "receipts.update",
+                                                   "browser": VICTIM}, allow_redirects=False)
+    assert resp.status == 303 and "signed+in+outside+this+browser" in resp.headers["Location"], resp.headers
+    attackers = await (await client.get("/v1.0/webhook", headers={"Authorization": "Bearer attacker"})).json()
+    assert attackers["data"] == [], "the victim registered into the attacker's merchant"
+    assert "Which merchant?" in await (await client.get("/")).text()  # signed out: asked for the token again
+
+
+async def test_attack_a_page_drawn_for_a_planted_session_signs_out_as_it_loads(client: Any) -> None:
+    await _sign_in_as(client, TOKEN, VICTIM)
+    assert (await client.post("/ui/browser", headers={"X-Browser": VICTIM})).status == 204  # her own: kept
+    _plant(client, await _attackers_cookie(client, ATTACKER))
+    resp = await client.post("/ui/browser", headers={"X-Browser": VICTIM})
+    assert resp.status == 409
+    assert "Which merchant?" in await (await client.get("/")).text()
+
+
+@pytest.mark.parametrize("sent", [None, "", "é" * 8, "x" * 65, ATTACKER])
+async def test_a_bound_session_acts_only_for_its_own_browsers_secret(client: Any, sent: str | None) -> None:
+    await _sign_in_as(client, TOKEN, VICTIM)
+    csrf = await _csrf(client)
+    form = {"csrf": csrf, "what": "type:receipts.update", **({"browser": sent} if sent is not None else {})}
+    resp = await client.post("/ui/events", data=form, allow_redirects=False)
+    assert "signed+in+outside+this+browser" in resp.headers["Location"]
+    assert (await client.get("/_mock/events", headers=AUTH)).status == 200
+    assert (await (await client.get("/_mock/events", headers=AUTH)).json())["data"] == []
+
+
+async def test_without_the_script_the_page_still_signs_in_and_acts(client: Any) -> None:
+    await _sign_in_as(client, TOKEN, None)
+    resp = await client.post("/ui/events", data={"csrf": await _csrf(client), "what": "type:receipts.update"},
+                             allow_redirects=False)
+    assert "msg=" in resp.headers["Location"], resp.headers["Location"]
+    assert (await client.post("/ui/browser")).status == 204
