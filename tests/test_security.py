@@ -619,3 +619,46 @@ async def test_without_the_script_the_page_still_signs_in_and_acts(client: Any) 
                              allow_redirects=False)
     assert "msg=" in resp.headers["Location"], resp.headers["Location"]
     assert (await client.post("/ui/browser")).status == 204
+
+
+# -- issue 25, 3: one server per database file, by whatever path it is named --------------
+
+@pytest.mark.parametrize("link", ["hard", "symbolic"])
+def test_attack_a_link_to_the_database_does_not_start_a_second_server(tmp_path: Any, link: str) -> None:
+    import os
+
+    from mockserver.store import Store
+    from mockserver.store.db import DatabaseInUse
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    path, other = tmp_path / "a" / "mock.sqlite3", tmp_path / "b" / "other.sqlite3"
+    first = Store(str(path))
+    (os.link if link == "hard" else os.symlink)(path, other)
+    with pytest.raises(DatabaseInUse, match="opened it by another path"):
+        Store(str(other))
+    assert not (tmp_path / "b" / "other.sqlite3.lock").exists()  # the refused start left nothing behind
+    assert first.conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    first.close()
+    Store(str(other)).close()  # the first one gone, the link opens
+
+
+def test_attack_serve_on_a_hard_link_to_a_database_in_use_refuses_in_one_line(tmp_path: Any, served: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from tests.helpers import Server, _free_port
+
+    first = Server(tmp_path, "--clock", "manual", "--db", "mock.sqlite3")
+    served.append(first.start())
+    os.link(tmp_path / "mock.sqlite3", tmp_path / "linked.sqlite3")
+    second = subprocess.run([sys.executable, "-m", "mockserver", "serve", "--port", str(_free_port()), "--db",
+                             "linked.sqlite3"], cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    assert second.returncode == 1, second.stderr
+    assert second.stderr.strip().splitlines()[-1] == (
+        "salesplay-mock serve: error: the database linked.sqlite3 is in use by another salesplay-mock server, "
+        "which opened it by another path (a hard or symbolic link to the same file); stop it, or give this server "
+        "another --db")
+    assert "Traceback" not in second.stderr
+    assert first.stop() == 0
