@@ -662,3 +662,61 @@ def test_attack_serve_on_a_hard_link_to_a_database_in_use_refuses_in_one_line(tm
         "another --db")
     assert "Traceback" not in second.stderr
     assert first.stop() == 0
+
+
+# -- issue 25, 7: another program's database, refused, is left exactly as it was ---------
+
+def _foreign_databases() -> dict[str, list[str]]:
+    return {
+        "only a view": ["CREATE VIEW v AS SELECT 1 AS one"],
+        "a table and an index of its own, at version 0": ["CREATE TABLE t (a)", "CREATE INDEX ti ON t (a)"],
+        "a webhooks table of its own, at our version 3": [
+            "CREATE TABLE webhooks (id TEXT, payload TEXT)", "PRAGMA user_version = 3"],
+        "a webhooks table of its own, at version 1": ["CREATE TABLE webhooks (id)", "PRAGMA user_version = 1"],
+        "ours at version 7, but for a table it changed": [*_ours_at(7, but="CREATE TABLE clocks (owner TEXT)")],
+    }
+
+
+def _ours_at(version: int, *, but: str) -> list[str]:
+    from mockserver.store.db import MIGRATIONS
+
+    statements = [s for m in MIGRATIONS[:version] for s in m.split(";") if s.strip() and "clocks" not in s]
+    return [*statements, but, f"PRAGMA user_version = {version}"]
+
+
+@pytest.mark.parametrize("kind", list(_foreign_databases()))
+def test_attack_another_programs_database_is_refused_unchanged(tmp_path: Any, kind: str) -> None:
+    import hashlib
+    import sqlite3
+
+    from mockserver.store import Store
+    from mockserver.store.db import UnusableDatabase
+
+    theirs = tmp_path / "theirs.sqlite3"
+    conn = sqlite3.connect(theirs, isolation_level=None)
+    for statement in _foreign_databases()[kind]:
+        conn.execute(statement)
+    conn.close()
+    before = hashlib.sha256(theirs.read_bytes()).hexdigest()
+    with pytest.raises(UnusableDatabase, match="is another program's SQLite database"):
+        Store(str(theirs))
+    assert hashlib.sha256(theirs.read_bytes()).hexdigest() == before, "the refused database was changed"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["theirs.sqlite3"]  # no -wal, -shm or .lock left
+
+
+def test_our_own_database_of_every_version_still_opens(tmp_path: Any) -> None:
+    import sqlite3
+
+    from mockserver.store import Store
+    from mockserver.store.db import MIGRATIONS, SCHEMA_VERSION
+
+    for version in range(1, SCHEMA_VERSION + 1):
+        path = tmp_path / f"v{version}.sqlite3"
+        conn = sqlite3.connect(path, isolation_level=None)
+        for migration in MIGRATIONS[:version]:
+            conn.executescript(migration)
+        conn.execute(f"PRAGMA user_version = {version}")
+        conn.close()
+        store = Store(str(path))
+        assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+        store.close()

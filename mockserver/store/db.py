@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import quote
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: webhooks, events, deliveries, attempts, and small key/value metadata.
@@ -394,14 +396,17 @@ def _lock_once(name: str, path: str, fcntl: Any) -> Lock:
 
 
 def connect(path: str) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database at ``path`` or ``:memory:``."""
+    """Open (creating if needed) and migrate the database at ``path`` or ``:memory:``. A
+    file is first read without writing, and opened for writing only once it is known to
+    be ours (or empty): another program's database given by mistake stays as it was."""
+    if path != ":memory:":
+        _refuse_foreign(path)
     try:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
         raise UnusableDatabase(f"SQLite cannot open {path} ({exc}); give another path") from None
     try:
         conn.row_factory = sqlite3.Row
-        _refuse_foreign(conn, path)  # before any PRAGMA that writes: another program's file stays as it was
         if path != ":memory:":
             # WAL keeps readers and the writer apart; NORMAL sync survives a killed process.
             conn.execute("PRAGMA journal_mode=WAL")
@@ -417,18 +422,61 @@ def connect(path: str) -> sqlite3.Connection:
     return conn
 
 
-def _refuse_foreign(conn: sqlite3.Connection, path: str) -> None:
-    """Another program's database, given by mistake: adding our tables to it would harm it."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = sorted(row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
-    if (version == 0 and tables) or (version > 0 and "webhooks" not in tables):
+def _refuse_foreign(path: str) -> None:
+    """Refuse, having written nothing, a file that is not an empty database nor one of ours
+    at a version this salesplay-mock knows (its tables with their columns, as our
+    migrations made them): adding our tables to another program's would harm it."""
+    try:
+        conn = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return  # no file yet: SQLite creates it, empty
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        objects = conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite%'").fetchall()
+        tables = {name: _columns(conn, name) for kind, name in objects if kind == "table"}
+    except sqlite3.DatabaseError as exc:
+        raise UnusableDatabase(f"{path} is not a salesplay-mock database ({exc}); give another path") from None
+    finally:
+        conn.close()
+    if version == 0 and not objects:
+        return  # empty: a new database
+    if version > SCHEMA_VERSION and "webhooks" in tables:
+        raise UnusableDatabase(
+            f"the database has schema version {version}, newer than this salesplay-mock "
+            f"understands ({SCHEMA_VERSION}); upgrade salesplay-mock, or use another database file"
+        )
+    expected = _tables_at(version) if 0 < version <= SCHEMA_VERSION else None
+    if expected is None or any(tables.get(name) != columns for name, columns in expected.items()):
+        shown = sorted(tables) or sorted(name for _, name in objects)
         raise UnusableDatabase(f"{path} is another program's SQLite database (it has tables such as "
-                               f"{tables[0] if tables else 'none'!r} and none of salesplay-mock's); give another path")
+                               f"{shown[0] if shown else 'none'!r} and not salesplay-mock's); give another path")
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA table_info({_quoted(table)})")]
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@functools.lru_cache(maxsize=None)
+def _tables_at(version: int) -> dict[str, list[str]]:
+    """Our tables and their columns at schema ``version``, as the migrations make them."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for number in range(version):
+            conn.executescript(MIGRATIONS[number])
+        names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                "AND name NOT LIKE 'sqlite%'")]
+        return {name: _columns(conn, name) for name in names}
+    finally:
+        conn.close()
 
 
 def migrate(conn: sqlite3.Connection) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
+    if version > SCHEMA_VERSION:  # checked before opening too; here for a database given as a connection
         raise UnusableDatabase(
             f"the database has schema version {version}, newer than this salesplay-mock "
             f"understands ({SCHEMA_VERSION}); upgrade salesplay-mock, or use another database file"
