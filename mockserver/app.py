@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from mockserver import keys
-from mockserver.api.errors import error_middleware
+from mockserver.api.bodies import HANDLER_ARGS, body_deadline
+from mockserver.api.errors import error_middleware, quiet_bad_requests
 from mockserver.changes import Changes
 from mockserver.config import Config
 from mockserver.routes import setup_routes
@@ -42,7 +43,9 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None,
     """Build the whole mock. ``clock`` overrides the one ``config`` describes (tests);
     ``hold_deliveries``: no delivery starts until ``Running.release`` (a server that listens)."""
     config = config or Config()
-    app = web.Application(middlewares=[error_middleware, _at_the_door], client_max_size=config.max_body_bytes)
+    quiet_bad_requests()
+    app = web.Application(middlewares=[error_middleware, body_deadline, _at_the_door],
+                          client_max_size=config.max_body_bytes, handler_args=HANDLER_ARGS)
     app[keys.config] = config
     app[keys.sinks] = Sinks(config.sink_memory)
     app[keys.changes] = Changes()

@@ -720,3 +720,145 @@ def test_our_own_database_of_every_version_still_opens(tmp_path: Any) -> None:
         store = Store(str(path))
         assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
         store.close()
+
+
+# -- issue 25, 6 and 9: bodies that once answered 500, and JSON that is not JSON ----------
+
+async def _hook(client: Any, receiver: Any) -> dict[str, Any]:
+    return await register(client, (await receiver()).url)
+
+
+HUGE = "9" * 4301
+
+
+@pytest.mark.parametrize(("method", "path", "body", "status"), [
+    ("POST", "/v1.0/webhook", '{"url": "http://x.example/", "event": "receipts.update", "n": ' + HUGE + "}", 400),
+    ("POST", "/_mock/events", '{"type": "receipts.update", "count": ' + HUGE + "}", 400),
+    ("POST", "/_mock/clock/advance", '{"seconds": ' + HUGE + "}", 400),
+    ("PUT", "/_mock/webhooks/{id}/faults", '{"seed": ' + HUGE + "}", 400),
+    ("PUT", "/_mock/api-faults", '{"rate_limit": ' + HUGE + "}", 400),
+    ("POST", "/_mock/events", '{"type": "receipts.update", "payload": {"n": NaN}}', 422),
+    ("POST", "/_mock/events", '{"type": "receipts.update", "payload": {"n": [Infinity, -Infinity]}}', 422),
+    ("POST", "/_mock/events", '{"type": "receipts.update", "payload": ' + '{"a": ' * 980 + "1" + "}" * 980 + "}",
+     400),
+    ("POST", "/_mock/events", '{"type": "receipts.update", "payload": ' + "[" * 70 + "]" * 70 + "}", 400),
+])
+async def test_attack_json_that_python_or_json_cannot_take_is_a_4xx(client: Any, receiver: Any, method: str,
+                                                                    path: str, body: str, status: int) -> None:
+    hook = await _hook(client, receiver)
+    resp = await client.request(method, path.format(id=hook["id"]), data=body,
+                                headers={**AUTH, "Content-Type": "application/json"})
+    assert resp.status == status, await resp.text()
+    assert (await resp.json())["error"]["field"] == "body"
+    assert (await client.get("/_mock/events", headers=AUTH)).status == 200
+    assert (await (await client.get("/_mock/events", headers=AUTH)).json())["data"] == []  # nothing stored
+
+
+@pytest.mark.parametrize("faults", [
+    {"delay": 1, "delay_min": int(HUGE[:401])}, {"delay": 1, "delay_max": int(HUGE[:401])},
+    {"duplicate": 1, "duplicate_delay": int(HUGE[:401])}, {"outage": {"in": int(HUGE[:401]), "duration": 60}},
+    {"outage": {"duration": int(HUGE[:401])}},
+])
+async def test_attack_a_401_digit_duration_is_a_422_naming_it(client: Any, receiver: Any,
+                                                              faults: dict[str, Any]) -> None:
+    hook = await _hook(client, receiver)
+    resp = await client.put(f"/_mock/webhooks/{hook['id']}/faults", json=faults, headers=AUTH)
+    assert resp.status == 422, await resp.text()
+    assert (await resp.json())["error"]["field"] in faults
+
+
+async def test_attack_a_401_digit_slow_by_is_a_422_naming_it(client: Any) -> None:
+    resp = await client.put("/_mock/api-faults", json={"slow": 1, "slow_by": int(HUGE[:401])}, headers=AUTH)
+    assert resp.status == 422 and (await resp.json())["error"]["field"] == "slow_by"
+
+
+@pytest.mark.parametrize("path", ["/v1.0/webhook", "/_mock/sink/bad-gzip"])
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+async def test_attack_a_body_that_is_not_what_its_content_encoding_says_is_a_400(client: Any, path: str,
+                                                                                 encoding: str) -> None:
+    resp = await client.post(path, data=b'{"url": "x"}', headers={**AUTH, "Content-Type": "application/json",
+                                                                   "Content-Encoding": encoding})
+    assert resp.status == 400, await resp.text()
+    assert (await resp.json())["error"] == {**(await resp.json())["error"], "field": "Content-Encoding",
+                                            "code": "bad_content_encoding"}
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate", "raw-deflate"])
+async def test_a_compressed_body_is_read_as_its_content_encoding_says(client: Any, encoding: str) -> None:
+    import gzip
+    import zlib
+
+    body = b'{"type": "receipts.update", "count": 2}'
+    packed = {"gzip": gzip.compress(body), "deflate": zlib.compress(body)}.get(encoding)
+    if packed is None:
+        squeeze = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+        packed = squeeze.compress(body) + squeeze.flush()
+    resp = await client.post("/_mock/events", data=packed, headers={
+        **AUTH, "Content-Type": "application/json", "Content-Encoding": encoding.replace("raw-", "")})
+    assert resp.status == 201, await resp.text()
+
+
+async def test_an_unknown_content_encoding_is_a_415_naming_it(client: Any) -> None:
+    resp = await client.post("/_mock/events", data=b"x", headers={**AUTH, "Content-Encoding": "br",
+                                                                  "Content-Type": "application/json"})
+    assert resp.status == 415 and (await resp.json())["error"]["field"] == "Content-Encoding"
+
+
+def _bomb(unpacked: int = 32 * 1024 * 1024) -> bytes:
+    import zlib
+
+    squeeze = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    chunk = b"\0" * (1024 * 1024)
+    return b"".join(squeeze.compress(chunk) for _ in range(unpacked // len(chunk))) + squeeze.flush()
+
+
+async def test_attack_a_gzip_bomb_is_unpacked_only_as_far_as_it_is_kept(client: Any) -> None:
+    import time
+
+    bomb = _bomb()
+    assert len(bomb) < 64 * 1024  # 32 MiB unpacked, under the API's 64 KiB as sent
+    started = time.perf_counter()
+    resp = await client.post("/_mock/events", data=bomb, headers={**AUTH, "Content-Encoding": "gzip",
+                                                                   "Content-Type": "application/json"})
+    assert resp.status == 413 and "unpacks to more than the 64 KiB" in (await resp.json())["error"]["message"]
+    resp = await client.post("/_mock/sink/bomb", data=bomb, headers={"Content-Encoding": "gzip"})
+    assert resp.status == 200
+    [kept] = (await (await client.get("/_mock/sink/bomb")).json())["received"]
+    assert kept["body_truncated"] is True and len(kept["body"]) == 64 * 1024
+    assert time.perf_counter() - started < 2.0  # not 64 MiB unpacked (about 0.1 s a request here)
+
+
+async def test_attack_a_body_that_never_arrives_is_a_408(client: Any, monkeypatch: Any) -> None:
+    import asyncio
+
+    from mockserver.api import bodies
+
+    monkeypatch.setattr(bodies, "BODY_TIMEOUT", 0.3)
+    for path in ("/_mock/events", "/_mock/sink/slow"):
+        reader, writer = await asyncio.open_connection(client.host, client.port)
+        writer.write(f"POST {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\n"
+                     "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"".encode())
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 30)
+        assert head.startswith(b"HTTP/1.1 408 "), head
+        writer.close()
+
+
+@pytest.mark.parametrize("request_line", [
+    b"GET /" + b"a" * 8190 + b" HTTP/1.1\r\nHost: x\r\n\r\n",
+    b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-A: a\x7fb\r\n\r\n",
+])
+async def test_attack_a_request_that_is_not_http_is_a_400_logged_in_one_line(client: Any, caplog: Any,
+                                                                             request_line: bytes) -> None:
+    import asyncio
+    import logging
+
+    caplog.set_level(logging.INFO, logger="aiohttp.server")
+    reader, writer = await asyncio.open_connection(client.host, client.port)
+    writer.write(request_line)
+    await writer.drain()
+    assert (await asyncio.wait_for(reader.readuntil(b"\r\n"), 30)).startswith(b"HTTP/1.0 400")
+    writer.close()
+    [record] = [r for r in caplog.records if r.name == "aiohttp.server"]
+    assert record.exc_info is None and record.levelname == "INFO"
+    assert "\n" not in record.getMessage() and "not valid HTTP, answered 400" in record.getMessage()

@@ -9,6 +9,7 @@ import time
 from aiohttp import web
 
 from mockserver import keys
+from mockserver.api.bodies import Unpacker
 from mockserver.api.common import bearer_token, int_param
 from mockserver.api.errors import PayloadTooLarge
 from mockserver.errors import InvalidField
@@ -29,21 +30,20 @@ def _too_large() -> PayloadTooLarge:
 
 
 async def _body(request: web.Request) -> tuple[bytes, bool]:
-    """The first BODY_KEPT bytes of the body, and whether it went on past them. A sink is a
-    receiver: it takes bodies far over the API's own limit (the app's client_max_size,
-    which only ``request.read()`` applies), reading the rest as it comes without keeping
-    it, up to BODY_READ."""
+    """The first BODY_KEPT bytes of the body (unpacked, if it came gzipped or deflated), and
+    whether it went on past them. A sink is a receiver: it takes bodies far over the API's
+    own limit (the app's client_max_size, which only ``request.read()`` applies), reading
+    the rest as it comes, up to BODY_READ as sent, without keeping or unpacking it."""
     if (request.content_length or 0) > BODY_READ:
         raise _too_large()  # said at once, before any of it is read
-    kept = bytearray()
+    unpacker = Unpacker(request.headers.get("Content-Encoding"), BODY_KEPT)
     size = 0
     async for chunk in request.content.iter_any():
         size += len(chunk)
         if size > BODY_READ:  # no Content-Length (chunked), or not the length it said
             raise _too_large()
-        if len(kept) < BODY_KEPT:
-            kept += chunk[:BODY_KEPT - len(kept)]
-    return bytes(kept), size > BODY_KEPT
+        unpacker.feed(chunk)
+    return unpacker.finish()[:BODY_KEPT], unpacker.over
 
 
 async def receive(request: web.Request) -> web.Response:
