@@ -50,6 +50,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None,
     app[keys.sinks] = Sinks(config.sink_memory)
     app[keys.changes] = Changes()
     app[keys.running] = Running()
+    app[keys.generating] = asyncio.Semaphore(1)
     app.on_shutdown.append(_end_streams)
     app.on_shutdown.append(_stop_launching)
     app.cleanup_ctx.append(_runtime(clock, hold_deliveries))
@@ -62,7 +63,7 @@ def _runtime(clock: Clock | None, hold: bool) -> Callable[[web.Application], Asy
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         parts = app[keys.running]
-        store = Store(app[keys.config].db)
+        store = Store(app[keys.config].db, attempt_log_size=app[keys.config].attempt_log_size)
         parts.store = store
         app[keys.secret] = _page_secret(store)
         wiring = asyncio.create_task(_wire(app, store, clock, hold), name="salesplay-mock wiring")

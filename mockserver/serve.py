@@ -22,6 +22,7 @@ class CannotStart(Exception):
 
 def serve(config: Config) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    more_open_files()
     # Listening is checked before the database is touched: a port in use leaves no file behind.
     sock = listen_on(config.host, config.port)
     port = config.port if sock is None else sock.getsockname()[1]
@@ -60,6 +61,23 @@ def serve(config: Config) -> int:
         if sock is not None:
             sock.close()
     return 0
+
+
+def more_open_files() -> None:
+    """Raise this process's limit on open files to what the system allows it: at the
+    common default of 1,024, as many clients holding a connection open would leave none
+    for /healthz (each connection is a file). Bodies that never arrive are cut off anyway."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = hard if hard != resource.RLIM_INFINITY else 1 << 20
+    if soft != resource.RLIM_INFINITY and soft < want:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+        except (ValueError, OSError):  # macOS caps it lower than it says: keep what there is
+            pass
 
 
 def listen_on(host: str, port: int) -> socket.socket | None:

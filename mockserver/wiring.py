@@ -53,8 +53,8 @@ async def start(app: web.Application, store: Store, clock: Clock | None, *, hold
     faults = FaultInjector(store, config.faults)
     attempts = Attempts(config, the_clock, store, session, faults, notify)
     scheduler = Scheduler(the_clock, store, attempts, max_in_flight=config.max_in_flight)
-    service = Service(config, the_clock, store, Shops(store, seed=config.seed, locale=config.locale), scheduler,
-                      attempts, faults, timekeeper, notify)
+    shops = Shops(store, seed=config.seed, locale=config.locale, keep=config.keep_shops)
+    service = Service(config, the_clock, store, shops, scheduler, attempts, faults, timekeeper, notify)
     parts.service, parts.engine = service, Engine(the_clock, store, scheduler)
     scheduler.start(hold=hold and not parts.release_asked)
     background = [asyncio.create_task(timekeeper.keep(the_clock))] if the_clock.runs_itself else []

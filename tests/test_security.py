@@ -862,3 +862,105 @@ async def test_attack_a_request_that_is_not_http_is_a_400_logged_in_one_line(cli
     [record] = [r for r in caplog.records if r.name == "aiohttp.server"]
     assert record.exc_info is None and record.levelname == "INFO"
     assert "\n" not in record.getMessage() and "not valid HTTP, answered 400" in record.getMessage()
+
+
+# -- issue 25, 4: what grew without bound ------------------------------------------------
+
+def test_shops_are_kept_by_recency_and_read_back_as_saved(tmp_path: Any) -> None:
+    from mockserver.service.shops import Shops
+    from mockserver.store import Store
+
+    store = Store(str(tmp_path / "shops.sqlite3"))
+    shops = Shops(store, seed=1, locale="en_US", keep=3)
+    first = shops.get("owner-0")
+    first.world.stock = {"x": 7}
+    shops.save("owner-0")
+    held = shops.get("owner-1")  # an operation under way holds it
+    for n in range(2, 12):
+        shops.get(f"owner-{n}")
+    assert len(shops._cache) == 3
+    assert shops.get("owner-1") is held  # never loaded twice while held: its changes cannot be lost
+    del first
+    assert shops.get("owner-0").world.stock == {"x": 7}  # read back as saved
+    store.close()
+
+
+async def test_attack_more_webhooks_than_a_token_may_have_is_a_409(make_client: Any, config: Any) -> None:
+    client = await make_client(config, max_webhooks=3)
+    for n in range(3):
+        await register(client, f"http://receiver.example/{n}")
+    resp = await client.post("/v1.0/webhook", json={"url": "http://receiver.example/3", "event": "receipts.update"},
+                             headers=AUTH)
+    assert resp.status == 409
+    assert (await resp.json())["error"]["code"] == "too_many_webhooks"
+    other = await client.post("/v1.0/webhook", json={"url": "http://receiver.example/", "event": "receipts.update"},
+                              headers={"Authorization": "Bearer another-token"})
+    assert other.status == 201  # a limit per token
+
+
+@pytest.mark.parametrize("body", [{"type": "receipts.update", "count": 2}, {"operation": "sale", "count": 2},
+                                  {"type": "receipts.update", "count": 3, "payload": {"x": 1}}])
+async def test_attack_a_trigger_past_the_deliveries_per_request_changes_nothing(make_client: Any, config: Any,
+                                                                                 body: dict[str, Any]) -> None:
+    client = await make_client(config, max_deliveries_per_request=10)
+    for n in range(6):
+        await register(client, f"http://receiver.example/{n}", ["receipts.update", "inventory_levels.update"])
+    stock = await (await client.get("/v1.0/inventory", headers=AUTH)).json()
+    resp = await client.post("/_mock/events", json=body, headers=AUTH)
+    assert resp.status == 422, await resp.text()
+    error = (await resp.json())["error"]
+    assert (error["code"], error["field"]) == ("too_many_deliveries", "count")
+    assert "more than the 10 one request may make" in error["message"]
+    assert (await (await client.get("/_mock/events", headers=AUTH)).json())["data"] == []
+    assert await (await client.get("/v1.0/inventory", headers=AUTH)).json() == stock  # the shop did not sell
+    resp = await client.post("/_mock/events", json={"type": "customers.update"}, headers=AUTH)
+    assert resp.status == 201  # events no webhook takes make no deliveries
+
+
+async def test_skipped_events_are_sent_again_at_most_a_requests_worth_at_a_time(make_client: Any, config: Any,
+                                                                               receiver: Any) -> None:
+    from tests.helpers import advance
+
+    client = await make_client(config, max_deliveries_per_request=2)
+    rec = await receiver([500] * 200, default=200)
+    hook = await register(client, rec.url)
+    await trigger(client)
+    await advance(client, 48 * 3600)  # disabled
+    await trigger(client, count=2)
+    await trigger(client, count=1)
+    await client.put(f"/v1.0/webhook/{hook['id']}", json={"status": "enabled"}, headers=AUTH)
+    sent = []
+    for _ in range(3):
+        resp = await client.post(f"/_mock/webhooks/{hook['id']}/redeliver-skipped", headers=AUTH)
+        sent.append(len((await resp.json())["data"]))
+    assert sent == [2, 1, 0]
+
+
+async def test_attack_the_attempt_log_keeps_at_most_its_size_of_answers(make_client: Any, config: Any,
+                                                                        aiohttp_server: Any) -> None:
+    from aiohttp import web
+
+    from mockserver.store import answers
+    from tests.helpers import advance, delivery
+
+    async def big_500(request: web.Request) -> web.Response:
+        await request.read()
+        return web.Response(status=500, body=b"e" * 64 * 1024)
+
+    app = web.Application()
+    app.router.add_post("/hook", big_500)
+    url = str((await aiohttp_server(app)).make_url("/hook"))
+    limit = 1024 * 1024
+    client = await make_client(config, attempt_log_size=limit)
+    await register(client, url)
+    sent = await trigger(client, count=5)
+    await advance(client, 3600)  # 5 deliveries of 11 attempts: 55 answers of 64 KiB, 3.4 MiB
+    conn = client.server.app[keys.running].store.conn
+    assert answers.used(conn) <= limit + 64 * 1024 + 1024
+    ids = [d["id"] for e in sent["events"] for d in e["deliveries"]]
+    attempts = [a for i in ids for a in (await delivery(client, i))["attempts"]]
+    assert len(attempts) == 55
+    dropped = [a for a in attempts if a["response_body"] is None]
+    assert dropped and all(a["response_truncated"] and a["response_status"] == 500 for a in dropped)
+    newest = max(attempts, key=lambda a: (a["started_at"], a["number"]))
+    assert newest["response_body"] == "e" * 64 * 1024  # the newest answers are kept

@@ -12,7 +12,7 @@ from mockserver.clock import Clock
 from mockserver.config import Config
 from mockserver.engine.attempt import Attempts, Notify
 from mockserver.engine.fault_injector import SERVER, FaultInjector
-from mockserver.errors import InvalidField
+from mockserver.errors import Conflict, InvalidField
 from mockserver.fault_settings import FaultSettings
 from mockserver.models import Webhook
 from mockserver.service.shops import Shops
@@ -64,7 +64,11 @@ class Webhooks:
         assert spec.url is not None and spec.events is not None
         if self.config.public_urls_only:
             await webhook_rules.check_public(spec.url)
-        warnings = webhook_rules.warnings_for(spec.url, spec.events, self.store.webhooks.of_owner(owner))
+        others = self.store.webhooks.of_owner(owner)
+        if len(others) >= self.config.max_webhooks:  # each event goes to every one: the fan-out is bounded
+            raise Conflict(f"this token has {len(others)} webhooks, the most one may have (--max-webhooks); "
+                           "delete one first", field="url", code="too_many_webhooks", hint="list_webhooks")
+        warnings = webhook_rules.warnings_for(spec.url, spec.events, others)
         now = self.clock.now(owner)
         hook = self.store.webhooks.create(owner, spec.url, spec.events, now)
         self.notify(owner)
