@@ -964,3 +964,39 @@ async def test_attack_the_attempt_log_keeps_at_most_its_size_of_answers(make_cli
     assert dropped and all(a["response_truncated"] and a["response_status"] == 500 for a in dropped)
     newest = max(attempts, key=lambda a: (a["started_at"], a["number"]))
     assert newest["response_body"] == "e" * 64 * 1024  # the newest answers are kept
+
+
+# -- issue 25, 8: a sink is the token's that made it -------------------------------------
+
+async def test_attack_another_token_can_neither_read_nor_clear_a_sink(client: Any) -> None:
+    sink = str(client.make_url("/_mock/sink/mine"))
+    await register(client, sink)  # the webhook's token makes the sink its own
+    await trigger(client)
+    for method in ("GET", "DELETE"):
+        resp = await client.request(method, "/_mock/sink/mine", headers=OTHER)
+        assert resp.status == 403 and (await resp.json())["error"]["code"] == "sink_of_another_token"
+        assert (await client.request(method, "/_mock/sink/mine")).status == 401  # no token: none of its
+    got = await (await client.get("/_mock/sink/mine", headers=AUTH)).json()
+    assert got["requests"] == 1 and got["received"][0]["body"]["type"] == "receipts.update"
+
+
+async def test_an_unclaimed_sink_is_its_first_readers(client: Any) -> None:
+    await client.post("/_mock/sink/shared", json={"n": 1})
+    assert (await (await client.get("/_mock/sink/shared")).json())["requests"] == 1  # nobody's yet: anyone reads
+    assert (await client.get("/_mock/sink/shared", headers=AUTH)).status == 200  # now the token's
+    assert (await client.get("/_mock/sink/shared", headers=OTHER)).status == 403
+    resp = await client.post("/v1.0/webhook", headers=OTHER, json={"url": str(client.make_url("/_mock/sink/shared")),
+                                                                   "event": "receipts.update"})
+    assert [w["code"] for w in (await resp.json())["warnings"]] == ["sink_of_another_token"]
+
+
+async def test_attack_a_flood_of_new_sink_names_evicts_only_unclaimed_sinks(client: Any) -> None:
+    from mockserver.sinks import MAX_SINKS_EACH
+
+    await register(client, str(client.make_url("/_mock/sink/kept")))
+    await client.post("/_mock/sink/kept", json={"keep": "me"})
+    for n in range(MAX_SINKS_EACH + 50):
+        await client.post(f"/_mock/sink/flood-{n}", data=b"x")
+    got = await (await client.get("/_mock/sink/kept", headers=AUTH)).json()
+    assert got["requests"] == 1 and got["received"][0]["body"] == {"keep": "me"}
+    assert len(client.server.app[keys.sinks]._sinks) == MAX_SINKS_EACH + 1

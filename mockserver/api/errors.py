@@ -29,6 +29,11 @@ class Unauthorized(ApiError):
     code = "unauthorized"
 
 
+class Forbidden(ApiError):
+    status = 403
+    code = "forbidden"
+
+
 class PayloadTooLarge(ApiError):
     status = 413
     code = "body_too_large"

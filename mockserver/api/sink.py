@@ -10,8 +10,8 @@ from aiohttp import web
 
 from mockserver import keys
 from mockserver.api.bodies import Unpacker
-from mockserver.api.common import bearer_token, int_param
-from mockserver.api.errors import PayloadTooLarge
+from mockserver.api.common import int_param, optional_owner, owner
+from mockserver.api.errors import Forbidden, PayloadTooLarge, Unauthorized
 from mockserver.errors import InvalidField
 from mockserver.models import iso
 from mockserver.sinks import BODY_KEPT, BODY_READ, MAX_NAME
@@ -62,21 +62,32 @@ async def receive(request: web.Request) -> web.Response:
     return web.json_response({"sink": name, "n": sink.requests}, status=answer)
 
 
-def _may_read(request: web.Request) -> None:
-    """With --token, what a sink received is read or forgotten only with a valid token."""
-    if request.app[keys.config].tokens:
-        bearer_token(request)
+def _readable(request: web.Request) -> str:
+    """The sink's name, once the caller may read or clear it: a sink is its maker's alone
+    (a token reading a sink nobody has claimed makes it its own); with --token, reading
+    any needs one of them."""
+    name = _name(request)
+    who = owner(request) if request.app[keys.config].tokens else optional_owner(request)
+    sinks = request.app[keys.sinks]
+    sink = sinks.find(name)
+    if sink is not None and sink.owner is not None and sink.owner != who:
+        if who is None:
+            raise Unauthorized(f"the sink {name!r} belongs to a token; send it as 'Authorization: Bearer <token>'",
+                               field="Authorization")
+        raise Forbidden(f"the sink {name!r} belongs to another token; read your own, or choose another name",
+                        field="name", code="sink_of_another_token")
+    if sink is not None and who is not None:
+        sinks.claim(name, who)
+    return name
 
 
 async def show(request: web.Request) -> web.Response:
-    name = _name(request)
-    _may_read(request)
-    sink = request.app[keys.sinks].get(name)
-    return web.json_response({"name": name, "requests": sink.requests,
-                              "received": [r.to_json() for r in sink.received]})
+    name = _readable(request)
+    sink = request.app[keys.sinks].find(name)
+    received = [] if sink is None else [r.to_json() for r in sink.received]
+    return web.json_response({"name": name, "requests": 0 if sink is None else sink.requests, "received": received})
 
 
 async def clear(request: web.Request) -> web.Response:
-    _may_read(request)
-    request.app[keys.sinks].clear(_name(request))
+    request.app[keys.sinks].clear(_readable(request))
     return web.Response(status=204)

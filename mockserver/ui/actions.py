@@ -123,6 +123,9 @@ async def create_webhook(request: web.Request, owner: str, form: Form) -> str:
     except DomainError as err:  # back to the form, as it was filled in
         return _with(_back(form, "/webhooks_setup"), error=page_message(err), url=url, events=events)
     message = f"webhook {made.hook.id} registered"
+    claimed = request.app[keys.sinks].claim_url(made.hook.url, owner)  # a sink it posts to is this token's
+    if claimed is not None:
+        return _with(_back(form, "/webhooks_setup"), warn=f"{message}, but {claimed['message']}")
     v = made.verification
     if v is not None and not v["ok"]:
         return _with(_back(form, "/webhooks_setup"),
