@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from mockserver.api.errors import ApiError, BodyTimeout, PayloadTooLarge, UnsupportedMediaType
+from mockserver.api.errors import ApiError, BodyTimeout, PayloadTooLarge, UnsupportedMediaType, error_response
 
 BODY_TIMEOUT = 10.0  # real seconds a request's body has to arrive, from the request's head
 HANDLER_ARGS = {"auto_decompress": False}  # the app's server settings: bodies are unpacked here
@@ -24,10 +24,15 @@ HANDLER_ARGS = {"auto_decompress": False}  # the app's server settings: bodies a
 _WBITS = {"gzip": 16 + zlib.MAX_WBITS, "x-gzip": 16 + zlib.MAX_WBITS, "deflate": zlib.MAX_WBITS}
 
 
+class _Stalled(asyncio.TimeoutError):
+    """Set on a body's stream at its deadline: whatever reads the body stops with it (and
+    aiohttp's own read of what is left, after the answer, takes it for the timeout it is)."""
+
+
 @web.middleware
 async def body_deadline(request: web.Request, handler: Any) -> web.StreamResponse:
     """A body not complete BODY_TIMEOUT seconds after its request began fails whatever is
-    reading it, which answers 408."""
+    reading it: the answer is a 408, and the connection ends with it."""
     content = request.content
     if not request.body_exists or content.is_eof():
         response: web.StreamResponse = await handler(request)
@@ -35,13 +40,17 @@ async def body_deadline(request: web.Request, handler: Any) -> web.StreamRespons
 
     def too_slow() -> None:
         if not content.is_eof():
-            content.set_exception(BodyTimeout(
-                f"the request body did not arrive within {BODY_TIMEOUT:g} s; send it at once", field="body"))
+            content.set_exception(_Stalled())
 
     timer = asyncio.get_running_loop().call_later(BODY_TIMEOUT, too_slow)
     try:
         response = await handler(request)
         return response
+    except _Stalled:
+        answer = error_response(BodyTimeout(
+            f"the request body did not arrive within {BODY_TIMEOUT:g} s; send it at once", field="body"))
+        answer.force_close()
+        return answer
     finally:
         timer.cancel()
 
