@@ -1078,3 +1078,15 @@ async def test_attack_six_thousand_tokens_reading_products_keep_memory_under_300
     assert set(statuses) == {200}
     peak = max(peak, attacks.rss(server.proc.pid))
     assert peak < 300 * 1024 * 1024, f"the server's memory reached {peak / 2**20:.0f} MB"
+
+
+async def test_attack_the_session_cookie_another_port_is_sent_does_not_carry_the_token(client: Any) -> None:
+    """Cookies do not keep ports apart: a page on another port of this host receives the
+    page's cookie. It names the merchant by a digest, never by its token."""
+    import base64
+
+    await _sign_in_as(client, TOKEN, VICTIM)
+    [value] = [c.value for c in client.session.cookie_jar if c.key == "spm_session"]
+    payload = value.rpartition(".")[0]
+    assert TOKEN not in base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+    assert "Sign out" in await (await client.get("/")).text()
