@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from mockserver.store import answers
 from mockserver.store.checkpoints import Checkpoints
-from mockserver.store.db import check_path, connect, lock
+from mockserver.store.db import check_path, connect
+from mockserver.store.locks import lock
 from mockserver.store.meta import Meta
 
 if TYPE_CHECKING:
