@@ -9,13 +9,14 @@ ones, are counted apart: a flood of new names evicts only the flooder's own sink
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote, urlsplit
+
+from mockserver import plain_json
 
 KEEP = 1000  # requests kept per sink
 MAX_SINKS = 10_000  # sinks in all; past it the oldest goes, whoever made it
@@ -48,9 +49,9 @@ class Received:
         text = self.body.decode("utf-8", errors="replace")
         body: Any = text
         if not self.truncated:
-            try:
-                body = json.loads(text)
-            except ValueError:
+            try:  # shown as JSON when it is JSON the answer can carry; as text otherwise
+                body = plain_json.loads(self.body)
+            except plain_json.NotPlainJson:
                 pass
         return {"n": self.n, "received_at": self.received_at, "method": self.method, "headers": self.headers,
                 "body": body, "body_truncated": self.truncated}

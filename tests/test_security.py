@@ -1091,3 +1091,11 @@ async def test_attack_the_session_cookie_another_port_is_sent_does_not_carry_the
     payload = value.rpartition(".")[0]
     assert TOKEN not in base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
     assert "Sign out" in await (await client.get("/")).text()
+
+
+@pytest.mark.parametrize("body", [b"[" * 20000 + b"]" * 20000, b'{"a": NaN}', b'{"a": ' * 70 + b"1" + b"}" * 70])
+async def test_attack_a_sink_shows_a_body_it_cannot_carry_as_json_as_text(client: Any, body: bytes) -> None:
+    await client.post("/_mock/sink/odd", data=body)
+    resp = await client.get("/_mock/sink/odd")
+    assert resp.status == 200, await resp.text()
+    assert (await resp.json())["received"][0]["body"] == body.decode()

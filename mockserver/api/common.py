@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
 from aiohttp import web
 
-from mockserver import keys
+from mockserver import keys, plain_json
 from mockserver.api.bodies import read_body
 from mockserver.api.errors import ApiError, Unauthorized, UnsupportedMediaType
 from mockserver.errors import InvalidField
@@ -78,56 +77,14 @@ async def json_object(request: web.Request, *, required: bool = True) -> dict[st
     return body
 
 
-MAX_DEPTH = 64  # levels of nesting in a JSON body: SalesPlay's payloads have five
-
-
-def _not_json(constant: str) -> None:
-    raise InvalidField(f"the request body holds {constant}, which is not JSON (RFC 8259); send a number or null",
-                       field="body", code="invalid_json")
-
-
 def parse_json(raw: bytes) -> Any:
-    """A JSON body, or a 4xx that says what is wrong with it: not JSON, not UTF-8, a number
-    Python will not read (over 4,300 digits), NaN or Infinity, or nested past MAX_DEPTH
-    (it could be stored, and then not be written back)."""
+    """A JSON body, or a 4xx that says what is wrong with it: malformed (400), or NaN and
+    Infinity, which Python reads and writes back but no other JSON reader takes (422)."""
     try:
-        body = json.loads(raw, parse_constant=_not_json)
-    except UnicodeDecodeError:
-        raise ApiError("the request body is not UTF-8 text", field="body", code="invalid_json") from None
-    except json.JSONDecodeError as exc:
-        raise ApiError(
-            f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            field="body",
-            code="invalid_json",
-        ) from None
-    except RecursionError:
-        raise _too_deep() from None
-    except ValueError:  # an integer of more digits than Python reads
-        digits = getattr(sys, "get_int_max_str_digits", lambda: 4300)()
-        raise ApiError(f"the request body has an integer of more than {digits} digits", field="body",
-                       code="invalid_json") from None
-    if _depth(body) > MAX_DEPTH:
-        raise _too_deep()
-    return body
-
-
-def _too_deep() -> ApiError:
-    return ApiError(f"the request body is nested more than {MAX_DEPTH} levels deep", field="body",
-                    code="invalid_json")
-
-
-def _depth(value: Any) -> int:
-    """How deep ``value`` nests, looked at without recursion (a deep body must not take the
-    stack the check is made with)."""
-    deepest, level = 0, [(value, 1)]
-    while level:
-        item, depth = level.pop()
-        if isinstance(item, (dict, list)):
-            deepest = max(deepest, depth)
-            if depth > MAX_DEPTH:
-                return depth
-            level += [(child, depth + 1) for child in (item.values() if isinstance(item, dict) else item)]
-    return deepest
+        return plain_json.loads(raw)
+    except plain_json.NotPlainJson as exc:
+        kind = InvalidField if exc.semantic else ApiError
+        raise kind(f"the request body {exc}", field="body", code="invalid_json") from None
 
 
 def int_param(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:
