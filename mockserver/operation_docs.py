@@ -38,7 +38,8 @@ def catalogue_json() -> list[dict[str, Any]]:
 
 def _names(params: tuple[Param, ...], groups: tuple[tuple[str, ...], ...]) -> str:
     """Parameters by name, those that exclude each other joined by "or"."""
-    out, done = [], set()
+    out: list[str] = []
+    done: set[str] = set()
     for p in params:
         if p.name in done:
             continue

@@ -61,7 +61,7 @@ def _object(params: tuple[Param, ...], required: list[str], one_of: tuple[tuple[
                    "additionalProperties": False}
     if required:
         out["required"] = required
-    rules = [{"not": {"required": list(group)}} for group in one_of]
+    rules: list[Schema] = [{"not": {"required": list(group)}} for group in one_of]
     if pick:
         rules.append({"oneOf": [{"required": [name]} for name in pick]})
     if rules:

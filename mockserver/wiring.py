@@ -56,7 +56,7 @@ async def start(app: web.Application, store: Store, clock: Clock | None, *, hold
     attempts = Attempts(config, the_clock, store, session, faults, notices, guard)
     scheduler = Scheduler(the_clock, store, attempts, max_in_flight=config.max_in_flight,
                           one_at_a_time=config.one_at_a_time)
-    service = Service(config, the_clock, store, Shops(store, seed=config.seed, locale=config.locale), scheduler,
+    service = Service(config, the_clock, store, Shops(store, seed=config.seed, locale=config.locale, sample_from=config.sample_from), scheduler,
                       attempts, faults, timekeeper, notices)
     parts.service, parts.engine = service, Engine(the_clock, store, scheduler)
     scheduler.start(hold=hold and not parts.release_asked)

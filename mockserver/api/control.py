@@ -12,7 +12,7 @@ from mockserver.durations import parse_instant
 from mockserver.errors import InvalidField
 from mockserver.models import DeliveryFilter, iso
 from mockserver.shop.generate import generate_payloads
-from mockserver.shop.schemas import load_schema
+from mockserver.shop.schemas import VARIANTS, load_schema
 from mockserver.webhook_rules import check_event_type
 
 
@@ -102,9 +102,18 @@ async def reset(request: web.Request) -> web.Response:
 
 
 async def schema(request: web.Request) -> web.Response:
+    """An event type's JSON Schema: ``strict`` (what the mock sends, no field more) or
+    ``receiver`` (what a receiver may rely on; unknown fields allowed)."""
     type_ = request.match_info["type"]
     check_event_type(type_, field="type")
-    return web.json_response(load_schema(type_))
+    for name in request.query:
+        if name != "variant":
+            raise InvalidField(f"unknown parameter {name!r}; the only one is variant (strict or receiver)", field=name)
+    variant = request.query.get("variant", "strict")
+    if variant not in VARIANTS:
+        raise InvalidField("'variant' must be strict (what the mock sends, no field more) or receiver (what a "
+                           "receiver may rely on, unknown fields allowed)", field="variant")
+    return web.json_response(load_schema(type_, variant))
 
 
 async def payloads(request: web.Request) -> web.Response:
