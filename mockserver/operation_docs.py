@@ -1,6 +1,7 @@
 """The catalogue of operations (``operations.py``) as people and programs read it: the
-answer of ``GET /_mock/operations``, and the README's table (``python -m
-mockserver.operation_docs`` prints it; a test checks the README has it)."""
+answer of ``GET /_mock/operations``, the README's table (``python -m
+mockserver.operation_docs`` prints it) and docs/scenarios.md's reference (``--reference``);
+tests check the files have them."""
 
 from __future__ import annotations
 
@@ -71,5 +72,38 @@ def readme_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+def _kind(p: Param) -> str:
+    if p.kind == "choice":
+        return "one of " + ", ".join(f"`{c}`" for c in p.choices)
+    if p.kind == "int":
+        return f"whole number, {p.lo:,} to {p.hi:,}"
+    words = {"id": "SalesPlay id", "code": "product code (digits)", "barcode": "EAN-13", "number": "receipt number",
+             "text": "text", "email": "email address", "country": "ISO 3166 code", "money": "amount, 2 decimals",
+             "percent": "0 to 100", "flag": "true or false", "list": "list"}
+    return words[p.kind] + (" or `null`" if p.nullable else "")
+
+
+def reference() -> str:
+    """docs/scenarios.md's reference: each operation, its parameters and what it sends."""
+    out = []
+    for op in CATALOGUE:
+        out += [f"### `{op.name}`", "", op.about + (f" {op.note}" if op.note else ""), "",
+                "| parameter | type | what | without it |", "|---|---|---|---|"]
+        for p in op.params:
+            out.append(f"| `{p.name}` | {_kind(p)} | {p.about} | {p.default or '-'} |")
+            out += [f"| `{p.name}[].{f.name}` | {_kind(f)} | {f.about} | {'required' if f.required else '-'} |"
+                    for f in p.fields]
+        groups = [*op.one_of, *(g for p in op.params for g in (p.pick, *p.one_of) if g)]
+        sends = "; ".join(f"`{e.type}` {e.when}" for e in op.emits)
+        out += ["", f"Sends: {sends}. Returns in `made`: " + ", ".join(f"`{k}`" for k in op.returns) + "."]
+        if groups:
+            out.append("At most one of each: " + "; ".join(" or ".join(f"`{n}`" for n in g) for g in groups)
+                       + " (a list's items name their record by exactly one).")
+        out.append("")
+    return "\n".join(out)
+
+
 if __name__ == "__main__":
-    print(readme_table(), end="")
+    import sys
+
+    print(reference() if sys.argv[1:] == ["--reference"] else readme_table(), end="")

@@ -84,9 +84,10 @@ def trigger_schema(*, step: bool = False) -> Schema:
     if step:
         props["name"] = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]{0,63}$", "description": (
             "a later step's params refer to what this step made as \"${name.key}\" (\"${sold.receipt_id}\")")}
+    # A step's params may hold "${name.key}" where an id goes: checked once resolved.
     rules: list[Schema] = [{"if": {"properties": {"operation": {"const": op.name}}, "required": ["operation"]},
-                            "then": {"properties": {"type": {"enum": list(OPERATION_EVENTS[op.name])},
-                                                    "params": {"$ref": f"#/components/schemas/{title(op)}"}}}}
+                            "then": {"properties": {"type": {"enum": list(OPERATION_EVENTS[op.name])}, **({} if step
+                                     else {"params": {"$ref": f"#/components/schemas/{title(op)}"}})}}}
                            for op in CATALOGUE]
     return {
         "type": "object", "properties": props, "additionalProperties": False,
