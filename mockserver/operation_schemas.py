@@ -70,34 +70,35 @@ def _object(params: tuple[Param, ...], required: list[str], one_of: tuple[tuple[
 
 
 def trigger_schema(*, step: bool = False) -> Schema:
-    """What ``POST /_mock/events`` takes (a scenario's step: the same, with a ``name``)."""
-    props: Schema = {
-        "type": {"$ref": "#/components/schemas/EventType"},
-        "operation": {"enum": list(OPERATION_EVENTS), "description": "a named shop operation (GET /_mock/operations "
-                      "lists each one's parameters, and what it sends when): " + "; ".join(
-                          f"{name}: {', '.join(types)}" for name, types in OPERATION_EVENTS.items())},
-        "params": {"type": "object", "description": "the operation's parameters; what is left out the shop chooses"},
-        "count": {"type": "integer", "minimum": 1, "maximum": MAX_TRIGGER},
-        "advance": ADVANCE,
-        "payload": {"type": "object"},
-    }
+    """What ``POST /_mock/events`` takes (a scenario's step: the same, with a ``name``): one
+    shape per operation (its ``type``s, its ``params``), one for a ``type``, one for a
+    ``payload``. (Per-operation rules as if/then around a reference are more than the
+    fuzzer, schemathesis, can generate from.)"""
+    common: Schema = {"count": {"type": "integer", "minimum": 1, "maximum": MAX_TRIGGER}, "advance": ADVANCE}
     if step:
-        props["name"] = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]{0,63}$", "description": (
+        common["name"] = {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_-]{0,63}$", "description": (
             "a later step's params refer to what this step made as \"${name.key}\" (\"${sold.receipt_id}\")")}
-    # A step's params may hold "${name.key}" where an id goes: checked once resolved.
-    rules: list[Schema] = [{"if": {"properties": {"operation": {"const": op.name}}, "required": ["operation"]},
-                            "then": {"properties": {"type": {"enum": list(OPERATION_EVENTS[op.name])}, **({} if step
-                                     else {"params": {"$ref": f"#/components/schemas/{title(op)}"}})}}}
-                           for op in CATALOGUE]
+
+    def shape(required: list[str], about: str, **props: Schema) -> Schema:
+        return {"type": "object", "description": about, "required": required, "additionalProperties": False,
+                "properties": {**props, **common}}
+
+    event_type = {"$ref": "#/components/schemas/EventType"}
     return {
-        "type": "object", "properties": props, "additionalProperties": False,
         "description": "Send 'type' (the shop acts until it sends one of that type), 'operation' (one named "
                        "operation, with its 'params'; a 'type' beside it must be one the operation sends, or the "
                        "answer is a 422 naming 'type'), or 'type' with 'payload' (sent as given; not with "
                        "'operation' or 'params'). All or nothing: a bad parameter anywhere changes nothing.",
-        "not": {"anyOf": [{"required": ["operation", "payload"]}, {"required": ["params", "payload"]}]},
-        "dependentRequired": {"params": ["operation"]},
-        "allOf": rules,
+        "anyOf": [
+            *(shape(["operation"], f"{op.name}: {op.about} Sends {', '.join(OPERATION_EVENTS[op.name])}",
+                    operation={"const": op.name}, type={"enum": list(OPERATION_EVENTS[op.name])},
+                    # A step's params may hold "${name.key}" where an id goes: checked once resolved.
+                    params={"type": "object"} if step else {"$ref": f"#/components/schemas/{title(op)}"})
+              for op in CATALOGUE),
+            shape(["type"], "the shop acts until it sends an event of this type", type=event_type),
+            shape(["type", "payload"], "this payload, sent as given as an event of this type", type=event_type,
+                  payload={"type": "object"}),
+        ],
     }
 
 
@@ -126,8 +127,7 @@ def _param_entry(*, field: bool = False) -> Schema:
         "items": {"type": "array", "items": {"$ref": "#/components/schemas/OperationField"}},
         "items_name_one_of": {"type": "array", "items": text},
         "items_exclusive": {"type": "array", "items": {"type": "array", "items": text}}}
-    return {"type": "object", "required": ["name", "type", "description"], "additionalProperties": False,
-            "properties": {
+    return {"type": "object", "required": ["name", "type", "description"], "properties": {
         "name": text, "type": {"enum": ["id", "code", "barcode", "number", "text", "email", "country", "money", "int",
                                         "percent", "choice", "flag", "list"]},
         "description": text, "default": text, "choices": {"type": "array"}, "minimum": {"type": "integer"},

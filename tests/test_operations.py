@@ -224,3 +224,14 @@ async def test_empty_params_are_the_same_as_none(client: Client, make_client: An
     with_params = await act(client, "sale")
     without = await (await other.post("/_mock/events", json={"operation": "sale"}, headers=AUTH)).json()
     assert [e["payload"] for e in with_params["events"]] == [e["payload"] for e in without["events"]]
+
+
+async def test_a_sale_can_be_refunded_after_the_shop_made_room_for_new_products(client: Client) -> None:
+    """The shop forgets its oldest products past 200, but not one a recent receipt sold."""
+    sold = await act(client, "sale", payment_type="card", lines=[{"product_code": "10001", "quantity": 2}])
+    resp = await client.post("/_mock/events", json={"operation": "product_create", "count": 200}, headers=AUTH)
+    assert resp.status == 201
+    refunded = await act(client, "refund", receipt_id=sold["made"][0]["receipt_id"], full=True)
+    assert [e["type"] for e in refunded["events"]] == ["credit_note.update", "inventory_levels.update"]
+    codes = {p["product_code"] for p in (await get(client, "/v1.0/products", limit="250"))["data"]}
+    assert "10001" in codes and "10002" not in codes

@@ -51,10 +51,19 @@ def _created(world: World, now: str, g: Given) -> Product:
     product = new_product(world, now, category=g.get("category"), code=code)
     _edit(product, g, None)
     if len(world.products) >= MAX_PRODUCTS:
-        world.products.remove(next(p for p in world.products if p.deleted) if any(
-            p.deleted for p in world.products) else world.products[0])
+        world.products.remove(_forgettable(world))
     world.products.append(product)
     return product
+
+
+def _forgettable(world: World) -> Product:
+    """The product the shop forgets to make room: the oldest deleted one, else the oldest, but
+    never one a recent receipt sold while another will do (its refund or void needs it)."""
+    sold = {ln["product_id"] for r in world.receipts for ln in r["lines"]}
+    deleted = [p for p in world.products if p.deleted]
+    return (next((p for p in deleted if p.product_id not in sold), None)
+            or next((p for p in world.products if p.product_id not in sold), None)
+            or (deleted or world.products)[0])
 
 
 def _edit(product: Product, g: Given, percent: int | None) -> None:

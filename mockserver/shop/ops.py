@@ -210,5 +210,5 @@ def _void(world: World, receipt: dict[str, Any], now: str, g: Given) -> Emitted:
     receipt["updated_at"] = now
     for ln in receipt["lines"]:
         world.stock[f"{receipt['shop_id']}/{ln['product_id']}"] += ln["qty"]
-    return [("receipts.update", [_sent(world, receipt)]),
-            records.inventory(world, receipt["shop_id"], [ln["product_id"] for ln in receipt["lines"]])]
+    return records.with_levels([("receipts.update", [_sent(world, receipt)]), records.inventory(
+        world, receipt["shop_id"], [ln["product_id"] for ln in receipt["lines"]])])

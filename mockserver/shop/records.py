@@ -20,10 +20,16 @@ def level(world: World, shop_id: str, product: Product) -> dict[str, Any]:
 
 
 def inventory(world: World, shop_id: str, product_ids: list[str]) -> tuple[str, list[dict[str, Any]]]:
-    """The ``inventory_levels.update`` of the products an operation touched in one shop."""
+    """The ``inventory_levels.update`` of the products an operation touched in one shop. A
+    product the shop has forgotten (past 200 products) has no level to tell: it is left out."""
     by_id = {p.product_id: p for p in world.products}
-    seen = list(dict.fromkeys(product_ids))  # each product once, in the order touched
+    seen = [pid for pid in dict.fromkeys(product_ids) if pid in by_id]  # each product once, in the order touched
     return ("inventory_levels.update", [level(world, shop_id, by_id[pid]) for pid in seen])
+
+
+def with_levels(emitted: list[tuple[str, list[dict[str, Any]]]]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """What an operation sends, without a stock change that has no level left to tell."""
+    return [(type_, records) for type_, records in emitted if records]
 
 
 def shop_of(world: World, shop_id: str) -> Shop:

@@ -65,8 +65,8 @@ def refund(world: World, now: str, *, receipt_id: str | None = None, given: Give
         "credit_note_id", "credit_note_number", "credit_note_type", "total", "created_at")})
     receipt["updated_at"] = now
     records.keep_receipt(world, receipt)
-    return before + [("credit_note.update", [note]),
-                     records.inventory(world, receipt["shop_id"], [ln["product_id"] for ln in lines])]
+    return before + records.with_levels([("credit_note.update", [note]), records.inventory(
+        world, receipt["shop_id"], [ln["product_id"] for ln in lines])])
 
 
 def _named(world: World, g: Given) -> dict[str, Any]:
