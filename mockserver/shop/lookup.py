@@ -77,3 +77,17 @@ def once(seen: dict[str, int], key: str, n: int, field: str, what: str) -> None:
         raise InvalidField(f"{what} is already on line {seen[key] + 1} of this list; give each once, with its "
                            "whole quantity", field=field, code="duplicate_item")
     seen[key] = n
+
+
+def listed(world: World, items: list[Given], name: str, amount: str) -> list[tuple[Product, int]]:
+    """The live products a list parameter names (``params.{name}``), each once, with each
+    item's ``amount`` field."""
+    out: list[tuple[Product, int]] = []
+    seen: dict[str, int] = {}
+    for n, item in enumerate(items):
+        where = f"params.{name}[{n}]"
+        found = product(world, item, where)
+        key = "product_id" if "product_id" in item else "product_code"
+        once(seen, found.product_id, n, f"{where}.{key}", f"product {found.product_code}")
+        out.append((found, item[amount]))
+    return out

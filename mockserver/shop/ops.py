@@ -93,13 +93,9 @@ def _drawn_lines(world: World, shop: Shop, line_count: int | None) -> list[dict[
 def _chosen_lines(world: World, shop: Shop, items: list[Given]) -> list[dict[str, Any]]:
     """The lines a test gave: each product once, in stock at the shop, its discount at most its price."""
     lines: list[dict[str, Any]] = []
-    seen: dict[str, int] = {}
-    for n, item in enumerate(items):
+    for n, (item, (product, qty)) in enumerate(zip(items, lookup.listed(world, items, "lines", "quantity"))):
         where = f"params.lines[{n}]"
-        product = lookup.product(world, item, where)
-        key = "product_id" if "product_id" in item else "product_code"
-        lookup.once(seen, product.product_id, n, f"{where}.{key}", f"product {product.product_code}")
-        qty, have = item["quantity"], world.stock.get(f"{shop.shop_id}/{product.product_id}", 0)
+        have = world.stock.get(f"{shop.shop_id}/{product.product_id}", 0)
         if qty > have:
             raise InvalidField(f"only {have} of product {product.product_code} in stock at {shop.name}; sell at "
                                "most that, or receive goods first (goods_receipt)", field=f"{where}.quantity",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.shop import backoffice, lookup, records
-from mockserver.shop.world import Product, Shop, World
+from mockserver.shop.world import Shop, World
 
 Emitted = list[tuple[str, list[dict[str, Any]]]]
 Given = dict[str, Any]
@@ -18,19 +18,6 @@ def _shop(world: World, given: Given) -> Shop:
     return world.rng.choice(world.shops)
 
 
-def _counted(world: World, items: list[Given], name: str, amount: str) -> list[tuple[Product, int]]:
-    """The products a list names, each once, with its ``amount`` field."""
-    out: list[tuple[Product, int]] = []
-    seen: dict[str, int] = {}
-    for n, item in enumerate(items):
-        where = f"params.{name}[{n}]"
-        product = lookup.product(world, item, where)
-        key = "product_id" if "product_id" in item else "product_code"
-        lookup.once(seen, product.product_id, n, f"{where}.{key}", f"product {product.product_code}")
-        out.append((product, item[amount]))
-    return out
-
-
 def stock_count(world: World, now: str, *, levels: int | None = None, given: Given | None = None) -> Emitted:
     """A stock take sets the levels it counts: ``given["levels"]``, or a few levels found
     within 3 units of the system's; ``levels``: that many products (as many as the shop
@@ -39,7 +26,7 @@ def stock_count(world: World, now: str, *, levels: int | None = None, given: Giv
     rng = world.rng
     shop = _shop(world, g)
     if "levels" in g:
-        found = _counted(world, g["levels"], "levels", "in_stock")
+        found = lookup.listed(world, g["levels"], "levels", "in_stock")
         for product, units in found:
             world.stock[f"{shop.shop_id}/{product.product_id}"] = units
         return [records.inventory(world, shop.shop_id, [p.product_id for p, _ in found])]
@@ -58,7 +45,7 @@ def goods_receipt(world: World, now: str, shop: Shop | None = None, *, given: Gi
     rng = world.rng
     shop = shop or _shop(world, g)
     if "lines" in g:
-        quantities = _counted(world, g["lines"], "lines", "quantity")
+        quantities = lookup.listed(world, g["lines"], "lines", "quantity")
     else:
         live = sorted(world.live_products(), key=lambda p: world.stock.get(f"{shop.shop_id}/{p.product_id}", 0))
         quantities = [(product, rng.randint(10, 40)) for product in live[: rng.randint(1, 6)]]
