@@ -69,15 +69,14 @@ async def test_after_a_form_the_page_goes_only_to_a_local_path(client: Any, targ
     csrf = await _signed_in(client)
     resp = await client.post("/ui/events", data={"csrf": csrf, "what": "type:receipts.update", "next": target},
                              allow_redirects=False)
-    location = resp.headers["Location"]
-    assert location.startswith("/?") and "evil" not in location.split("?")[0], location
+    assert resp.headers["Location"] == "/"
 
 
 async def test_a_local_next_is_kept(client: Any) -> None:
     csrf = await _signed_in(client)
     resp = await client.post("/ui/events", data={"csrf": csrf, "what": "type:receipts.update",
                                                  "next": "/?status=failed"}, allow_redirects=False)
-    assert resp.headers["Location"].startswith("/?status=failed&msg=")
+    assert resp.headers["Location"] == "/?status=failed"  # the message is not in the URL (a cookie shows it once)
 
 
 async def test_the_live_stream_needs_a_sign_in(client: Any, make_client: Any, config: Any) -> None:
@@ -259,8 +258,8 @@ async def test_a_token_that_is_not_text_is_401_not_500(client: Any) -> None:
 
 async def test_the_sign_in_form_refuses_a_token_that_is_not_text(client: Any) -> None:
     csrf = await _csrf(client)
-    resp = await client.post("/ui/login", data={"csrf": csrf, "token": "caf\u00e9\x01"}, allow_redirects=False)
-    assert resp.status == 303 and "error=" in resp.headers["Location"]
+    resp = await client.post("/ui/login", data={"csrf": csrf, "token": "caf\u00e9\x01"})
+    assert "a token is printable ASCII characters without spaces" in await resp.text()
 
 
 @pytest.mark.parametrize("seed", ["nan", "inf", "1e400", "-inf", "7.5", "seven", str(2**70), "-1"])
@@ -269,12 +268,12 @@ async def test_the_faults_forms_odd_numbers_come_back_as_errors(client: Any, rec
     hook = await register(client, rec.url)
     csrf = await _signed_in(client)
     resp = await client.post(f"/ui/webhooks/{hook['id']}/faults",
-                             data={"csrf": csrf, "duplicate": "0.5", "seed": seed}, allow_redirects=False)
-    assert resp.status == 303 and "error=" in resp.headers["Location"], seed
+                             data={"csrf": csrf, "duplicate": "0.5", "seed": seed})
+    assert 'class="flash bad"' in await resp.text(), seed
     for probability in ("nan", "inf", "1e400"):
         resp = await client.post(f"/ui/webhooks/{hook['id']}/faults",
-                                 data={"csrf": csrf, "duplicate": probability, "seed": "1"}, allow_redirects=False)
-        assert resp.status == 303 and "error=" in resp.headers["Location"], probability
+                                 data={"csrf": csrf, "duplicate": probability, "seed": "1"})
+        assert 'class="flash bad"' in await resp.text(), probability
 
 
 @pytest.mark.parametrize("fields", [
@@ -287,9 +286,8 @@ async def test_the_faults_forms_huge_durations_come_back_as_errors(client: Any, 
     rec = await receiver()
     hook = await register(client, rec.url)
     csrf = await _signed_in(client)
-    resp = await client.post(f"/ui/webhooks/{hook['id']}/faults", data={"csrf": csrf, **fields},
-                             allow_redirects=False)
-    assert resp.status == 303 and "error=" in resp.headers["Location"], fields
+    resp = await client.post(f"/ui/webhooks/{hook['id']}/faults", data={"csrf": csrf, **fields})
+    assert 'class="flash bad"' in await resp.text(), fields
     await trigger(client)
     assert (await client.get("/")).status == 200
     assert (await client.get("/_mock/deliveries", headers=AUTH)).status == 200

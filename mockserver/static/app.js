@@ -174,6 +174,7 @@
 
   function connect() {
     if (!window.EventSource || !parts.length) return;
+    if (state) state.hidden = false;  // only a page with live parts says whether it is live
     // From the version the page was drawn from: a change made while it loaded is not missed.
     var seen = document.body.dataset.seen;
     var source = new EventSource("/ui/stream" + (seen ? "?seen=" + encodeURIComponent(seen) : ""));

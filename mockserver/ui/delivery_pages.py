@@ -11,7 +11,7 @@ from mockserver import keys
 from mockserver.errors import NotFound
 from mockserver.ui import present
 from mockserver.ui.har import har
-from mockserver.ui.render import merchant_data, merchant_page, page
+from mockserver.ui.render import here, merchant_data, merchant_page, page
 
 
 def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
@@ -23,8 +23,12 @@ def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
         _, disable_at = service.config.schedule.remaining(start=delivery.anchor_at, made=delivery.attempts,
                                                           deadline=delivery.deadline, key=delivery.id)
     now = service.clock.view(owner).now
+    hook = next((h for h in service.webhooks.of_owner(owner) if h.id == delivery.webhook_id), None)
     return {
         "delivery": delivery, "event": detail.event, "latest": attempts[-1] if attempts else None,
+        "here": here(request, f"/ui/deliveries/{delivery.id}"),
+        "why": ("its webhook was deleted" if hook is None
+                else None if hook.enabled else "its webhook is disabled: re-enable it first"),
         "runs": present.runs(attempts), "count": len(attempts), "disable_at": disable_at,
         "picture": present.picture(delivery, attempts, now, disable_at),
     }
@@ -37,7 +41,7 @@ async def delivery_page(request: web.Request, owner: str) -> web.StreamResponse:
 
 @merchant_data
 async def delivery_live(request: web.Request, owner: str) -> web.StreamResponse:
-    return page(request, "_delivery_live.html", delivery_context(request, owner))
+    return page(request, "_delivery_live.html", delivery_context(request, owner), whole=False)
 
 
 @merchant_page
