@@ -112,7 +112,7 @@ async def test_trigger_advance_redeliver_and_reenable(client: Any, receiver: Any
     here = f"/ui/deliveries/{delivery_id}"
     resp = await client.post(f"{here}/redeliver", data={"csrf": csrf, "next": here}, allow_redirects=False)
     assert resp.headers["Location"] == here  # back where it was asked, with a link to the new delivery
-    said = re.search(r'sent again as a new delivery, <a href="(/ui/deliveries/dlv_[0-9a-f]+)">',
+    said = re.search(r'sent again as a new delivery: <a href="(/ui/deliveries/dlv_[0-9a-f]+)">',
                      await (await client.get(here)).text())
     assert said, "the message names the new delivery"
     assert "succeeded" in await (await client.get(said.group(1))).text()

@@ -160,7 +160,7 @@ async def trigger(request: web.Request, owner: str, form: Form) -> Done:
 @action
 async def redeliver(request: web.Request, owner: str, form: Form) -> Done:
     delivery = await keys.service_of(request.app).events.redeliver(owner, request.match_info["id"])
-    return Done(f"{request.match_info['id']} sent again as a new delivery, {delivery.id}")
+    return Done(f"sent again as a new delivery: {delivery.id}")
 
 
 @action
