@@ -99,6 +99,8 @@ class Attempts:
 
     async def make(self, start: AttemptStart, payload: bytes) -> Outcome:
         """POST once, then record the attempt and what follows for its delivery."""
+        # Recorded as they go on the wire, what aiohttp would add by itself included.
+        start.headers = http_post.as_sent(start.delivery.url, start.headers, payload)
         outcome = await self._post(start.delivery, start.headers, payload)
         start.ended = True
         self._record(self._follows(start, outcome))

@@ -214,8 +214,14 @@
     var button = event.target.closest && event.target.closest("button[data-copy]");
     if (!button) return;
     navigator.clipboard.writeText(button.dataset.copy).then(function () {
-      button.textContent = "copied";
-      window.setTimeout(function () { button.textContent = "copy"; }, 1500);
+      // A tick beside the button's words (its name stays what it says), and said aloud.
+      button.dataset.copied = "1";
+      var said = document.getElementById("copy-status");
+      if (said) said.textContent = "copied";
+      window.setTimeout(function () {
+        delete button.dataset.copied;
+        if (said) said.textContent = "";
+      }, 1500);
     });
   });
 

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from yarl import URL
 
 from mockserver import keys
 from mockserver.errors import NotFound
 from mockserver.ui import present
+from mockserver.ui.curl import curl
 from mockserver.ui.har import har
 from mockserver.ui.render import here, merchant_data, merchant_page, page
 
@@ -46,13 +48,20 @@ async def delivery_live(request: web.Request, owner: str) -> web.StreamResponse:
 
 @merchant_page
 async def attempt_page(request: web.Request, owner: str) -> web.StreamResponse:
-    """One attempt in full: what was sent, what came back."""
+    """One attempt in full: what was sent (every header, the body, as curl), what came back."""
     detail = keys.service_of(request.app).reads.delivery(owner, request.match_info["id"])
-    number = request.match_info["number"]
-    found = [a for a in detail.attempts if str(a.number) == number]
+    number, attempts = request.match_info["number"], detail.attempts
+    found = [i for i, a in enumerate(attempts) if str(a.number) == number]
     if not found:
         raise NotFound(f"delivery {detail.delivery.id} has no attempt {number}", field="number")
-    return page(request, "attempt.html", {"delivery": detail.delivery, "a": found[-1]})
+    i, body = found[-1], detail.event.payload
+    a = attempts[i]
+    return page(request, "attempt.html", {
+        "delivery": detail.delivery, "event": detail.event, "a": a, "count": len(attempts), "body": body,
+        "size": len(body.encode()), "command": curl(a, body), "path": URL(a.url).raw_path_qs,
+        "previous": attempts[i - 1].number if i > 0 else None,
+        "following": attempts[i + 1].number if i + 1 < len(attempts) else None,
+    })
 
 
 @merchant_data
