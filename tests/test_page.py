@@ -234,9 +234,9 @@ async def test_a_scaled_clock_shows_the_real_time_equivalent(browser: Any) -> No
         # (a moment that passed from "in under a second" to "ago" kept its old hover). Redraws
         # are held off, so only the tick can mend the hover made stale here.
         await page.route("**/ui/live/**", lambda route: route.abort())
-        await page.evaluate("""() => { const el = document.querySelector('#events-card li time');
+        await page.evaluate("""() => { const el = document.querySelector('tr.delivery td[data-label=Event] time');
             el.title = el.title.split('; ')[0] + '; a stale real time'; }""")
-        await page.wait_for_function("""() => !document.querySelector('#events-card li time').title
+        await page.wait_for_function("""() => !document.querySelector('tr.delivery td[data-label=Event] time').title
             .includes('stale')""", timeout=5_000)
         consistent = await page.evaluate("""() => [...document.querySelectorAll('time[data-epoch]')]
             .filter(el => el.id !== 'sim-now' && el.textContent.includes('('))
@@ -262,8 +262,8 @@ async def test_moments_from_before_a_restart_have_no_real_time_equivalent(browse
     second = await MockServer(config).start()
     page = await open_page(browser)
     await sign_in(page, second.url)
-    event = page.locator("#events-card li time").first
-    await page.wait_for_function("() => /ago$/.test(document.querySelector('#events-card li time').textContent)")
+    event = page.locator("tr.delivery td[data-label=Event] time").first
+    await page.wait_for_function("() => /ago$/.test(document.querySelector('tr.delivery td[data-label=Event] time').textContent)")
     assert "about" not in (await event.text_content() or "") and "about" not in (await event.get_attribute("title") or "")
     await page.wait_for_timeout(1200)  # the page's own tick redraws it: still without
     assert "about" not in (await event.text_content() or "")

@@ -62,6 +62,13 @@ class DeliveryDetail:
 
 
 @dataclass(frozen=True)
+class EventDetail:
+    event: Event
+    deliveries: list[Delivery]
+    related: list[Event]  # of the same shop operation, oldest first
+
+
+@dataclass(frozen=True)
 class WebhookSummary:
     hook: Webhook
     last_state: str | None
@@ -113,13 +120,23 @@ class Reads:
     def events(self, owner: str, *, limit: int = 100) -> list[Event]:
         return self.store.events.recent(owner, limit=limit)
 
-    def events_page(self, owner: str, *, type_: str | None = None, cursor: str | None = None,
-                    limit: int = 100) -> Page[Event]:
-        """A page of ``limit`` of the merchant's events, newest first, from ``cursor``."""
+    def events_page(self, owner: str, *, type_: str | None = None, search: str | None = None,
+                    cursor: str | None = None, limit: int = 100) -> Page[Event]:
+        """A page of ``limit`` of the merchant's events, newest first, from ``cursor``;
+        ``search``: those whose id, or a text in whose payload, starts with it."""
         if type_ is not None:
             check_event_type(type_, field="type")
-        rows = self.store.events.numbered(owner, type_=type_, before_row=_position("e", cursor), limit=limit + 1)
+        rows = self.store.events.numbered(owner, type_=type_, search=search, before_row=_position("e", cursor),
+                                          limit=limit + 1)
         return _page("e", rows, limit)
+
+    def event(self, owner: str, event_id: str) -> EventDetail:
+        """An event, its deliveries (to every webhook, in the order they were made) and the
+        other events of the same shop operation (a sale's receipt and its stock change)."""
+        event = self.store.events.get(owner, event_id)
+        related = [] if event.group_id is None else [
+            e for _, e in self.store.events.numbered(owner, group_id=event.group_id, limit=100) if e.id != event.id]
+        return EventDetail(event, self.store.deliveries.for_events([event.id])[event.id], related[::-1])
 
     def deliveries_of(self, events: list[Event]) -> dict[str, list[Delivery]]:
         """Each event's deliveries (as a trigger answers them)."""
