@@ -23,6 +23,7 @@ from aiohttp import web
 from mockserver import keys
 from mockserver.api.errors import error_middleware
 from mockserver.changes import Changes
+from mockserver.compression import compress
 from mockserver.config import Config
 from mockserver.routes import setup_routes
 from mockserver.running import Running
@@ -42,7 +43,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None,
     """Build the whole mock. ``clock`` overrides the one ``config`` describes (tests);
     ``hold_deliveries``: no delivery starts until ``Running.release`` (a server that listens)."""
     config = config or Config()
-    app = web.Application(middlewares=[error_middleware, _at_the_door], client_max_size=config.max_body_bytes)
+    app = web.Application(middlewares=[compress, error_middleware, _at_the_door], client_max_size=config.max_body_bytes)
     app[keys.config] = config
     app[keys.sinks] = Sinks(config.sink_memory)
     app[keys.changes] = Changes()

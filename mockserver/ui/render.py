@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -22,7 +23,7 @@ from mockserver.fault_settings import DUPLICATE_MODES
 from mockserver.models import iso
 from mockserver.rest_faults import ERROR_STATUSES
 from mockserver.shop.simulator import OPERATIONS
-from mockserver.ui import flash, present
+from mockserver.ui import flash, live, present
 from mockserver.ui.session import csrf_value, page_owner, remember
 from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES
 
@@ -139,6 +140,7 @@ def templates(app: web.Application) -> jinja2.Environment:
                             "ERROR_STATUSES": ERROR_STATUSES,
                             "OPERATIONS": list(OPERATIONS), "version": __version__, "when": _when,
                             "typed": _typed, "ticked": _ticked, "invalid": _invalid, "field_error": _field_error})
+        env.globals.update({"version_of": functools.partial(live.version, app[keys.changes].boot), "same": live.same})
         parts.templates = env
     return parts.templates  # type: ignore[no-any-return]
 
@@ -166,6 +168,7 @@ def page(request: web.Request, template: str, context: dict[str, Any], *, status
         "request": request,
         "here": context.get("here", request.raw_path),  # as the browser has it
         "seen": _seen.get(),
+        "have": frozenset() if whole else live.held(request),  # a live part: what the page holds
     }
     html = templates(request.app).get_template(template).render({**base, **context})
     response = web.Response(text=html, content_type="text/html", status=status)
