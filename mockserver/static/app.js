@@ -243,6 +243,19 @@
     });
   });
 
+  // -- a timeline group opens its attempts, in a run of the list that may be closed ------
+
+  function openTarget() {
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    if (!target) return;
+    for (var el = target.parentElement; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") el.open = true;
+    }
+    target.scrollIntoView({ block: "center" });
+  }
+
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
   showCopyButtons(document);
   connect();
 })();

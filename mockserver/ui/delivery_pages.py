@@ -10,7 +10,7 @@ from yarl import URL
 
 from mockserver import keys
 from mockserver.errors import NotFound
-from mockserver.ui import present
+from mockserver.ui import present, timeline
 from mockserver.ui.curl import curl
 from mockserver.ui.har import har
 from mockserver.ui.render import here, merchant_data, merchant_page, page
@@ -32,7 +32,7 @@ def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
         "why": ("its webhook was deleted" if hook is None
                 else None if hook.enabled else "its webhook is disabled: re-enable it first"),
         "runs": present.runs(attempts), "count": len(attempts), "disable_at": disable_at,
-        "picture": present.picture(delivery, attempts, now, disable_at),
+        "picture": timeline.picture(delivery, attempts, now, disable_at),
     }
 
 
