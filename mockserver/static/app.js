@@ -159,17 +159,44 @@
     return "about " + span(real) + (t > now ? " from now" : " ago");
   }
 
+  // Moments in the reader's own time zone ("2025-06-30 14:00:35 CEST"), UTC on hover.
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+
+  function zoneOf(date) {
+    try {
+      var named = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" }).formatToParts(date)
+        .filter(function (part) { return part.type === "timeZoneName"; })[0];
+      return named ? " " + named.value : "";
+    } catch (e) { return ""; }
+  }
+
+  function localText(seconds) {
+    var d = new Date(seconds * 1000);
+    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) + " " +
+      two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds()) + zoneOf(d);
+  }
+
+  function utcText(seconds) {
+    return new Date(seconds * 1000).toISOString().slice(0, 19).replace("T", " ") + " UTC";
+  }
+
   function tick() {
     if (!clockEl) return;
     var now = simNow();
-    clockEl.textContent = new Date(now * 1000).toISOString().slice(0, 19).replace("T", " ");
+    clockEl.textContent = localText(now);
+    clockEl.title = utcText(now);
     document.querySelectorAll("time[data-epoch]").forEach(function (el) {
       if (el === clockEl) return;
       var t = parseFloat(el.dataset.epoch);
       var real = realEquivalent(t, now, clockBase.scale);
       el.textContent = relative(t, now) + (real ? " (" + real + ")" : "");
       // The hover says the exact time, and the real-time words of this moment, not the drawing's.
-      el.title = el.title.split("; ")[0] + (real ? "; " + real : "");
+      el.title = localText(t) + " · " + utcText(t) + ", simulated" + (real ? "; " + real : "");
+    });
+    document.querySelectorAll("time[data-utc]").forEach(function (el) {
+      var t = parseFloat(el.dataset.utc);
+      el.textContent = localText(t);
+      el.title = utcText(t);
     });
   }
 
