@@ -87,12 +87,12 @@
   // -- live parts: one fetch at a time, and one more if a change came meanwhile ----------
 
   // The versions of the pieces this part holds, for the server to send only the others;
-  // none when there are too many to say (then all of it comes).
+  // none when there are too many to say in a header (then all of it comes).
   function holding(part) {
     var versions = Array.prototype.map.call(part.querySelectorAll("[data-v]"), function (el) {
       return el.dataset.v;
-    });
-    return versions.length <= 1000 ? versions.join(",") : "";
+    }).join(",");
+    return versions.length <= 6000 ? versions : "";
   }
 
   function redraw(part, whole) {
