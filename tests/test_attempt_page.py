@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import shutil
 from typing import Any
 
 import pytest
@@ -14,6 +16,10 @@ from mockserver.testing import AsyncSalesPlay
 from tests.browsing import chromium, mock_server, open_page, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser
+
+if not shutil.which("curl") and not os.environ.get("CI"):
+    pytest.skip("no curl here to replay the attempt with (apt-get install curl); CI installs it",
+                allow_module_level=True)
 
 # A body with what a shell would take for its own: quotes, a dollar, a backslash, a newline
 # escaped in JSON, and letters beyond ASCII.

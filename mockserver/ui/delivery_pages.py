@@ -13,7 +13,7 @@ from mockserver.errors import NotFound
 from mockserver.ui import present, timeline
 from mockserver.ui.curl import curl
 from mockserver.ui.har import har
-from mockserver.ui.render import here, merchant_data, merchant_page, page
+from mockserver.ui.render import here, live_page, merchant_data, merchant_page, page
 
 
 def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
@@ -36,14 +36,7 @@ def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
     }
 
 
-@merchant_page
-async def delivery_page(request: web.Request, owner: str) -> web.StreamResponse:
-    return page(request, "delivery.html", delivery_context(request, owner))
-
-
-@merchant_data
-async def delivery_live(request: web.Request, owner: str) -> web.StreamResponse:
-    return page(request, "_delivery_live.html", delivery_context(request, owner), whole=False)
+delivery_page, delivery_live = live_page("delivery.html", "_delivery_live.html", delivery_context)
 
 
 @merchant_page

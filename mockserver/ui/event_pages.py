@@ -11,7 +11,7 @@ from aiohttp import web
 
 from mockserver import keys
 from mockserver.errors import InvalidField
-from mockserver.ui.render import here, merchant_data, merchant_page, page
+from mockserver.ui.render import here, live_page
 from mockserver.vocabulary import EVENT_TYPES
 
 PAGE = 50  # events per page
@@ -39,14 +39,7 @@ def _list_part(request: web.Request, owner: str) -> dict[str, Any]:
     }
 
 
-@merchant_page
-async def events_page(request: web.Request, owner: str) -> web.Response:
-    return page(request, "events.html", _list_part(request, owner))
-
-
-@merchant_data
-async def events_live(request: web.Request, owner: str) -> web.Response:
-    return page(request, "_events_live.html", _list_part(request, owner), whole=False)
+events_page, events_live = live_page("events.html", "_events_live.html", _list_part)
 
 
 def _event_part(request: web.Request, owner: str) -> dict[str, Any]:
@@ -66,11 +59,4 @@ def _event_part(request: web.Request, owner: str) -> dict[str, Any]:
     }
 
 
-@merchant_page
-async def event_page(request: web.Request, owner: str) -> web.Response:
-    return page(request, "event.html", _event_part(request, owner))
-
-
-@merchant_data
-async def event_live(request: web.Request, owner: str) -> web.Response:
-    return page(request, "_event_live.html", _event_part(request, owner), whole=False)
+event_page, event_live = live_page("event.html", "_event_live.html", _event_part)

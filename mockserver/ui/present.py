@@ -50,9 +50,8 @@ def outcome(status: int | None, error_kind: str | None, state: str) -> str:
     return error_kind or state
 
 
-@dataclass(frozen=True)
-class Run:
-    """Consecutive attempts that came to the same thing."""
+class Stretch:
+    """Consecutive attempts, the first and the last at hand."""
 
     attempts: list[Attempt]
 
@@ -63,6 +62,13 @@ class Run:
     @property
     def last(self) -> Attempt:
         return self.attempts[-1]
+
+
+@dataclass(frozen=True)
+class Run(Stretch):
+    """Consecutive attempts that came to the same thing."""
+
+    attempts: list[Attempt]
 
     @property
     def label(self) -> str:

@@ -203,6 +203,20 @@ def merchant_page(view: View) -> Callable[[web.Request], Awaitable[web.StreamRes
     return handler
 
 
+def live_page(template: str, part: str, context: Callable[[web.Request, str], dict[str, Any]],
+              ) -> tuple[Callable[[web.Request], Awaitable[web.StreamResponse]], ...]:
+    """A page with one live part, from the one function that reads what both show: the
+    page (``template``), and the part alone (``part``) for the page's script to fetch."""
+
+    async def whole(request: web.Request, owner: str) -> web.StreamResponse:
+        return page(request, template, context(request, owner))
+
+    async def alone(request: web.Request, owner: str) -> web.StreamResponse:
+        return page(request, part, context(request, owner), whole=False)
+
+    return merchant_page(whole), merchant_data(alone)
+
+
 def merchant_data(view: View) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
     """A live part or a download: without a token, a 401 (the script signs in through the page)."""
 

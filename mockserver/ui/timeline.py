@@ -11,26 +11,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from mockserver.models import Attempt, Delivery
-from mockserver.ui.present import outcome, span
+from mockserver.ui.present import Stretch, outcome, span
 
 FINE, COARSE = 3.5, 8.0  # the least distance between two marks, in percent: 24 px at 690 px and at 300 px
 
 
 @dataclass
-class Mark:
+class Mark(Stretch):
     """One attempt, or a group of attempts of one state close together."""
 
     x: float
     state: str
     attempts: list[Attempt] = field(default_factory=list)
-
-    @property
-    def first(self) -> Attempt:
-        return self.attempts[0]
-
-    @property
-    def last(self) -> Attempt:
-        return self.attempts[-1]
 
     def label(self, origin: float) -> str:
         """What the mark is, in words (its accessible name and its hover)."""
