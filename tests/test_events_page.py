@@ -29,11 +29,15 @@ async def test_events_are_paged_and_each_opens_its_payload_and_its_deliveries_pe
     page = await open_page(browser)
     await sign_in(page, mock.url)
     await page.click("nav >> text=Events")
+    await page.wait_for_url("**/ui/events")
+    await page.wait_for_load_state()
     assert await page.locator("tr.event").count() == 50
     await page.click("#older")
+    await page.wait_for_url("**cursor=*")
+    await page.wait_for_load_state()
     assert await page.locator("tr.event").count() == 10
     await page.click("#newest")
-    assert await page.locator("tr.event").count() == 50
+    await page.wait_for_function("() => document.querySelectorAll('tr.event').length === 50")
 
     receipt = [e for e in events if e["type"] == "receipts.update"][-1]  # the newest: on the first page
     await page.click(f"#evt-{receipt['id']} a")

@@ -83,6 +83,18 @@ async def test_axe_finds_nothing_on_any_page(mock: AsyncSalesPlay, browser: Any,
     await sign_in(page, mock.url)
     for name, path in pages.items():
         found[name] = await _scan(page, mock.url + path)
+    await page.goto(mock.url + pages["faults"])  # a refused form: its errors beside the fields
+    await page.fill("#faults-form [name=delay_max]", "forever")
+    await page.click("#faults-save")
+    await page.wait_for_selector("#error-delay_max")
+    found["refused faults"] = await _scan(page, None)
+    await page.goto(mock.url + "/ui/check")  # a report of the receiver check
+    await page.fill("#check-form input[name=url]", mock.url + "/_mock/sink/checked")
+    for type_ in ("inventory_levels.update", "products.update", "customers.update", "credit_note.update"):
+        await page.uncheck(f"#check-form input[value='{type_}']")
+    await page.click("#check-button")
+    await page.wait_for_selector("#check-report", timeout=60_000)
+    found["check report"] = await _scan(page, None)
     await page.goto(mock.url + "/")  # the page that asks first (without JavaScript's dialog)
     await page.evaluate("""() => { const f = document.querySelector('#reset-form');
         f.removeAttribute('data-confirm'); f.submit(); }""")
