@@ -69,8 +69,8 @@ async def test_search_finds_by_the_start_of_an_id_in_any_case_or_of_a_number(
     async def found(text: str) -> set[str]:
         await page.goto(mock.url + path)
         await page.fill("input[name=q]", text)
-        await page.press("input[name=q]", "Enter")
-        await page.wait_for_load_state()
+        async with page.expect_navigation():
+            await page.press("input[name=q]", "Enter")
         return set(await page.locator(f"{rows} td:first-child code").all_inner_texts())
 
     mine = {receipt["id"]} if path == "/ui/events" else {d["id"] for d in receipt["deliveries"]}
