@@ -97,7 +97,7 @@ async def test_axe_finds_nothing_on_any_page(mock: AsyncSalesPlay, browser: Any,
     found["check report"] = await _scan(page, None)
     await page.goto(mock.url + "/")  # the page that asks first (without JavaScript's dialog)
     await page.evaluate("""() => { const f = document.querySelector('#reset-form');
-        f.removeAttribute('data-confirm'); f.submit(); }""")
+        f.removeAttribute('data-confirm'); f.requestSubmit(); }""")  # as a click: its submit handler runs
     await page.wait_for_selector("#confirm-button")
     found["confirm"] = await _scan(page, None)
     found = {name: v for name, v in found.items() if v}
