@@ -6,7 +6,9 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Literal
+
+from mockserver.vocabulary import AttemptState, DeliveryKind, DeliveryStatus, EventKind, WebhookStatus
 
 
 def iso(t: float | None) -> str | None:
@@ -29,7 +31,7 @@ class Webhook:
     owner: str
     url: str
     events: tuple[str, ...]
-    status: str
+    status: WebhookStatus
     disabled_reason: str | None
     created_at: float
     updated_at: float
@@ -60,7 +62,7 @@ class Event:
     payload: str
     created_at: float
     group_id: str | None
-    kind: str = "event"  # or "sample": the sample POST's, from a shop of its own
+    kind: EventKind = "event"  # or "sample": the sample POST's, from a shop of its own
 
     def to_json(self, *, with_payload: bool = True) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -81,8 +83,8 @@ class Delivery:
     owner: str
     event_id: str
     webhook_id: str
-    kind: str
-    status: str
+    kind: DeliveryKind
+    status: DeliveryStatus
     attempts: int
     next_at: float | None
     created_at: float
@@ -135,8 +137,8 @@ def new_delivery(
     event: Event,
     hook: Webhook,
     *,
-    kind: str,
-    status: str,
+    kind: DeliveryKind,
+    status: DeliveryStatus,
     next_at: float | None,
     deadline: float,
     note: str | None = None,
@@ -157,7 +159,7 @@ class Attempt:
     id: int
     delivery_id: str
     number: int
-    state: str
+    state: AttemptState
     scheduled_at: float
     started_at: float
     started_real: float
@@ -196,7 +198,7 @@ class Attempt:
 class Outcome:
     """What one attempt came to."""
 
-    state: str  # succeeded | failed
+    state: AttemptState
     duration_ms: float | None  # None: unknown (cut off by a stop)
     response_status: int | None = None
     response_headers: dict[str, str] | None = None
@@ -236,7 +238,7 @@ class AttemptEnd:
 
     started: AttemptStart
     outcome: Outcome
-    status: str  # what the delivery is now: pending (a retry is due), succeeded or failed
+    status: Literal["pending", "succeeded", "failed"]  # the delivery now: pending (a retry is due), or done
     next_at: float | None
 
     @property

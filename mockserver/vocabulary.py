@@ -1,5 +1,7 @@
-"""The words every part shares: event types, delivery statuses and kinds. No imports,
-so the command line and a starting server have them at no cost."""
+"""The words every part shares: event types, delivery statuses and kinds, as Literal types
+(the states a record can be in) and as tuples of their values (what input is checked against)."""
+
+from typing import Literal, get_args
 
 EVENT_TYPES = (
     "inventory_levels.update",
@@ -9,13 +11,18 @@ EVENT_TYPES = (
     "credit_note.update",
 )
 
-DELIVERY_STATUSES = ("pending", "succeeded", "failed", "cancelled", "skipped")
+DeliveryStatus = Literal["pending", "succeeded", "failed", "cancelled", "skipped"]
+DELIVERY_STATUSES: tuple[DeliveryStatus, ...] = get_args(DeliveryStatus)
 # event: an event as SalesPlay sends it; sample: the POST at registration; redelivery: sent
 # again on demand; duplicate: a second copy sent by the duplicate fault.
-DELIVERY_KINDS = ("event", "sample", "redelivery", "duplicate")
+DeliveryKind = Literal["event", "sample", "redelivery", "duplicate"]
+DELIVERY_KINDS: tuple[DeliveryKind, ...] = get_args(DeliveryKind)
 # event: the shop acted (or a payload was sent as given); sample: the payload of the sample
 # POST at registration, from a shop of its own. Its deliveries have the same kind.
-EVENT_KINDS = ("event", "sample")
+EventKind = Literal["event", "sample"]
+EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
+WebhookStatus = Literal["enabled", "disabled"]
+AttemptState = Literal["succeeded", "failed"]  # what one attempt came to
 
 # The shop's named operations and the event types each sends, in sending order. A refund
 # with nothing left to refund buys first: that sale sends its own receipts.update.

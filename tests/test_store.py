@@ -6,7 +6,7 @@ import dataclasses
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -170,11 +170,12 @@ def test_trim_keeps_the_newest_finished_deliveries_and_all_pending(tmp_path: Pat
     made = []
     for n in range(30):
         event = store.events.add("o", "receipts.update", "{}", START + n)
-        status = "pending" if n % 10 == 0 else "succeeded"
+        status: Literal["pending", "succeeded"] = "pending" if n % 10 == 0 else "succeeded"
         made.append(store.deliveries.create(event, hook, kind="event", status=status, next_at=None, deadline=START))
     started = [AttemptStart(d, START, 0.0, {}, START) for d in made]
     store.deliveries.mark_in_flight(started)
-    ends = [AttemptEnd(s, Outcome("succeeded", 1.0, 200), s.delivery.status, None) for s in started]
+    ends = [AttemptEnd(s, Outcome("succeeded", 1.0, 200), "pending" if s.delivery.status == "pending" else "succeeded",
+                       None) for s in started]
     store.attempt_log.add(ends)
     store.deliveries.finish(ends)
     removed = _attempts(store).trim(5)

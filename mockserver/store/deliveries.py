@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from mockserver.errors import NotFound
 from mockserver.models import AttemptEnd, AttemptStart, Delivery, DeliveryFilter, Event, Webhook, ms, new_delivery
 from mockserver.store.db import chunks, newest_first
+from mockserver.vocabulary import DeliveryKind, DeliveryStatus
 
 if TYPE_CHECKING:
     from mockserver.store import Store
@@ -19,8 +20,12 @@ DELIVERY_COLUMNS = (
 )
 
 
+DELIVERY_FIELDS = tuple(name.strip() for name in DELIVERY_COLUMNS.split(","))
+
+
 def _delivery(row: sqlite3.Row) -> Delivery:
-    return Delivery(**{k: row[k] for k in row.keys()})
+    """A delivery from a row that has (at least) DELIVERY_COLUMNS, read by name."""
+    return Delivery(**{name: row[name] for name in DELIVERY_FIELDS})
 
 
 class Deliveries:
@@ -37,7 +42,7 @@ class Deliveries:
 
     # -- making and changing ----------------------------------------------------------
 
-    def create(self, event: Event, hook: Webhook, *, kind: str, status: str, next_at: float | None,
+    def create(self, event: Event, hook: Webhook, *, kind: DeliveryKind, status: DeliveryStatus, next_at: float | None,
                deadline: float, note: str | None = None) -> Delivery:
         delivery = new_delivery(event, hook, kind=kind, status=status, next_at=next_at, deadline=deadline, note=note)
         self.add([delivery])
@@ -149,7 +154,7 @@ class Deliveries:
         """Deliveries marked as under way (after a crash: cut off), with the real time each began."""
         rows = self._c.execute(
             f"SELECT {DELIVERY_COLUMNS}, inflight_real FROM deliveries WHERE inflight_at IS NOT NULL").fetchall()
-        return [(Delivery(*row[:-1]), row[-1] or 0.0) for row in rows]
+        return [(_delivery(row), row["inflight_real"] or 0.0) for row in rows]
 
     def interrupted(self, delivery: Delivery) -> None:
         """An attempt cut off by a stop: made again at once; the sample POST, never retried, has failed."""
@@ -186,7 +191,7 @@ class Deliveries:
             "AND next_at <= ? ORDER BY next_at, rowid LIMIT ?",
             (*([] if owner is None else [owner]), *skip, now, limit),
         )
-        return [Delivery(*row) for row in rows]
+        return [_delivery(row) for row in rows]
 
     def next_due_at(self, owner: str | None = None) -> float | None:
         """When the soonest pending attempt (of one merchant, or of all) is due."""
@@ -223,7 +228,7 @@ class Deliveries:
             "owner": owner, "webhook_id": where.webhook_id, "status": where.status, "event_type": where.event_type,
             "kind": where.kind, "last_status": where.last_status, "event_id": where.event_id,
         }, also=tuple(also), before_row=before_row, limit=limit)
-        return [(row[0], Delivery(*row[1:])) for row in rows]
+        return [(row[0], _delivery(row)) for row in rows]
 
     def pending_for(self, webhook_id: str) -> list[Delivery]:
         rows = self._c.execute(

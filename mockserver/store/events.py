@@ -11,16 +11,19 @@ from typing import TYPE_CHECKING
 from mockserver.errors import NotFound
 from mockserver.models import Event
 from mockserver.store.db import chunks, newest_first
+from mockserver.vocabulary import EventKind
 
 if TYPE_CHECKING:
     from mockserver.store import Store
 
 BODY_CACHE = 4096  # event bodies kept in memory
-EVENT_COLUMNS = "id, owner, type, payload, created_at, group_id, kind"  # in the order of models.Event
+EVENT_COLUMNS = "id, owner, type, payload, created_at, group_id, kind"
+EVENT_FIELDS = tuple(name.strip() for name in EVENT_COLUMNS.split(","))
 
 
 def _event(row: sqlite3.Row) -> Event:
-    return Event(**{k: row[k] for k in row.keys()})
+    """An event from a row that has (at least) EVENT_COLUMNS, read by name."""
+    return Event(**{name: row[name] for name in EVENT_FIELDS})
 
 
 class Events:
@@ -33,7 +36,7 @@ class Events:
         return self._store.conn
 
     def add(
-        self, owner: str, type_: str, payload: str, now: float, group_id: str | None = None, *, kind: str = "event"
+        self, owner: str, type_: str, payload: str, now: float, group_id: str | None = None, *, kind: EventKind = "event"
     ) -> Event:
         event = Event("evt_" + secrets.token_hex(8), owner, type_, payload, now, group_id, kind)
         with self._store.tx() as c:
@@ -68,7 +71,7 @@ class Events:
         as ``before_row`` for the next page (new events never shift it)."""
         rows = newest_first(self._c, "events", EVENT_COLUMNS, {"owner": owner, "type": type_, "kind": kind},
                             before_row=before_row, limit=limit)
-        return [(r[0], Event(*tuple(r)[1:])) for r in rows]
+        return [(r[0], _event(r)) for r in rows]
 
     def bodies(self, event_ids: set[str]) -> dict[str, bytes]:
         """The request bodies of these events, from memory where possible."""
