@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from mockserver import keys, wiring
-from mockserver.api.errors import error_middleware
+from mockserver.api.bodies import HANDLER_ARGS, body_deadline
+from mockserver.api.errors import error_middleware, quiet_bad_requests
 from mockserver.changes import Changes
 from mockserver.config import Config
 from mockserver.routes import setup_routes
@@ -39,11 +40,14 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None,
     """Build the whole mock. ``clock`` overrides the one ``config`` describes (tests);
     ``hold_deliveries``: no delivery starts until ``Running.release`` (a server that listens)."""
     config = config or Config()
-    app = web.Application(middlewares=[error_middleware, _at_the_door], client_max_size=config.max_body_bytes)
+    quiet_bad_requests()
+    app = web.Application(middlewares=[error_middleware, body_deadline, _at_the_door],
+                          client_max_size=config.max_body_bytes, handler_args=HANDLER_ARGS)
     app[keys.config] = config
     app[keys.sinks] = Sinks(config.sink_memory)
     app[keys.changes] = Changes()
     app[keys.running] = Running()
+    app[keys.generating] = asyncio.Semaphore(1)
     app.on_shutdown.append(_end_streams)
     app.on_shutdown.append(_stop_launching)
     app.cleanup_ctx.append(_runtime(clock, hold_deliveries))
@@ -56,7 +60,7 @@ def _runtime(clock: Clock | None, hold: bool) -> Callable[[web.Application], Asy
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
         parts = app[keys.running]
-        store = Store(app[keys.config].db)
+        store = Store(app[keys.config].db, attempt_log_size=app[keys.config].attempt_log_size)
         parts.store = store
         app[keys.secret] = _page_secret(store)
         wiring = asyncio.create_task(_wire(app, store, clock, hold), name="salesplay-mock wiring")

@@ -63,6 +63,10 @@ class Config:
     verify: str = "report"
     response_body_limit: int = 64 * 1024
     keep_deliveries: int = 10_000
+    attempt_log_size: int = 256 * 1024 * 1024  # bytes of answers (bodies and headers) the attempt log keeps
+    keep_shops: int = 500  # simulated shops kept in memory; others are read back from the database
+    max_webhooks: int = 100  # webhooks one token may have
+    max_deliveries_per_request: int = 10_000  # deliveries one trigger (or redelivery) may make
     deliver_only_to: tuple[str, ...] = ()  # host names; empty: any host
 
     seed: int = 1
@@ -91,6 +95,10 @@ class Config:
             ("sink_memory", self.sink_memory >= 0, "must be 0 or more bytes"),
             ("stop_grace", 0 <= self.stop_grace <= 600, "must be from 0 to 600 seconds"),
             ("keep_deliveries", self.keep_deliveries >= 0, "must be 0 or more"),
+            ("attempt_log_size", self.attempt_log_size >= 0, "must be 0 or more bytes"),
+            ("keep_shops", self.keep_shops >= 1, "must be at least 1"),
+            ("max_webhooks", self.max_webhooks >= 1, "must be at least 1"),
+            ("max_deliveries_per_request", self.max_deliveries_per_request >= 1, "must be at least 1"),
             ("traffic", 0 <= self.traffic <= MAX_TRAFFIC,
              f"must be 0 (off) to {MAX_TRAFFIC:,.0f} events per simulated minute"),
             ("tokens", all(well_formed(t) for t in self.tokens),

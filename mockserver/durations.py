@@ -19,6 +19,8 @@ _PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d)")
 def parse_duration(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError("a duration is a number of seconds or text such as '90s', '48h'")
+    if isinstance(value, int) and abs(value) > 2**53:  # float() of a 400-digit number overflows
+        raise ValueError(f"{value!r} is not a duration: it is far too long")
     if isinstance(value, (int, float)):
         seconds = float(value)
     else:

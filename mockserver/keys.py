@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from aiohttp import web
@@ -20,6 +21,7 @@ running = web.AppKey("running", Running)
 sinks: web.AppKey[Sinks] = web.AppKey("sinks")
 changes: web.AppKey[Changes] = web.AppKey("changes")
 secret = web.AppKey("secret", bytes)  # signs the page's sessions
+generating = web.AppKey("generating", asyncio.Semaphore)  # payloads generated one request at a time
 
 
 def service_of(app: web.Application) -> Service:

@@ -114,6 +114,13 @@ OPTIONS = (
            "any host", lambda s: tuple(h.lower() for h in _list(s))),
     Option("verify", "the sample POST at registration: off, report or strict", "report"),
     Option("keep_deliveries", "finished deliveries kept in the attempt log", "10000", _int),
+    Option("attempt_log_size", "receivers' answers (bodies and headers) the attempt log keeps, all together; "
+           "past it the oldest answers are dropped (e.g. 256MiB, 1GiB)", "256MiB", parse_size),
+    Option("keep_shops", "simulated shops kept in memory; the least recently used are read back from the "
+           "database when next needed", "500", _int),
+    Option("max_webhooks", "webhooks one token may have", "100", _int),
+    Option("max_deliveries_per_request", "deliveries one trigger or redelivery may make (its events times the "
+           "webhooks they go to)", "10000", _int),
     Option("seed", "seed of the simulated shops", "1", _int),
     Option("locale", "Faker locale of the simulated shops", "en_US", _locale),
     Option("traffic", "shop traffic on its own: events per simulated minute", "0: off", _float),

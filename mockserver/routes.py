@@ -60,6 +60,7 @@ def setup_routes(app: web.Application) -> None:
         web.get("/ui/stream", pages.stream),
         web.post("/ui/login", actions.login),
         web.post("/ui/logout", actions.logout),
+        web.post("/ui/browser", actions.browser_check),
         web.post("/ui/webhooks", actions.create_webhook),
         web.post("/ui/webhooks/{id}/status", actions.set_status),
         web.post("/ui/webhooks/{id}/delete", actions.delete_webhook),

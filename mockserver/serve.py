@@ -29,6 +29,7 @@ def serve(config: Config) -> int:
     problem = ready.check_ready_file(config.ready_file)
     if problem:
         raise CannotStart(problem)
+    more_open_files()
     # Listening is checked before the database is touched: a port in use leaves no file behind.
     sock = listen_on(config.host, config.port)
     port = config.port if sock is None else sock.getsockname()[1]
@@ -83,6 +84,23 @@ async def _announce_when_ready(app: web.Application, config: Config, port: int) 
         ready.announce(config, port)
     except OSError as exc:
         logging.getLogger("salesplay_mock").error("--ready-file %s: cannot write it: %s", config.ready_file, exc)
+
+
+def more_open_files() -> None:
+    """Raise this process's limit on open files to what the system allows it: at the
+    common default of 1,024, as many clients holding a connection open would leave none
+    for /healthz (each connection is a file). Bodies that never arrive are cut off anyway."""
+    try:
+        import resource
+    except ImportError:  # pragma: no cover - Windows
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = hard if hard != resource.RLIM_INFINITY else 1 << 20
+    if soft != resource.RLIM_INFINITY and soft < want:
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+        except (ValueError, OSError):  # macOS caps it lower than it says: keep what there is
+            pass
 
 
 def listen_on(host: str, port: int) -> socket.socket | None:

@@ -1,17 +1,28 @@
 """What the sinks received: a few receivers inside the mock, kept in memory, by name,
-within a memory budget shared by all of them (the oldest request goes first)."""
+within a memory budget shared by all of them (the oldest request goes first).
+
+A sink belongs to the token that made it: the one whose webhook first posts to it (its
+URL named the sink when registered) or that first read it. Only that token reads or
+clears it; anyone may post to it, as to any receiver. A sink nobody has claimed (made by
+a post alone) is shared until a token reads it. Each token's sinks, and the unclaimed
+ones, are counted apart: a flood of new names evicts only the flooder's own sinks."""
 
 from __future__ import annotations
 
-import json
+import re
 import sys
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from mockserver import plain_json
 
 KEEP = 1000  # requests kept per sink
-MAX_SINKS = 1000
+MAX_SINKS = 10_000  # sinks in all; past it the oldest goes, whoever made it
+MAX_SINKS_EACH = 100  # sinks of one token (and unclaimed ones, together); past it their oldest goes
 MAX_NAME = 100
+_SINK_PATH = re.compile(r"/_mock/sink/([^/?#]+)$")
 BODY_KEPT = 64 * 1024  # bytes of each request body kept; the rest is dropped, and says so
 BODY_READ = 32 * 1024 * 1024  # bytes of a request body a sink reads (counting, not keeping, past BODY_KEPT)
 OVERHEAD = 256  # bytes a kept request costs beyond its body and headers, roughly
@@ -38,9 +49,9 @@ class Received:
         text = self.body.decode("utf-8", errors="replace")
         body: Any = text
         if not self.truncated:
-            try:
-                body = json.loads(text)
-            except ValueError:
+            try:  # shown as JSON when it is JSON the answer can carry; as text otherwise
+                body = plain_json.loads(self.body)
+            except plain_json.NotPlainJson:
                 pass
         return {"n": self.n, "received_at": self.received_at, "method": self.method, "headers": self.headers,
                 "body": body, "body_truncated": self.truncated}
@@ -48,6 +59,7 @@ class Received:
 
 @dataclass
 class Sink:
+    owner: str | None = None  # the merchant that made it; None: nobody has claimed it yet
     requests: int = 0
     received: deque[Received] = field(default_factory=deque)
 
@@ -64,12 +76,38 @@ class Sinks:
         # entries outnumber the live ones.
         self._arrivals: deque[tuple[int, Sink]] = deque()
 
-    def get(self, name: str) -> Sink:
-        if name not in self._sinks:
+    def find(self, name: str) -> Sink | None:
+        return self._sinks.get(name)
+
+    def get(self, name: str, owner: str | None = None) -> Sink:
+        """The sink of that name, made (for ``owner``) if there is none."""
+        sink = self._sinks.get(name)
+        if sink is None:
+            mine = [n for n, s in self._sinks.items() if s.owner == owner]
+            if len(mine) >= MAX_SINKS_EACH:
+                self.clear(mine[0])  # this token's (or the unclaimed') oldest
             if len(self._sinks) >= MAX_SINKS:
-                self.clear(next(iter(self._sinks)))  # forget the oldest
-            self._sinks[name] = Sink()
-        return self._sinks[name]
+                self.clear(next(iter(self._sinks)))  # the oldest of all
+            sink = self._sinks[name] = Sink(owner)
+        return sink
+
+    def claim(self, name: str, owner: str) -> bool:
+        """``owner`` makes the sink, or claims it if nobody has; whether it is now theirs."""
+        sink = self.get(name, owner)
+        if sink.owner is None:
+            sink.owner = owner
+        return sink.owner == owner
+
+    def claim_url(self, url: str, owner: str) -> dict[str, str] | None:
+        """A webhook of ``owner``'s posts to ``url``: if that is a sink, it is theirs (a
+        warning when another token's it is)."""
+        found = _SINK_PATH.search(urlsplit(url).path)
+        name = unquote(found.group(1)) if found else ""
+        if not name or len(name) > MAX_NAME or self.claim(name, owner):
+            return None
+        return {"code": "sink_of_another_token",
+                "message": f"the sink {name!r} belongs to another token: it takes these deliveries, but only that "
+                           "token can read them; choose another name"}
 
     def record(self, name: str, *, method: str, headers: dict[str, str], body: bytes, at: str,
                truncated: bool = False) -> Sink:

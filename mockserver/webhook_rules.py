@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from yarl import URL
+
 from mockserver.errors import Conflict, InvalidField
 from mockserver.models import Webhook
 from mockserver.vocabulary import EVENT_TYPES
@@ -180,8 +182,9 @@ def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
 
 
 async def check_public(url: str) -> None:
-    """SalesPlay needs a URL reachable from the internet: refuse non-public addresses."""
-    host = urlsplit(url).hostname or ""
+    """SalesPlay needs a URL reachable from the internet: refuse non-public addresses. The
+    host is judged as the client will read it (``１２７.０.０.１`` is 127.0.0.1 to it)."""
+    host = URL(url).raw_host or ""
     try:
         addresses = {ipaddress.ip_address(host)}
     except ValueError:

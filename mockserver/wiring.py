@@ -15,7 +15,7 @@ from mockserver import keys
 from mockserver.clock import Clock
 from mockserver.config import Config
 from mockserver.engine import Engine
-from mockserver.engine.address_guard import AddressGuard, GuardedResolver
+from mockserver.engine.address_guard import AddressGuard
 from mockserver.engine.attempt import Attempts
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.engine.scheduler import Scheduler
@@ -47,17 +47,17 @@ async def start(app: web.Application, store: Store, clock: Clock | None, *, hold
         # Idle connections are let go before a receiver would close them (servers commonly
         # wait 5 s): a request sent down a connection the receiver is just closing would be
         # a failed attempt the receiver never saw.
-        connector=aiohttp.TCPConnector(limit=config.max_in_flight, keepalive_timeout=KEEPALIVE,
-                                       resolver=GuardedResolver(guard) if guard.active else guard.resolver),
+        # The guard's connector judges the address of every connection, whatever the URL.
+        connector=guard.connector(limit=config.max_in_flight, keepalive_timeout=KEEPALIVE),
         cookie_jar=aiohttp.DummyCookieJar(),
         timeout=aiohttp.ClientTimeout(total=None),
     )
     faults = FaultInjector(store, config.faults)
-    attempts = Attempts(config, the_clock, store, session, faults, notices, guard)
+    attempts = Attempts(config, the_clock, store, session, faults, notices)
     scheduler = Scheduler(the_clock, store, attempts, max_in_flight=config.max_in_flight,
                           one_at_a_time=config.one_at_a_time)
-    service = Service(config, the_clock, store, Shops(store, seed=config.seed, locale=config.locale), scheduler,
-                      attempts, faults, timekeeper, notices)
+    shops = Shops(store, seed=config.seed, locale=config.locale, keep=config.keep_shops)
+    service = Service(config, the_clock, store, shops, scheduler, attempts, faults, timekeeper, notices)
     parts.service, parts.engine = service, Engine(the_clock, store, scheduler)
     scheduler.start(hold=hold and not parts.release_asked)
     background = [asyncio.create_task(timekeeper.keep(the_clock))] if the_clock.runs_itself else []

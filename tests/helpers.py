@@ -162,14 +162,25 @@ def _call(port: int, method: str, path: str, body: Any = None, token: str = "cli
 class Server:
     """``python -m mockserver serve`` as a user runs it."""
 
-    def __init__(self, tmp: Path, *extra: str) -> None:
+    def __init__(self, tmp: Path, *extra: str, open_files: int | None = None) -> None:
+        """``open_files``: the server starts with this soft limit on open files (as many
+        systems set 1,024)."""
         self.port = _free_port()
         self.args = [sys.executable, "-m", "mockserver", "serve", "--port", str(self.port), *extra]
         self.cwd = tmp
+        self.open_files = open_files
         self.proc: subprocess.Popen[bytes] | None = None
 
+    def _limits(self) -> None:
+        import resource
+
+        if self.open_files is not None:
+            hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+            resource.setrlimit(resource.RLIMIT_NOFILE, (self.open_files, hard))
+
     def start(self) -> Server:
-        self.proc = subprocess.Popen(self.args, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(self.args, cwd=self.cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                     preexec_fn=self._limits if self.open_files is not None else None)
         for _ in range(200):  # up to 10 s for the interpreter to start and bind
             try:
                 if _call(self.port, "GET", "/healthz")[0] == 200:

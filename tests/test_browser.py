@@ -164,6 +164,38 @@ async def test_a_page_on_another_port_cannot_plant_a_csrf_cookie_and_reset(
     assert len((await mock._call("GET", "/v1.0/webhook"))["data"]) == 1, "the attack reset the merchant"
 
 
+async def test_attack_a_session_cookie_planted_from_another_port_signs_out(
+    mock: AsyncSalesPlay, page: Any, aiohttp_server: Any
+) -> None:
+    """A page on another port of this host sets the mock's session cookie to one the mock
+    signed for the attacker (its own sign-in). The page's script finds it was not signed in
+    in this browser (its secret lives in this origin's storage), signs out and asks again."""
+    from aiohttp import web
+
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as attacker_browser:
+        html = await (await attacker_browser.get(mock.url + "/")).text()
+        csrf = html.split('name="csrf" value="')[1].split('"')[0]
+        await attacker_browser.post(mock.url + "/ui/login", data={"csrf": csrf, "token": "attacker"})
+        [signed] = [c.value for c in attacker_browser.cookie_jar if c.key == "spm_session"]
+
+    async def plant(request: web.Request) -> web.Response:
+        response = web.Response(content_type="text/html", text="<!doctype html><p id=planted>planted</p>")
+        response.set_cookie("spm_session", signed, path="/", httponly=True, samesite="Strict")
+        return response
+
+    app = web.Application()
+    app.router.add_get("/plant", plant)
+    attacker = await aiohttp_server(app)
+    await page.goto(mock.url + "/")
+    await page.fill("input[name=token]", TOKEN)
+    await page.click("text=Open")
+    await page.wait_for_selector("text=Sign out")
+    await page.goto(str(attacker.make_url("/plant")))
+    await page.wait_for_selector("#planted")
+    await page.goto(mock.url + "/webhooks_setup")
+    await page.wait_for_selector("text=Which merchant?")  # signed out as it loaded, not the attacker's merchant
+
+
 async def test_check_a_receiver_from_the_page(mock: AsyncSalesPlay, page: Any, aiohttp_server: Any) -> None:
     from tests import receivers
 

@@ -101,7 +101,7 @@ def test_trigger_reaches_a_running_server(tmp_path: Path, served: list[Server], 
     assert code == 0
     out = capsys.readouterr().out
     assert out.count("succeeded") == 2
-    assert _call(server.port, "GET", "/_mock/sink/cli")[1]["requests"] == 2
+    assert _call(server.port, "GET", "/_mock/sink/cli", token="dev-token")[1]["requests"] == 2  # the sink is its own
 
 
 def test_trigger_without_a_server_says_so(capsys: pytest.CaptureFixture[str]) -> None:

@@ -306,27 +306,27 @@ def test_a_lock_on_a_lock_file_removed_meanwhile_is_not_a_lock(tmp_path: Path, m
     server would not see. B must take the file at the name instead."""
     import os
 
-    from mockserver.store import db
+    from mockserver.store import locks
 
     path = str(tmp_path / "m.sqlite3")
-    first = db.lock(path)
+    first = locks.lock(path)
     assert first is not None
     orphan = open(path + ".lock", "a+", encoding="utf-8")  # B opens the file...
     first.release(remove=True)  # ...A removes it (its start failed)...
-    real = db._lock_once
+    real = locks._lock_once
     calls: list[Any] = []
 
-    def once(name: str, where: str, fcntl: Any) -> db.Lock:
+    def once(name: str, where: str, fcntl: Any) -> locks.Lock:
         if calls:
             return real(name, where, fcntl)
         calls.append(name)
         fcntl.flock(orphan, fcntl.LOCK_EX | fcntl.LOCK_NB)  # ...and B locks what it opened
-        return db.Lock(orphan, name, False)
+        return locks.Lock(orphan, name, False)
 
-    monkeypatch.setattr(db, "_lock_once", once)
-    held = db.lock(path)
+    monkeypatch.setattr(locks, "_lock_once", once)
+    held = locks.lock(path)
     assert held is not None and calls
     assert os.fstat(held.handle.fileno()).st_ino == os.stat(path + ".lock").st_ino  # the file at the name
     with pytest.raises(DatabaseInUse):
-        db.lock(path)  # and a third server is refused
+        locks.lock(path)  # and a third server is refused
     held.release()

@@ -10,7 +10,8 @@ from typing import Any
 
 from aiohttp import web
 
-from mockserver import keys
+from mockserver import keys, plain_json
+from mockserver.api.bodies import read_body
 from mockserver.api.errors import ApiError, Unauthorized, UnsupportedMediaType
 from mockserver.errors import InvalidField
 from mockserver.tokens import accepted, owner_of_token, well_formed
@@ -61,23 +62,12 @@ async def json_object(request: web.Request, *, required: bool = True) -> dict[st
             f"Content-Type is {request.content_type!r}; send 'Content-Type: application/json'",
             field="Content-Type",
         )
-    raw = await request.read()  # bounded by the app's client_max_size
+    raw = await read_body(request, request.app[keys.config].max_body_bytes)
     if not raw.strip():
         if required:
             raise ApiError("the request body is empty; send a JSON object", field="body", code="invalid_json")
         return {}
-    try:
-        body = json.loads(raw)
-    except UnicodeDecodeError:
-        raise ApiError("the request body is not UTF-8 text", field="body", code="invalid_json") from None
-    except json.JSONDecodeError as exc:
-        raise ApiError(
-            f"the request body is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
-            field="body",
-            code="invalid_json",
-        ) from None
-    except RecursionError:
-        raise ApiError("the request body is nested too deeply", field="body", code="invalid_json") from None
+    body = parse_json(raw)
     if not isinstance(body, dict):
         raise ApiError(
             f"the request body must be a JSON object, not {type(body).__name__}",
@@ -85,6 +75,16 @@ async def json_object(request: web.Request, *, required: bool = True) -> dict[st
             code="invalid_json",
         )
     return body
+
+
+def parse_json(raw: bytes) -> Any:
+    """A JSON body, or a 4xx that says what is wrong with it: malformed (400), or NaN and
+    Infinity, which Python reads and writes back but no other JSON reader takes (422)."""
+    try:
+        return plain_json.loads(raw)
+    except plain_json.NotPlainJson as exc:
+        kind = InvalidField if exc.semantic else ApiError
+        raise kind(f"the request body {exc}", field="body", code="invalid_json") from None
 
 
 def int_param(request: web.Request, name: str, default: int, lo: int, hi: int) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -20,6 +22,7 @@ from mockserver.shop.schemas import load_schema
 from mockserver.webhook_rules import check_event_type
 
 ANSWER_CHUNK = 25  # events encoded before the loop serves others
+MAX_PAYLOADS = 10_000  # payloads one request may ask for
 
 
 async def clock_state(request: web.Request) -> web.Response:
@@ -135,14 +138,21 @@ async def schema(request: web.Request) -> web.Response:
 
 
 async def payloads(request: web.Request) -> web.Response:
-    """Generated payloads, delivered nowhere: the same as ``salesplay-mock generate``."""
+    """Generated payloads, delivered nowhere: the same as ``salesplay-mock generate``. Ten
+    thousand receipts take a couple of seconds of work: made and encoded on a thread, one
+    request at a time (others wait their turn), so the server goes on answering meanwhile."""
     type_ = request.match_info["type"]
     check_event_type(type_, field="type")
-    count = int_param(request, "count", 1, 1, 10_000)
+    count = int_param(request, "count", 1, 1, MAX_PAYLOADS)
     seed = int_param(request, "seed", request.app[keys.config].seed, 0, MAX_SEED)
     locale = request.query.get("locale", "en_US")
-    try:
-        data = generate_payloads(type_, count, seed=seed, locale=locale)
-    except ValueError as exc:
-        raise ApiError(str(exc), field="locale", code="invalid_locale") from None
-    return web.json_response({"data": data})
+
+    def made() -> bytes:
+        return json.dumps({"data": generate_payloads(type_, count, seed=seed, locale=locale)}).encode()
+
+    async with request.app[keys.generating]:
+        try:
+            body = await asyncio.to_thread(made)
+        except ValueError as exc:
+            raise ApiError(str(exc), field="locale", code="invalid_locale") from None
+    return web.Response(body=body, content_type="application/json")

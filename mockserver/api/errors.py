@@ -9,6 +9,8 @@ import logging
 from typing import Any
 
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 
 from mockserver import keys
 from mockserver.errors import ClockNotManual, Conflict, DomainError, InjectedError, InvalidField, NotFound, RateLimited
@@ -28,9 +30,19 @@ class Unauthorized(ApiError):
     code = "unauthorized"
 
 
+class Forbidden(ApiError):
+    status = 403
+    code = "forbidden"
+
+
 class PayloadTooLarge(ApiError):
     status = 413
     code = "body_too_large"
+
+
+class BodyTimeout(ApiError):
+    status = 408
+    code = "body_timeout"
 
 
 class UnsupportedMediaType(ApiError):
@@ -118,6 +130,9 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
         return response
     except DomainError as err:
         return error_response(err)
+    except (RequestPayloadError, HttpProcessingError) as exc:  # the body broke in transit (chunking, say)
+        return error_response(ApiError(f"the request body could not be read: {_first_line(exc)}", field="body",
+                                       code="bad_body"))
     except web.HTTPRequestEntityTooLarge:
         limit = request.app[keys.config].max_body_bytes  # aiohttp's own text names its internals
         return error_response(PayloadTooLarge(
@@ -152,3 +167,32 @@ async def error_middleware(request: web.Request, handler: Any) -> web.StreamResp
             {"error": {"code": "internal", "message": "internal error; see the server log", "field": None}},
             status=500,
         )
+
+
+def _first_line(exc: BaseException) -> str:
+    text = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return str(text).strip().splitlines()[0][:200] if str(text).strip() else type(exc).__name__
+
+
+class _OneLine(logging.Filter):
+    """aiohttp logs each request it cannot parse (a URL over 8 KiB, a control character in
+    a header) with a traceback: under a flood of them, one line each says as much."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        exc = record.exc_info[1] if record.exc_info else None
+        if isinstance(exc, HttpProcessingError):
+            record.msg, record.args = "%s: not valid HTTP, answered %s (%s)", (
+                record.getMessage(), exc.code, _first_line(exc))
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
+_ONE_LINE = _OneLine()
+
+
+def quiet_bad_requests() -> None:
+    """Requests that are not HTTP are logged in one line, not with a traceback."""
+    server_log = logging.getLogger("aiohttp.server")
+    if _ONE_LINE not in server_log.filters:
+        server_log.addFilter(_ONE_LINE)

@@ -9,8 +9,9 @@ import time
 from aiohttp import web
 
 from mockserver import keys
-from mockserver.api.common import bearer_token, int_param
-from mockserver.api.errors import PayloadTooLarge
+from mockserver.api.bodies import Unpacker
+from mockserver.api.common import int_param, optional_owner, owner
+from mockserver.api.errors import Forbidden, PayloadTooLarge, Unauthorized
 from mockserver.errors import InvalidField
 from mockserver.models import iso
 from mockserver.sinks import BODY_KEPT, BODY_READ, MAX_NAME
@@ -29,21 +30,20 @@ def _too_large() -> PayloadTooLarge:
 
 
 async def _body(request: web.Request) -> tuple[bytes, bool]:
-    """The first BODY_KEPT bytes of the body, and whether it went on past them. A sink is a
-    receiver: it takes bodies far over the API's own limit (the app's client_max_size,
-    which only ``request.read()`` applies), reading the rest as it comes without keeping
-    it, up to BODY_READ."""
+    """The first BODY_KEPT bytes of the body (unpacked, if it came gzipped or deflated), and
+    whether it went on past them. A sink is a receiver: it takes bodies far over the API's
+    own limit (the app's client_max_size, which only ``request.read()`` applies), reading
+    the rest as it comes, up to BODY_READ as sent, without keeping or unpacking it."""
     if (request.content_length or 0) > BODY_READ:
         raise _too_large()  # said at once, before any of it is read
-    kept = bytearray()
+    unpacker = Unpacker(request.headers.get("Content-Encoding"), BODY_KEPT)
     size = 0
     async for chunk in request.content.iter_any():
         size += len(chunk)
         if size > BODY_READ:  # no Content-Length (chunked), or not the length it said
             raise _too_large()
-        if len(kept) < BODY_KEPT:
-            kept += chunk[:BODY_KEPT - len(kept)]
-    return bytes(kept), size > BODY_KEPT
+        unpacker.feed(chunk)
+    return unpacker.finish()[:BODY_KEPT], unpacker.over
 
 
 async def receive(request: web.Request) -> web.Response:
@@ -62,21 +62,32 @@ async def receive(request: web.Request) -> web.Response:
     return web.json_response({"sink": name, "n": sink.requests}, status=answer)
 
 
-def _may_read(request: web.Request) -> None:
-    """With --token, what a sink received is read or forgotten only with a valid token."""
-    if request.app[keys.config].tokens:
-        bearer_token(request)
+def _readable(request: web.Request) -> str:
+    """The sink's name, once the caller may read or clear it: a sink is its maker's alone
+    (a token reading a sink nobody has claimed makes it its own); with --token, reading
+    any needs one of them."""
+    name = _name(request)
+    who = owner(request) if request.app[keys.config].tokens else optional_owner(request)
+    sinks = request.app[keys.sinks]
+    sink = sinks.find(name)
+    if sink is not None and sink.owner is not None and sink.owner != who:
+        if who is None:
+            raise Unauthorized(f"the sink {name!r} belongs to a token; send it as 'Authorization: Bearer <token>'",
+                               field="Authorization")
+        raise Forbidden(f"the sink {name!r} belongs to another token; read your own, or choose another name",
+                        field="name", code="sink_of_another_token")
+    if sink is not None and who is not None:
+        sinks.claim(name, who)
+    return name
 
 
 async def show(request: web.Request) -> web.Response:
-    name = _name(request)
-    _may_read(request)
-    sink = request.app[keys.sinks].get(name)
-    return web.json_response({"name": name, "requests": sink.requests,
-                              "received": [r.to_json() for r in sink.received]})
+    name = _readable(request)
+    sink = request.app[keys.sinks].find(name)
+    received = [] if sink is None else [r.to_json() for r in sink.received]
+    return web.json_response({"name": name, "requests": 0 if sink is None else sink.requests, "received": received})
 
 
 async def clear(request: web.Request) -> web.Response:
-    _may_read(request)
-    request.app[keys.sinks].clear(_name(request))
+    request.app[keys.sinks].clear(_readable(request))
     return web.Response(status=204)

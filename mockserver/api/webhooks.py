@@ -12,7 +12,8 @@ async def create_webhook(request: web.Request) -> web.Response:
     who = owner(request)
     spec = webhook_rules.parse_webhook(await json_object(request), partial=False)
     made = await keys.service_of(request.app).webhooks.register(who, spec)
-    body = {**made.hook.to_json(), "warnings": made.warnings, "verification": made.verification}
+    body = {**made.hook.to_json(), "warnings": made.warnings + _sink_claimed(request, who, made.hook.url),
+            "verification": made.verification}
     return web.json_response(body, status=201)
 
 
@@ -36,7 +37,13 @@ async def update_webhook(request: web.Request) -> web.Response:
     service.webhooks.get(who, request.match_info["id"])  # a 404 before a 422 for someone else's webhook
     spec = webhook_rules.parse_webhook(await json_object(request), partial=True)
     hook, warnings = await service.webhooks.update(who, request.match_info["id"], spec)
-    return web.json_response({**hook.to_json(), "warnings": warnings})
+    return web.json_response({**hook.to_json(), "warnings": warnings + _sink_claimed(request, who, hook.url)})
+
+
+def _sink_claimed(request: web.Request, who: str, url: str) -> list[dict[str, str]]:
+    """A webhook aimed at a sink of this server's makes the sink its token's."""
+    warning = request.app[keys.sinks].claim_url(url, who)
+    return [] if warning is None else [warning]
 
 
 async def delete_webhook(request: web.Request) -> web.Response:

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import aiohttp
-from aiohttp.abc import AbstractResolver
 
 from mockserver.check.payloads import CheckShop
 from mockserver.check.report import Report, Result
 from mockserver.check.scenarios import BURST, Context, Probe, Scenario, plan
 from mockserver.config import Config
+from mockserver.engine.address_guard import AddressGuard
 from mockserver.errors import InvalidField
 from mockserver.models import iso
 from mockserver.seeds import check_seed
@@ -62,15 +62,16 @@ class CheckOptions:
 
 
 async def run_check(options: CheckOptions, *, on_result: Callable[[Result], None] | None = None,
-                    resolver: AbstractResolver | None = None) -> Report:
+                    guard: AddressGuard | None = None) -> Report:
     """Run every scenario against ``options.url`` and report. It sends only to that URL
     (redirects are never followed), at most ``BURST`` requests at once, each bounded by the
     delivery timeout; once ``budget`` seconds have gone, the scenarios left are skipped.
-    ``resolver``: the server's guard on where it may send (the page's check)."""
+    ``guard``: the server's rules on where it may send (the page's check), judged on the
+    address of every connection."""
     started, clock = time.time(), time.perf_counter()
     results: list[Result] = []
     async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=BURST, resolver=resolver),
+        connector=guard.connector(limit=BURST) if guard is not None else aiohttp.TCPConnector(limit=BURST),
         cookie_jar=aiohttp.DummyCookieJar(),
         timeout=aiohttp.ClientTimeout(total=None),  # post() bounds each exchange with the delivery timeout
     ) as session:

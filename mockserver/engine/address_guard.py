@@ -1,20 +1,27 @@
-"""Where deliveries may go, checked on the addresses actually connected to, at delivery
-time: public addresses only (``--public-urls-only``), and only the hosts of
-``--deliver-only-to`` (compared by what they resolve to, not by how they are spelled).
+"""Where deliveries may go, checked on the address each connection is actually made to:
+public addresses only (``--public-urls-only``), and only the hosts of ``--deliver-only-to``
+(compared by what they resolve to, not by how they are spelled).
 
 Checking a webhook's URL when it is registered is not enough: a name can resolve to a
-public address then and to 127.0.0.1 a moment later (DNS rebinding), and webhooks
-registered before a flag was set are sent too. So the client's resolver refuses what the
-rules refuse, and IP literals (which no resolver sees) are checked before connecting.
+public address then and to 127.0.0.1 a moment later (DNS rebinding), webhooks registered
+before a flag was set are sent too, and the client reads a host otherwise than a URL
+parser does (``http://１２７.０.０.１/`` is 127.0.0.1 to yarl, which then asks no resolver).
+So the one check sits in the client's connector, where every attempt's connection is
+made: each address is judged before it is connected to, and the socket's peer after.
 """
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from typing import Any
 
+import aiohttp
+from aiohappyeyeballs import AddrInfoType
 from aiohttp.abc import AbstractResolver, ResolveResult
+from aiohttp.client_proto import ResponseHandler
+from yarl import URL
 
 from mockserver.webhook_rules import is_public
 
@@ -22,72 +29,121 @@ Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 
 class HostNotAllowed(OSError):
-    """The host resolves only to addresses deliveries may not go to."""
+    """The host is, or resolves only to, addresses deliveries may not go to."""
+
+
+def _address(text: str) -> Address:
+    """An address as a socket gives it; an IPv4-mapped IPv6 peer is its IPv4 address."""
+    address = ipaddress.ip_address(text)
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
 
 
 class AddressGuard:
     def __init__(self, *, public_only: bool, only_to: tuple[str, ...], resolver: AbstractResolver) -> None:
         self.public_only = public_only
-        self.only_to = only_to
+        self.only_to = tuple(h.rstrip(".").lower() for h in only_to)
         self.resolver = resolver
 
     @property
     def active(self) -> bool:
         return self.public_only or bool(self.only_to)
 
-    async def refused(self, url: str) -> str | None:
-        """Why a POST to ``url`` may not be made, for a host given as an IP address; None
-        when it may (a host name is checked when the client resolves it)."""
-        host = (urlsplit(url).hostname or "").lower()
-        try:
-            address = ipaddress.ip_address(host)
-        except ValueError:
-            return None
-        return await self.why_not(host, [address])
+    def connector(self, **options: Any) -> aiohttp.TCPConnector:
+        """The client's connector, which refuses what the guard refuses (a plain one when
+        the guard has no rule)."""
+        if not self.active:
+            return aiohttp.TCPConnector(resolver=self.resolver, **options)
+        return GuardedConnector(self, resolver=_NamesOnly(self), **options)
 
     async def why_not(self, host: str, addresses: list[Address]) -> str | None:
-        """Why none of ``addresses`` (what ``host`` resolves to) may be connected to, or
-        None when some may."""
-        host = host.rstrip(".")  # the client asks for "example.com." (fully qualified)
+        """Why none of ``addresses`` may be connected to for a URL whose host is ``host``
+        (as the client reads it), or None when one may."""
+        host = host.rstrip(".").lower()
+        shown = ", ".join(sorted({str(a) for a in addresses}))
         if self.public_only and not any(is_public(a) for a in addresses):
-            shown = ", ".join(sorted({str(a) for a in addresses}))
             return f"{host} is {shown}, not a public address; the server delivers only to public ones"
-        if self.not_listed(host) is not None:
+        if self.only_to and host not in self.only_to:
             allowed = await self._allowed()
-            if not any(a in allowed for a in addresses):
+            if not any(a in allowed and (is_public(a) or not self.public_only) for a in addresses):
                 return self.not_listed(host)
         return None
 
     def not_listed(self, host: str) -> str | None:
         """Why ``host`` is not one of the allowed hosts by name, if there is a list and it is not."""
-        host = host.rstrip(".")
+        host = host.rstrip(".").lower()
         if not self.only_to or host in self.only_to:
             return None
         return f"{host} is not one of the hosts deliveries may go to ({', '.join(self.only_to)})"
 
-    def usable(self, addresses: list[Address]) -> list[Address]:
-        """Of the addresses a host resolves to, those that may be connected to."""
-        return [a for a in addresses if is_public(a)] if self.public_only else addresses
+    async def refused_url(self, url: str) -> str | None:
+        """Why a POST to ``url`` would be refused, judged before sending anything (the page's
+        check says it beside its form); None when it may go, or the host does not resolve."""
+        host = URL(url).raw_host or ""  # the host as the client will use it, not as typed
+        try:
+            addresses = [_address(host)]
+        except ValueError:
+            try:
+                found = await self.resolver.resolve(host, 0, socket.AF_UNSPEC)
+            except OSError:
+                return self.not_listed(host)
+            addresses = [_address(r["host"]) for r in found]
+        return await self.why_not(host, addresses) if addresses else None
 
     async def _allowed(self) -> set[Address]:
         """What the allowed hosts resolve to now (a name may move, as containers do)."""
         found: set[Address] = set()
         for name in self.only_to:
             try:
-                found.add(ipaddress.ip_address(name))
+                found.add(_address(name))
                 continue
             except ValueError:
                 pass
             try:
-                found |= {ipaddress.ip_address(r["host"]) for r in await self.resolver.resolve(name, 0, socket.AF_UNSPEC)}
+                found |= {_address(r["host"]) for r in await self.resolver.resolve(name, 0, socket.AF_UNSPEC)}
             except OSError:
                 continue  # an allowed name that does not resolve allows nothing
         return found
 
 
-class GuardedResolver(AbstractResolver):
-    """The client's resolver, refusing what the guard refuses: a host that resolves only to
-    addresses deliveries may not go to is a failed attempt of kind ``host_not_allowed``."""
+class GuardedConnector(aiohttp.TCPConnector):
+    """A connector that connects only to addresses the guard allows, for every connection
+    whatever the URL's host looked like: the addresses are judged before connecting, and
+    the socket's peer once connected (a refused one is closed before anything is sent)."""
+
+    def __init__(self, guard: AddressGuard, **options: Any) -> None:
+        super().__init__(**options)
+        self._guard = guard
+
+    async def _wrap_create_connection(
+        self, *args: Any, req: aiohttp.ClientRequest, addr_infos: list[AddrInfoType] | None = None,
+        **kwargs: Any,
+    ) -> tuple[asyncio.Transport, ResponseHandler]:
+        host = req.url.raw_host or ""  # the host as the client uses it, however the URL spelled it
+        if addr_infos is not None:  # aiohttp 3.10 and later: the addresses about to be tried
+            kwargs["addr_infos"] = await self._usable(req, host, addr_infos)
+        transport, protocol = await super()._wrap_create_connection(*args, req=req, **kwargs)
+        peer = transport.get_extra_info("peername")
+        reason = await self._guard.why_not(host, [_address(str(peer[0]))]) if peer else f"{host}: no peer address"
+        if reason is not None:  # closed before a byte of the request is written
+            transport.abort()
+            raise aiohttp.ClientConnectorError(req.connection_key, HostNotAllowed(reason))
+        return transport, protocol
+
+    async def _usable(self, req: aiohttp.ClientRequest, host: str,
+                      addr_infos: list[AddrInfoType]) -> list[AddrInfoType]:
+        """Of the addresses about to be tried, those the guard allows; none: refused."""
+        usable = [info for info in addr_infos if await self._guard.why_not(host, [_address(str(info[4][0]))]) is None]
+        if not usable:
+            reason = await self._guard.why_not(host, [_address(str(info[4][0])) for info in addr_infos])
+            raise aiohttp.ClientConnectorError(req.connection_key, HostNotAllowed(reason or host))
+        return usable
+
+
+class _NamesOnly(AbstractResolver):
+    """The client's resolver, but a name that is not one of ``--deliver-only-to``'s and does
+    not resolve is refused as not allowed: that it does not resolve is beside the point."""
 
     def __init__(self, guard: AddressGuard) -> None:
         self.guard = guard
@@ -95,18 +151,12 @@ class GuardedResolver(AbstractResolver):
     async def resolve(self, host: str, port: int = 0,
                       family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
         try:
-            results = await self.guard.resolver.resolve(host, port, family)
+            return await self.guard.resolver.resolve(host, port, family)
         except OSError:
             reason = self.guard.not_listed(host)
-            if reason is not None:  # a name nobody allowed: that it does not resolve is beside the point
+            if reason is not None:
                 raise HostNotAllowed(reason) from None
             raise
-        addresses = [ipaddress.ip_address(r["host"]) for r in results]
-        reason = await self.guard.why_not(host, addresses)
-        if reason is not None:
-            raise HostNotAllowed(reason)
-        usable = {str(a) for a in self.guard.usable(addresses)}
-        return [r for r in results if r["host"] in usable]
 
     async def close(self) -> None:
         await self.guard.resolver.close()

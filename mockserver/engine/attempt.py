@@ -19,7 +19,6 @@ import aiohttp
 from mockserver.clock import Clock
 from mockserver.config import Config
 from mockserver.engine import http_post, rule
-from mockserver.engine.address_guard import AddressGuard
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.models import AttemptEnd, AttemptStart, Delivery, Outcome, ms
 from mockserver.notices import Notices
@@ -37,10 +36,9 @@ DELIVERY_HEADERS = {"Content-Type": "application/json", "User-Agent": "SalesPlay
 class Attempts:
     def __init__(
         self, config: Config, clock: Clock, store: Store, session: aiohttp.ClientSession, faults: FaultInjector,
-        notices: Notices, guard: AddressGuard | None = None,
+        notices: Notices,
     ) -> None:
         self.config = config
-        self.guard = guard  # where deliveries may go; None: anywhere
         self.notices = notices
         self.clock = clock
         self.store = store
@@ -102,17 +100,12 @@ class Attempts:
 
     async def make(self, start: AttemptStart, payload: bytes) -> Outcome:
         """POST once, then record the attempt and what follows for its delivery."""
-        outcome = await self._post(start.delivery, start.headers, payload)
+        # Where it may go is judged by the session's connector, on the address connected to.
+        outcome = await http_post.post(self.session, start.delivery.url, payload, start.headers,
+                                       timeout=self.config.delivery_timeout, body_limit=self.config.response_body_limit)
         start.ended = True
         self._record(self._follows(start, outcome))
         return outcome
-
-    async def _post(self, delivery: Delivery, headers: dict[str, str], payload: bytes) -> Outcome:
-        refused = await self.guard.refused(delivery.url) if self.guard is not None and self.guard.active else None
-        if refused is not None:
-            return Outcome("failed", 0.0, error_kind="host_not_allowed", error_message=refused)
-        return await http_post.post(self.session, delivery.url, payload, headers,
-                                    timeout=self.config.delivery_timeout, body_limit=self.config.response_body_limit)
 
     def _follows(self, start: AttemptStart, outcome: Outcome) -> AttemptEnd:
         """What the delivery is after this attempt: succeeded, due again on the schedule, or

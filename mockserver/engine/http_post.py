@@ -59,6 +59,8 @@ async def post(
     except (aiohttp.ClientSSLError, ssl.SSLError) as exc:
         return _failed(elapsed(), "tls", f"TLS failed: {_reason(exc)}")
     except aiohttp.ClientConnectorError as exc:
+        if isinstance(exc.os_error, HostNotAllowed):  # the connector refused the address
+            return _failed(elapsed(), "host_not_allowed", str(exc.os_error))
         return _failed(elapsed(), "connection_refused", _connect_failed(exc))
     except aiohttp.ServerDisconnectedError as exc:
         return _failed(elapsed(), "connection_closed", f"the receiver closed the connection: {exc}")

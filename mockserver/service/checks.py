@@ -4,15 +4,12 @@ to be shown."""
 
 from __future__ import annotations
 
-import socket
-from urllib.parse import urlsplit
-
 from aiohttp.resolver import DefaultResolver
 
 from mockserver import webhook_rules
 from mockserver.check import CheckOptions, Report, run_check
 from mockserver.config import Config
-from mockserver.engine.address_guard import AddressGuard, GuardedResolver, HostNotAllowed
+from mockserver.engine.address_guard import AddressGuard
 from mockserver.errors import Conflict, InvalidField
 
 # A page waits for its check: shorter bounds than the command line's.
@@ -35,8 +32,11 @@ class Checks:
             await webhook_rules.check_public(url)
         guard = AddressGuard(public_only=self.config.public_urls_only, only_to=self.config.deliver_only_to,
                              resolver=DefaultResolver())
-        if guard.active:
-            await _refuse_what_the_guard_refuses(guard, url)
+        # Said beside the form before anything is sent (a host that does not resolve is left
+        # to the check to report); the guard goes on judging every connection the check makes.
+        reason = await guard.refused_url(url) if guard.active else None
+        if reason is not None:
+            raise InvalidField(f"'url': {reason}", field="url", code="host_not_allowed")
         options = CheckOptions(url, events, seed, min(self.config.delivery_timeout, PAGE_TIMEOUT),
                                locale=self.config.locale, budget=PAGE_BUDGET)
         if self._running:  # a check sends bursts: one at a time keeps the server and the receivers calm
@@ -44,8 +44,7 @@ class Checks:
                            f"(at most about {PAGE_BUDGET:g} s)", field="url")
         self._running = True
         try:
-            # The guard goes on checking at every connection: a name may resolve elsewhere later.
-            report = await run_check(options, resolver=GuardedResolver(guard) if guard.active else guard.resolver)
+            report = await run_check(options, guard=guard)
         finally:
             self._running = False
         self._last.pop(owner, None)
@@ -57,17 +56,3 @@ class Checks:
     def last(self, owner: str) -> Report | None:
         return self._last.get(owner)
 
-
-async def _refuse_what_the_guard_refuses(guard: AddressGuard, url: str) -> None:
-    """Say it beside the form, before anything is sent, when the URL's host is one the
-    server may not deliver to (a host that does not resolve is left to the check to report)."""
-    reason = await guard.refused(url)
-    if reason is None:
-        try:
-            await GuardedResolver(guard).resolve(urlsplit(url).hostname or "", 0, socket.AF_UNSPEC)
-        except HostNotAllowed as exc:
-            reason = str(exc)
-        except OSError:
-            pass
-    if reason is not None:
-        raise InvalidField(f"'url': {reason}", field="url", code="host_not_allowed")

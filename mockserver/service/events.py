@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import secrets
+from collections import Counter
 from typing import Any
 
 from mockserver.clock import Clock
@@ -70,6 +71,7 @@ class Events:
             if not isinstance(payload, dict):
                 raise InvalidField("'payload' must be a JSON object", field="payload")
             groups = [[{**payload, "type": checked}] for _ in range(count)]
+            self._within_bounds(owner, groups)
         else:
             groups = await self._shop_acts(owner, type_=type_, operation=operation, count=count)
         return await self.publish(owner, groups)
@@ -101,8 +103,26 @@ class Events:
             assert saved is not None
             self.shops.restore(owner, saved)  # all or nothing: the refunds made before this one are undone too
             raise Conflict(str(exc), field="operation", code="nothing_to_refund") from None
+        try:
+            self._within_bounds(owner, groups)
+        except InvalidField:
+            self.shops.forget(owner)  # as saved before this trigger: it never happened
+            raise
         self.shops.save(owner)
         return groups
+
+    def _within_bounds(self, owner: str, groups: list[list[Payload]]) -> None:
+        """One request makes at most --max-deliveries-per-request deliveries: a hundred sales
+        to a thousand webhooks would be 200,000, and minutes of the server's time."""
+        hooks = self.store.webhooks.of_owner(owner)
+        types = Counter(p["type"] for group in groups for p in group)
+        made = sum(n * sum(1 for hook in hooks if type_ in hook.events) for type_, n in types.items())
+        limit = self.config.max_deliveries_per_request
+        if made > limit:
+            raise InvalidField(f"this would make {made:,} deliveries ({types.total():,} events times the webhooks "
+                               f"they go to), more than the {limit:,} one request may make "
+                               "(--max-deliveries-per-request); lower 'count'", field="count",
+                               code="too_many_deliveries")
 
     async def everyday(self, owner: str, events: int) -> list[Event]:
         """The shop's everyday traffic (mostly sales), until it has made ``events`` events."""
@@ -166,6 +186,7 @@ class Events:
         waiting = self.store.deliveries.skipped(webhook_id)
         events = {e.id: e for e in self.store.events.of_ids(owner, [d.event_id for d in waiting])}
         skipped = [d for d in waiting if d.event_id in events]  # an event trimmed from the log cannot be sent
+        skipped = skipped[:self.config.max_deliveries_per_request]  # the rest at the next call
         made = [new_delivery(events[d.event_id], hook, kind="redelivery", status="pending", next_at=now,
                              deadline=now + self.config.retry_window) for d in skipped]
         with self.store.tx():

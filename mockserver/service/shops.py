@@ -1,10 +1,16 @@
 """One shop per merchant (token), built at first use and kept in the database: its world
-as JSON, and the REST API's ledger of what the world forgets (receipts, goods received notes)."""
+as JSON, and the REST API's ledger of what the world forgets (receipts, goods received notes).
+
+In memory, only the ``keep`` most recently used shops are kept (a shop is about 130 KB, and
+a server may meet thousands of tokens); the others are read back from the database when
+next used. A shop an operation still holds is never loaded twice: until the operation lets
+it go, it is found by a weak reference, so its changes are never lost to a stale copy."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from typing import Any
 
 from mockserver.shop.generate import sample_world
@@ -24,26 +30,34 @@ def world_seed(seed: int, owner: str) -> int:
 
 
 class Shops:
-    def __init__(self, store: Store, *, seed: int, locale: str) -> None:
+    def __init__(self, store: Store, *, seed: int, locale: str, keep: int = 500) -> None:
         self._store = store
         self._seed = seed
         self._locale = locale
-        self._cache: dict[str, Simulator] = {}
+        self._keep = keep
+        self._cache: dict[str, Simulator] = {}  # the most recently used last
+        self._alive: weakref.WeakValueDictionary[str, Simulator] = weakref.WeakValueDictionary()
         self._samples: dict[str, Simulator] = {}  # the sample POSTs' shops, kept in memory only
         self._unpruned: dict[str, int] = {}  # ledger records added since the last trim
 
     def get(self, owner: str) -> Simulator:
-        sim = self._cache.get(owner)
+        sim = self._cache.pop(owner, None) or self._alive.get(owner)
         if sim is None:
             saved = self._store.shop_states.load(owner)
             world = World.from_json(saved) if saved else build(world_seed(self._seed, owner), locale=self._locale)
             world.journal = []
-            sim = self._cache[owner] = Simulator(world)
+            sim = Simulator(world)
+        self._remember(owner, sim)
         return sim
+
+    def _remember(self, owner: str, sim: Simulator) -> None:
+        self._cache[owner] = self._alive[owner] = sim  # the most recent last
+        while len(self._cache) > self._keep:  # the least recently used: saved already, read back when needed
+            self._cache.pop(next(iter(self._cache)))
 
     def save(self, owner: str) -> None:
         """Keep the world, and add what its operations logged to the ledger, in one write."""
-        world = self._cache[owner].world
+        world = self.get(owner).world
         logged = world.journal or []
         world.journal = []
         rows = [(kind, r[LEDGER_IDS[kind]], r["created_at"], json.dumps(r, separators=(",", ":")))
@@ -63,10 +77,11 @@ class Shops:
         logged since is dropped with them."""
         world = World.from_json(state)
         world.journal = []
-        self._cache[owner] = Simulator(world)
+        self._remember(owner, Simulator(world))
 
     def forget(self, owner: str) -> None:
         self._cache.pop(owner, None)
+        self._alive.pop(owner, None)
         self._unpruned.pop(owner, None)
 
     def sample(self, owner: str, type_: str, now: float) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from mockserver.engine import rule
 from mockserver.engine.attempt import Attempts
 from mockserver.engine.fault_injector import SERVER, FaultInjector
 from mockserver.engine.scheduler import Scheduler
-from mockserver.errors import InvalidField
+from mockserver.errors import Conflict, InvalidField
 from mockserver.fault_settings import FaultSettings
 from mockserver.models import Webhook
 from mockserver.notices import Notices
@@ -69,6 +69,9 @@ class Webhooks:
         if self.config.public_urls_only:
             await webhook_rules.check_public(spec.url)
         others = self.store.webhooks.of_owner(owner)
+        if len(others) >= self.config.max_webhooks:  # each event goes to every one: the fan-out is bounded
+            raise Conflict(f"this token has {len(others)} webhooks, the most one may have (--max-webhooks); "
+                           "delete one first", field="url", code="too_many_webhooks", hint="list_webhooks")
         if self.config.strict:
             webhook_rules.refuse_duplicate(spec.url, spec.events, others)
         warnings = webhook_rules.warnings_for(spec.url, spec.events, others)

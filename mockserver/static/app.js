@@ -190,6 +190,44 @@
     });
   }
 
+  // -- this browser's secret -------------------------------------------------------------
+
+  // Cookies do not keep the ports of one host apart: a page on another port can set this
+  // page's session cookie to one signed in elsewhere. This origin's storage no other port
+  // can touch: a secret kept there goes with every form (the sign-in is bound to it), and
+  // a page whose session was signed in with another secret signs out and asks again.
+  var browserSecret = (function () {
+    try {
+      var kept = window.localStorage.getItem("spm-browser");
+      if (!kept) {
+        var bytes = new Uint8Array(16);
+        window.crypto.getRandomValues(bytes);
+        kept = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+        window.localStorage.setItem("spm-browser", kept);
+      }
+      return kept;
+    } catch (e) {
+      return null;  // no storage here: the page works as it does without this script
+    }
+  })();
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!browserSecret || (form.method || "").toLowerCase() !== "post" || form.elements.browser) return;
+    var field = document.createElement("input");
+    field.type = "hidden";
+    field.name = "browser";
+    field.value = browserSecret;
+    form.appendChild(field);
+  });
+
+  function checkBrowser() {
+    if (!browserSecret || !document.body.dataset.signedIn || !window.fetch) return;
+    fetch("/ui/browser", { method: "POST", credentials: "same-origin", headers: { "X-Browser": browserSecret } })
+      .then(function (resp) { if (resp.status === 409) window.location.reload(); })
+      .catch(function () { /* the server is away; the next form says it */ });
+  }
+
   // -- asking first, and copying -------------------------------------------------------
 
   document.addEventListener("submit", function (event) {
@@ -219,5 +257,6 @@
   });
 
   showCopyButtons(document);
+  checkBrowser();
   connect();
 })();

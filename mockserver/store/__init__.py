@@ -19,12 +19,14 @@ from contextlib import contextmanager
 from functools import cached_property
 
 # The repositories import this module's Store for their types only.
+from mockserver.store import answers
 from mockserver.store.attempt_log import AttemptLog
 from mockserver.store.checkpoints import Checkpoints
 from mockserver.store.clocks import Clocks
-from mockserver.store.db import check_path, connect, lock
+from mockserver.store.db import check_path, connect
 from mockserver.store.deliveries import Deliveries
 from mockserver.store.events import Events
+from mockserver.store.locks import lock
 from mockserver.store.meta import Meta
 from mockserver.store.shop_records import ShopRecords
 from mockserver.store.shop_states import ShopStates
@@ -36,12 +38,15 @@ GROUP_COMMIT_DELAY = 0.01  # seconds the engine's bookkeeping may wait for a com
 
 
 class Store:
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, *, attempt_log_size: int | None = None) -> None:
+        """``attempt_log_size``: bytes of receivers' answers the attempt log keeps (None: all)."""
         self.path = path
         check_path(path)
         self._lock = lock(path)
         try:
             self.conn = connect(path)
+            if attempt_log_size is not None:
+                answers.install(self.conn, attempt_log_size)
         except BaseException:
             self._release(remove=True)  # the .lock file too, if this start made it
             raise

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from urllib.parse import quote
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: webhooks, events, deliveries, attempts, and small key/value metadata.
@@ -225,7 +226,7 @@ def reason(exc: OSError) -> str:
     return (exc.strerror or str(exc)).lower()
 
 
-def _instead(exc: OSError, otherwise: str = "give a path in another folder") -> str:
+def instead(exc: OSError, otherwise: str = "give a path in another folder") -> str:
     return "give a shorter path" if exc.errno == errno.ENAMETOOLONG else otherwise
 
 
@@ -239,7 +240,7 @@ def check_path(path: str) -> None:
     try:
         _check_path(path)
     except OSError as exc:  # a name too long, a folder this user may not look in...
-        raise UnusableDatabase(f"cannot use {path} ({reason(exc)}); {_instead(exc, 'give another path')}") from None
+        raise UnusableDatabase(f"cannot use {path} ({reason(exc)}); {instead(exc, 'give another path')}") from None
 
 
 def _check_path(path: str) -> None:
@@ -281,96 +282,18 @@ def _check_link(path: str) -> None:
                                "give another path") from None
 
 
-class Lock:
-    """The lock on ``<path>.lock``, and whether this process made that file."""
-
-    def __init__(self, handle: IO[str], name: str, created: bool) -> None:
-        self.handle = handle
-        self.name = name
-        self.created = created
-
-    def release(self, *, remove: bool = False) -> None:
-        """Drop the lock; ``remove``: and delete the file, if this process made it (never
-        another server's)."""
-        if remove and self.created:
-            try:
-                os.unlink(self.name)  # while still locked: no other server can hold it
-            except OSError:
-                pass
-        try:
-            self.handle.close()  # closing drops the lock
-        except OSError:  # what was left to write could not be: closed all the same
-            pass
-
-
-def lock(path: str) -> Lock | None:
-    """One server per database file: an exclusive lock on ``<path>.lock``, which the
-    operating system drops when the process ends, killed or not. Held until released."""
-    if path == ":memory:":
-        return None
-    try:
-        import fcntl
-    except ImportError:  # pragma: no cover - Windows: no lock, as before
-        return None
-    name = path + ".lock"
-    for _ in range(10):
-        held = _lock_once(name, path, fcntl)
-        # A start that failed removes the lock file it made (while holding it): one opened just
-        # before that is locked but nameless. Only the file at the name counts: try again.
-        try:
-            if os.fstat(held.handle.fileno()).st_ino == os.stat(name).st_ino:
-                return held
-        except FileNotFoundError:
-            pass
-        except OSError as exc:
-            held.release()
-            raise UnusableDatabase(f"cannot check {name} ({reason(exc)}); {_instead(exc)}") from None
-        held.release()
-    raise DatabaseInUse(f"the lock file {name} keeps changing: another salesplay-mock server is starting on {path}")
-
-
-def _lock_once(name: str, path: str, fcntl: Any) -> Lock:
-    try:
-        try:
-            handle, created = open(name, "x+", encoding="utf-8"), True
-        except FileExistsError:
-            handle, created = open(name, "a+", encoding="utf-8"), False
-    except OSError as exc:  # a folder that says it is writable and is not (/sys, /proc, read-only mounts)
-        raise UnusableDatabase(f"cannot create {name} beside the database ({reason(exc)}); "
-                               f"{_instead(exc)}") from None
-    held = Lock(handle, name, created)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.seek(0)
-        holder = handle.read().strip()
-        handle.close()
-        raise DatabaseInUse(
-            f"the database {path} is in use by another salesplay-mock server" + (f" (pid {holder})" if holder else "")
-        ) from None
-    except OSError as exc:  # a file system without locks, say
-        held.release(remove=True)
-        raise UnusableDatabase(f"cannot lock {name} ({reason(exc)}); {_instead(exc)}") from None
-    try:
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
-    except OSError as exc:  # a full disk
-        held.release(remove=True)
-        raise UnusableDatabase(f"cannot write {name} ({reason(exc)}); {_instead(exc)}") from None
-    return held
-
-
 def connect(path: str) -> sqlite3.Connection:
-    """Open (creating if needed) and migrate the database at ``path`` or ``:memory:``."""
+    """Open (creating if needed) and migrate the database at ``path`` or ``:memory:``. A
+    file is first read without writing, and opened for writing only once it is known to
+    be ours (or empty): another program's database given by mistake stays as it was."""
+    if path != ":memory:":
+        _refuse_foreign(path)
     try:
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     except sqlite3.Error as exc:
         raise UnusableDatabase(f"SQLite cannot open {path} ({exc}); give another path") from None
     try:
         conn.row_factory = sqlite3.Row
-        _refuse_foreign(conn, path)  # before any PRAGMA that writes: another program's file stays as it was
         if path != ":memory:":
             # WAL keeps readers and the writer apart; NORMAL sync survives a killed process.
             conn.execute("PRAGMA journal_mode=WAL")
@@ -386,18 +309,61 @@ def connect(path: str) -> sqlite3.Connection:
     return conn
 
 
-def _refuse_foreign(conn: sqlite3.Connection, path: str) -> None:
-    """Another program's database, given by mistake: adding our tables to it would harm it."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    tables = sorted(row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"))
-    if (version == 0 and tables) or (version > 0 and "webhooks" not in tables):
+def _refuse_foreign(path: str) -> None:
+    """Refuse, having written nothing, a file that is not an empty database nor one of ours
+    at a version this salesplay-mock knows (its tables with their columns, as our
+    migrations made them): adding our tables to another program's would harm it."""
+    try:
+        conn = sqlite3.connect(f"file:{quote(os.path.abspath(path))}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return  # no file yet: SQLite creates it, empty
+    try:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        objects = conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite%'").fetchall()
+        tables = {name: _columns(conn, name) for kind, name in objects if kind == "table"}
+    except sqlite3.DatabaseError as exc:
+        raise UnusableDatabase(f"{path} is not a salesplay-mock database ({exc}); give another path") from None
+    finally:
+        conn.close()
+    if version == 0 and not objects:
+        return  # empty: a new database
+    if version > SCHEMA_VERSION and "webhooks" in tables:
+        raise UnusableDatabase(
+            f"the database has schema version {version}, newer than this salesplay-mock "
+            f"understands ({SCHEMA_VERSION}); upgrade salesplay-mock, or use another database file"
+        )
+    expected = _tables_at(version) if 0 < version <= SCHEMA_VERSION else None
+    if expected is None or any(tables.get(name) != columns for name, columns in expected.items()):
+        shown = sorted(tables) or sorted(name for _, name in objects)
         raise UnusableDatabase(f"{path} is another program's SQLite database (it has tables such as "
-                               f"{tables[0] if tables else 'none'!r} and none of salesplay-mock's); give another path")
+                               f"{shown[0] if shown else 'none'!r} and not salesplay-mock's); give another path")
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA table_info({_quoted(table)})")]
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+@functools.lru_cache(maxsize=None)
+def _tables_at(version: int) -> dict[str, list[str]]:
+    """Our tables and their columns at schema ``version``, as the migrations make them."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        for number in range(version):
+            conn.executescript(MIGRATIONS[number])
+        names = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                                "AND name NOT LIKE 'sqlite%'")]
+        return {name: _columns(conn, name) for name in names}
+    finally:
+        conn.close()
 
 
 def migrate(conn: sqlite3.Connection) -> None:
     version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
+    if version > SCHEMA_VERSION:  # checked before opening too; here for a database given as a connection
         raise UnusableDatabase(
             f"the database has schema version {version}, newer than this salesplay-mock "
             f"understands ({SCHEMA_VERSION}); upgrade salesplay-mock, or use another database file"

@@ -15,7 +15,7 @@ from mockserver.durations import parse_duration
 from mockserver.errors import DomainError, InvalidField
 from mockserver.tokens import accepted, well_formed
 from mockserver.ui.render import page
-from mockserver.ui.session import check_csrf, page_owner, sign_in, sign_out
+from mockserver.ui.session import BROWSER_FIELD, check_browser, check_csrf, page_owner, same_browser, sign_in, sign_out
 
 Form = MultiDictProxy[str]
 Action = Callable[[web.Request, str, Form], Awaitable[str | web.Response]]
@@ -60,6 +60,7 @@ def action(handler: Action) -> Callable[[web.Request], Awaitable[web.Response]]:
     async def view(request: web.Request) -> web.Response:
         form = await request.post()
         check_csrf(request, form)
+        check_browser(request, form)
         owner = page_owner(request)
         if owner is None:
             raise web.HTTPSeeOther("/")
@@ -92,8 +93,19 @@ async def login(request: web.Request) -> web.Response:
     if not accepted(token, request.app[keys.config].tokens):
         raise web.HTTPSeeOther("/?" + urlencode({"error": "that token is not accepted by this server"}))
     response = web.HTTPSeeOther("/")
-    sign_in(response, request, token)
+    sign_in(response, request, token, form.get(BROWSER_FIELD))
     raise response
+
+
+async def browser_check(request: web.Request) -> web.Response:
+    """The page's script asks, as it loads, whether its session was signed in in this
+    browser (its secret in ``X-Browser``, a header no other site's form can send): if not,
+    it is signed out (409), and the script reloads to ask for the token."""
+    if same_browser(request, request.headers.get("X-Browser")):
+        return web.Response(status=204)
+    response = web.Response(status=409, text="signed in outside this browser: signed out")
+    sign_out(response, request)
+    return response
 
 
 async def logout(request: web.Request) -> web.Response:
@@ -112,6 +124,9 @@ async def create_webhook(request: web.Request, owner: str, form: Form) -> str:
     except DomainError as err:  # back to the form, as it was filled in
         return _with(_back(form, "/webhooks_setup"), error=page_message(err), url=url, events=events)
     message = f"webhook {made.hook.id} registered"
+    claimed = request.app[keys.sinks].claim_url(made.hook.url, owner)  # a sink it posts to is this token's
+    if claimed is not None:
+        return _with(_back(form, "/webhooks_setup"), warn=f"{message}, but {claimed['message']}")
     v = made.verification
     if v is not None and not v["ok"]:
         return _with(_back(form, "/webhooks_setup"),

@@ -1,12 +1,17 @@
-"""Who the page is for, and CSRF protection: a session cookie signed by the server, and a
-CSRF token derived from it.
+"""Who the page is for, and CSRF protection: a session cookie signed by the server, a
+CSRF token derived from it, and the browser the sign-in was made in.
 
-The session cookie (HttpOnly, SameSite=Strict) carries the signed-in token, or, before
-sign-in, a random visitor id, each with an HMAC of the server's secret: a cookie the
-server did not set (planted by a page on another localhost port, say) is worthless.
-Every form carries ``HMAC(secret, "csrf" + session)``, which no other site can compute.
-With ``--ui-token`` the page starts signed in as that token; signing out is remembered in
-the session, so it signs out.
+The session cookie (HttpOnly, SameSite=Strict) carries the signed-in merchant (a digest
+of the token, never the token: a page on another port of this host is sent this cookie
+too), or, before sign-in, a random visitor id, each with an HMAC of the server's secret:
+a cookie the server did not sign is worthless. Every form carries ``HMAC(secret, "csrf" + session)``.
+But cookies do not keep the ports of one host apart: a page on another localhost port can
+set this page's cookie to one the server signed for someone else (its own sign-in). So
+the page's script keeps a secret of this browser's in this origin's storage, which no
+other port can read or write, and sends it with every form; a sign-in is bound to it
+(only its HMAC is in the cookie), and a form or a page whose session was signed in with
+another browser's secret signs out instead. With ``--ui-token`` the page starts signed in
+as that token; signing out is remembered in the session, so it signs out.
 """
 
 from __future__ import annotations
@@ -19,20 +24,26 @@ import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from aiohttp import web
 
 from mockserver import keys
-from mockserver.tokens import accepted, owner_of_token
+from mockserver.tokens import owner_of_token
 
 SESSION_COOKIE = "spm_session"
+BROWSER_FIELD = "browser"  # the form field (and X-Browser header) of this browser's secret
+MAX_SECRET = 64  # characters of a browser's secret (the script makes 32)
+SIGNED_ELSEWHERE = ("this page was signed in outside this browser (a cookie set by another page on this host?); "
+                    "sign in again")
 
 
 @dataclass(frozen=True)
 class Session:
     value: str  # as signed into the cookie; the CSRF token derives from it
-    token: str | None  # signed in as this token; None: not signed in
+    owner: str | None  # signed in as this merchant (the digest of its token); None: not signed in
     fresh: bool  # made for this request: the response sets the cookie
+    browser: str | None = None  # HMAC of the secret of the browser it was signed in with; None: no script
 
 
 def _sign(secret: bytes, payload: str) -> str:
@@ -77,20 +88,24 @@ def session(request: web.Request) -> Session:
     if data is None:
         data = {"v": secrets.token_urlsafe(12)}
         if config.ui_token:
-            data["t"] = config.ui_token
+            data["o"] = owner_of_token(config.ui_token)
         value, fresh = _encode(secret, data), True
     else:
         fresh = False
-    token = data.get("t")
-    made = Session(value, token if token and accepted(token, config.tokens) else None, fresh)
+    owner = data.get("o")
+    made = Session(value, owner if owner and _accepted(owner, config.tokens) else None, fresh, data.get("b"))
     request[_SESSION] = made
     return made
 
 
+def _accepted(owner: str, tokens: tuple[str, ...]) -> bool:
+    """A merchant this server still takes: any, or that of one of its --token tokens."""
+    return not tokens or any(hmac.compare_digest(owner, owner_of_token(t)) for t in tokens)
+
+
 def page_owner(request: web.Request) -> str | None:
     """The signed-in merchant, or None."""
-    token = session(request).token
-    return None if token is None else owner_of_token(token)
+    return session(request).owner
 
 
 def csrf_value(request: web.Request) -> str:
@@ -108,6 +123,28 @@ def check_csrf(request: web.Request, form: Mapping[str, object]) -> None:
         raise web.HTTPForbidden(text="The form's CSRF token is missing or stale: reload the page and try again.")
 
 
+def same_browser(request: web.Request, sent: object) -> bool:
+    """Whether the session was signed in in the browser whose page sent ``sent``, its
+    secret (None: the page ran no script, which can tell nothing)."""
+    current = session(request)
+    if current.owner is None:
+        return True  # not signed in: nothing to be fooled into
+    if current.browser is None:  # signed in without the script, or as --ui-token
+        ui_token = request.app[keys.config].ui_token
+        return sent is None or (ui_token is not None and current.owner == owner_of_token(ui_token))
+    return (isinstance(sent, str) and sent.isascii() and len(sent) <= MAX_SECRET
+            and hmac.compare_digest(_sign(request.app[keys.secret], "browser:" + sent), current.browser))
+
+
+def check_browser(request: web.Request, form: Mapping[str, object]) -> None:
+    """A form from a page signed in with another browser's secret is not acted on: it
+    signs out, and the page asks for the token again."""
+    if not same_browser(request, form.get(BROWSER_FIELD)):
+        response = web.HTTPSeeOther("/?" + urlencode({"error": SIGNED_ELSEWHERE}))
+        sign_out(response, request)
+        raise response
+
+
 def remember(response: web.StreamResponse, request: web.Request) -> None:
     """A session made for this request is set as its cookie."""
     current = session(request)
@@ -115,8 +152,14 @@ def remember(response: web.StreamResponse, request: web.Request) -> None:
         _set(response, current.value)
 
 
-def sign_in(response: web.StreamResponse, request: web.Request, token: str) -> None:
-    _set(response, _encode(request.app[keys.secret], {"v": secrets.token_urlsafe(12), "t": token}))
+def sign_in(response: web.StreamResponse, request: web.Request, token: str, browser: object = None) -> None:
+    """Signed in as ``token``, bound to the secret of the browser that sent the form (when
+    its page ran the script)."""
+    secret = request.app[keys.secret]
+    data = {"v": secrets.token_urlsafe(12), "o": owner_of_token(token)}
+    if isinstance(browser, str) and browser.isascii() and 0 < len(browser) <= MAX_SECRET:
+        data["b"] = _sign(secret, "browser:" + browser)
+    _set(response, _encode(secret, data))
 
 
 def sign_out(response: web.StreamResponse, request: web.Request) -> None:
