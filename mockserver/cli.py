@@ -1,4 +1,5 @@
-"""``salesplay-mock serve | generate | fixtures | trigger | schedule | check | postman | record | compare | replay``.
+"""``salesplay-mock serve | generate | fixtures | trigger | scenario | schedule | check | postman | record |
+compare | replay``.
 
 Every mistake ends in one line that names the flag and the problem, and a non-zero exit:
 2 for a bad command line, 1 for what the machine refused (a port, a database, a folder,
@@ -15,24 +16,15 @@ from pathlib import Path
 from typing import NoReturn
 
 from mockserver import __version__
-from mockserver.cli_commands import (
-    SERVER_URL_ENV,
-    TOKEN_ENV,
-    CommandFailed,
-    check,
-    generate,
-    print_postman,
-    print_schedule,
-    trigger,
-    write_fixtures,
-)
+from mockserver.cli_acts import add_scenario_parser, add_trigger_parser, scenario, trigger
+from mockserver.cli_commands import CommandFailed, check, generate, print_postman, print_schedule, write_fixtures
 from mockserver.config import Config
 from mockserver.errors import DomainError, InvalidField
 from mockserver.fidelity import commands as fidelity
 from mockserver.options import add_server_options, config_from_args
 from mockserver.seeds import SEED_RULE, check_seed
 from mockserver.store.db import DatabaseInUse, UnusableDatabase
-from mockserver.vocabulary import EVENT_TYPES, OPERATION_EVENTS
+from mockserver.vocabulary import EVENT_TYPES
 
 
 def _seed(text: str) -> int:
@@ -76,30 +68,6 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}{hint}\n")
 
 
-def _add_trigger(sub: argparse._SubParsersAction[_Parser]) -> None:
-    """``trigger``: what POST /_mock/events does, from a shell."""
-    trig = sub.add_parser(
-        "trigger", help="make a running mock's shop act, and print the events and their deliveries",
-        description="Make a running mock's shop act, as POST /_mock/events does: until it sends an event of TYPE, "
-                    "or one named --operation, or send a --payload of your own as an event of TYPE. Prints each "
-                    "event and its deliveries; with --json, the mock's answer (every id made) for scripts.")
-    trig.add_argument("type", nargs="?", choices=EVENT_TYPES, metavar="TYPE",
-                      help=f"the event type: {', '.join(EVENT_TYPES)}; beside --operation, one it sends")
-    trig.add_argument("--operation", choices=list(OPERATION_EVENTS), metavar="OPERATION",
-                      help="one named operation of the shop, and what it sends: " + "; ".join(
-                          f"{name} ({', '.join(types)})" for name, types in OPERATION_EVENTS.items()))
-    trig.add_argument("--payload", metavar="FILE",
-                      help="send this file's JSON object as an event of TYPE, as given (- reads standard input)")
-    trig.add_argument("--count", type=_whole(1, 1000), default=1, help="how many, 1 to 1000 (default 1)")
-    trig.add_argument("--json", action="store_true",
-                      help="print the mock's answer as JSON: {\"events\": [...]}, each with its id, type, kind, "
-                           "payload and deliveries (each with its id, webhook_id, status...)")
-    trig.add_argument("--server", default=os.environ.get(SERVER_URL_ENV, "http://127.0.0.1:8080"),
-                      help=f"the mock's address, host:port or a URL (default http://127.0.0.1:8080; env {SERVER_URL_ENV})")
-    trig.add_argument("--token", default=os.environ.get(TOKEN_ENV, "dev-token"),
-                      help=f"Bearer token naming the merchant (env {TOKEN_ENV}, default dev-token)")
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="salesplay-mock", description="A local stand-in for SalesPlay POS webhooks.")
     parser.add_argument("--version", action="version", version=f"salesplay-mock {__version__}")
@@ -119,7 +87,8 @@ def build_parser() -> argparse.ArgumentParser:
                      help="write DIR/TYPE/0001.json...; without it, JSON lines on stdout")
     gen.add_argument("--locale", default="en_US", help="Faker locale for names and addresses (default en_US)")
 
-    _add_trigger(sub)
+    add_trigger_parser(sub)
+    add_scenario_parser(sub)
     fix = sub.add_parser("fixtures", help="write the committed fixture payloads that ship with the package",
                          description="Write the fixture payloads that ship with the package (a few of each event "
                          "type, seed 7, valid against the shipped JSON Schemas): the files GET /_mock/fixtures/TYPE "
@@ -190,7 +159,10 @@ def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpar
 
 
 def _flags(command: argparse.ArgumentParser) -> list[str]:
-    return [flag for action in command._actions for flag in action.option_strings]
+    """Its flags, and those of its own subcommands (``scenario run --json``)."""
+    nested = [flag for action in command._actions if isinstance(action, argparse._SubParsersAction)
+              for sub in action.choices.values() for flag in _flags(sub)]
+    return [flag for action in command._actions for flag in action.option_strings] + nested
 
 
 def _unrecognized(command: argparse.ArgumentParser, name: str, extras: list[str]) -> None:
@@ -219,6 +191,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return write_fixtures(args)
         if args.command == "trigger":
             return trigger(args)
+        if args.command == "scenario":
+            return scenario(args)
         if args.command == "check":
             return check(args)
         if args.command == "postman":

@@ -1,4 +1,5 @@
-"""What ``generate``, ``fixtures``, ``trigger``, ``schedule``, ``check`` and ``postman`` do once their command line is parsed.
+"""What ``generate``, ``fixtures``, ``schedule``, ``check`` and ``postman`` do once their command line is
+parsed (``trigger`` and ``scenario``: ``cli_acts.py``).
 
 A problem of the machine or the network is raised as ``CommandFailed`` with the flag it
 concerns; ``cli.main`` prints it as one line.
@@ -10,18 +11,13 @@ import argparse
 import asyncio
 import json
 import os
-import socket
 import sys
-import urllib.error
-import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from mockserver.config import Config, InvalidSetting
 from mockserver.durations import human, parse_duration
-from mockserver.vocabulary import EVENT_TYPES, OPERATION_EVENTS, operations_sending
+from mockserver.vocabulary import EVENT_TYPES
 
 SERVER_URL_ENV = "SALESPLAY_MOCK_URL"
 TOKEN_ENV = "SALESPLAY_MOCK_TOKEN"
@@ -102,112 +98,6 @@ class Progress:
     def done(self) -> None:
         if self.enabled:
             sys.stderr.write("\n")
-
-
-def server_url(text: str) -> str:
-    """The mock's base URL from ``host:port``, ``host`` or a URL; a ValueError naming
-    --server when it cannot be one."""
-    raw = text.strip()
-    url = raw if "://" in raw else f"http://{raw}"
-    try:
-        parts = urllib.parse.urlsplit(url)
-        port_ok = parts.port is None or 0 < parts.port
-    except ValueError:  # an unclosed [IPv6 or a port out of range
-        parts, port_ok = urllib.parse.urlsplit(""), False
-    if parts.scheme not in ("http", "https") or not parts.hostname or not port_ok:
-        raise ValueError(f"--server: {text!r} is not the mock's address; give host:port "
-                         "(127.0.0.1:8080) or a URL (http://127.0.0.1:8080)")
-    return url.rstrip("/")
-
-
-def trigger_body(args: argparse.Namespace) -> dict[str, Any]:
-    """The body of ``POST /_mock/events`` the flags ask for; a ValueError naming the flag
-    when they contradict each other (the server would refuse it too, in its own words)."""
-    if args.type is None and args.operation is None:
-        raise ValueError("--payload needs the event TYPE it is sent as" if args.payload is not None
-                         else "give an event TYPE, or --operation; see salesplay-mock trigger --help")
-    body: dict[str, Any] = {"count": args.count}
-    if args.type is not None:
-        body["type"] = args.type
-    if args.operation is not None:
-        if args.payload is not None:
-            raise ValueError("--payload is sent as given and --operation makes the shop act; give one of them")
-        sends = OPERATION_EVENTS[args.operation]
-        if args.type is not None and args.type not in sends:
-            raise ValueError(f"TYPE {args.type}: --operation {args.operation} sends {' and '.join(sends)}; leave "
-                             f"TYPE out, or use an --operation that sends it ({', '.join(operations_sending(args.type))})")
-        body["operation"] = args.operation
-    if args.payload is not None:
-        body["payload"] = _read_payload(args.payload)
-    return body
-
-
-def _read_payload(name: str) -> dict[str, Any]:
-    try:
-        text = sys.stdin.read() if name == "-" else Path(name).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ValueError(f"--payload {name}: cannot read it ({(exc.strerror or str(exc)).lower()})") from None
-    except UnicodeDecodeError:
-        raise ValueError(f"--payload {name}: is not UTF-8 text; give a JSON file") from None
-    try:
-        payload = json.loads(text)
-    except ValueError as exc:
-        raise ValueError(f"--payload {name}: is not JSON ({exc})") from None
-    if not isinstance(payload, dict):
-        raise ValueError(f"--payload {name}: must be a JSON object (the event's body), not {type(payload).__name__}")
-    return payload
-
-
-def trigger(args: argparse.Namespace) -> int:
-    body = trigger_body(args)
-    base = server_url(args.server)
-    request = urllib.request.Request(
-        base + "/_mock/events",
-        data=json.dumps(body).encode(),
-        method="POST",
-        headers={"Content-Type": "application/json", "Authorization": f"Bearer {args.token}"},
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=60) as resp:
-            answer = json.loads(resp.read())
-        events: list[dict[str, Any]] = answer["events"]
-    except urllib.error.HTTPError as exc:
-        raise CommandFailed(f"--server {base}: the mock refused: {_refusal(exc)}") from None
-    except (urllib.error.URLError, OSError) as exc:
-        reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
-        raise CommandFailed(f"--server {base}: cannot reach it ({_reason(reason)}); "
-                            "is 'salesplay-mock serve' running?") from None
-    except (ValueError, KeyError, TypeError):
-        raise CommandFailed(f"--server {base}: what answered is not salesplay-mock; check the address") from None
-    if args.json:
-        print(json.dumps(answer, indent=2))
-        return 0
-    for event in events:
-        n = len(event["deliveries"])
-        print(f"{event['id']}  {event['type']}  {n} {'delivery' if n == 1 else 'deliveries'}")
-        for d in event["deliveries"]:
-            print(f"    {d['id']} -> {d['url']}  {d['status']}")
-    return 0
-
-
-def _refusal(exc: urllib.error.HTTPError) -> str:
-    """The mock's own JSON error, as words: '401 invalid_token: this access token ...'."""
-    try:
-        error = json.loads(exc.read())["error"]
-        field = f" (field {error['field']})" if error.get("field") else ""
-        return f"{exc.code} {error['code']}: {error['message']}{field}"
-    except (ValueError, KeyError, TypeError):
-        return f"{exc.code} {exc.reason}"
-
-
-def _reason(reason: object) -> str:
-    if isinstance(reason, socket.timeout):
-        return "no answer within 60 s"
-    if isinstance(reason, socket.gaierror):
-        return "no such host"
-    if isinstance(reason, OSError) and reason.strerror:
-        return reason.strerror.lower()
-    return str(reason)
 
 
 def print_schedule(args: argparse.Namespace) -> int:

@@ -61,6 +61,7 @@ class Config:
     stop_grace: float = 5.0  # real seconds in-flight attempts get to finish on a clean stop
     mock_headers: bool = True
     verify: str = "report"
+    sample_from: str = "separate"  # the sample POST's records: a shop of its own, or the merchant's ("shop")
     response_body_limit: int = 64 * 1024
     keep_deliveries: int = 10_000
     attempt_log_size: int = 256 * 1024 * 1024  # bytes of answers (bodies and headers) the attempt log keeps
@@ -82,6 +83,7 @@ class Config:
             ("clock", self.clock in ("scaled", "real", "manual"), "must be scaled, real or manual"),
             ("loop", self.loop in ("auto", "asyncio", "uvloop"), "must be auto, asyncio or uvloop"),
             ("verify", self.verify in ("off", "report", "strict"), "must be off, report or strict"),
+            ("sample_from", self.sample_from in ("separate", "shop"), "must be separate or shop"),
             ("max_attempts", 1 <= self.max_attempts <= 1000, "must be from 1 to 1000"),
             ("retry_window", 60 <= self.retry_window <= 30 * 24 * HOURS, "must be from 60 seconds to 30 days"),
             ("time_scale", 0 < self.time_scale <= MAX_TIME_SCALE, f"must be more than 0 and at most {MAX_TIME_SCALE:,.0f}"),

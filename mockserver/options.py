@@ -113,6 +113,8 @@ OPTIONS = (
     Option("deliver_only_to", "deliver only to these hosts (comma-separated); others are failed attempts",
            "any host", lambda s: tuple(h.lower() for h in _list(s))),
     Option("verify", "the sample POST at registration: off, report or strict", "report"),
+    Option("sample_from", "the sample POST's records: separate (a shop of its own: ids the REST API does not "
+           "know, numbers past 100,000,000) or shop (the merchant's own, as the REST API shows them)", "separate"),
     Option("keep_deliveries", "finished deliveries kept in the attempt log", "10000", _int),
     Option("attempt_log_size", "receivers' answers (bodies and headers) the attempt log keeps, all together; "
            "past it the oldest answers are dropped (e.g. 256MiB, 1GiB)", "256MiB", parse_size),

@@ -32,7 +32,7 @@ START = "2025-06-30T12:00:00Z"
 # throwaway database, and the sample POST off (a test counts what its receiver got, and
 # SalesPlay's set-up POST would be one more; turn it on to test that the receiver survives it).
 DEFAULTS = {"host": "127.0.0.1", "port": "0", "seed": "1", "clock": "manual", "time_scale": "720", "db": ":memory:", "delivery_timeout": "5",
-            "verify": "off", "faults": ""}
+            "verify": "off", "sample_from": "separate", "faults": ""}
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

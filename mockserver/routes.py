@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver.api import api_faults, control, faults, fixtures, health, meta, rest, sink, webhooks
+from mockserver.api import acts, api_faults, control, faults, fixtures, health, meta, rest, sink, webhooks
 from mockserver.static_files import static_file
 from mockserver.ui import actions, delivery_pages, pages
 
@@ -34,7 +34,9 @@ def setup_routes(app: web.Application) -> None:
         web.get("/_mock/clock", control.clock_state),
         web.post("/_mock/clock/advance", control.clock_advance),
         web.get("/_mock/schedule", control.retry_schedule),
-        web.post("/_mock/events", control.trigger),
+        web.post("/_mock/events", acts.trigger),
+        web.post("/_mock/scenarios", acts.scenario),
+        web.get("/_mock/operations", acts.operations),
         web.get("/_mock/events", control.list_events),
         web.get("/_mock/deliveries", control.list_deliveries),
         web.get("/_mock/stats", control.stats),

@@ -56,7 +56,8 @@ async def start(app: web.Application, store: Store, clock: Clock | None, *, hold
     attempts = Attempts(config, the_clock, store, session, faults, notices)
     scheduler = Scheduler(the_clock, store, attempts, max_in_flight=config.max_in_flight,
                           one_at_a_time=config.one_at_a_time)
-    shops = Shops(store, seed=config.seed, locale=config.locale, keep=config.keep_shops)
+    shops = Shops(store, seed=config.seed, locale=config.locale, keep=config.keep_shops,
+                  sample_from=config.sample_from)
     service = Service(config, the_clock, store, shops, scheduler, attempts, faults, timekeeper, notices)
     parts.service, parts.engine = service, Engine(the_clock, store, scheduler)
     scheduler.start(hold=hold and not parts.release_asked)

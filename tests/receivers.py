@@ -138,3 +138,25 @@ def answers_with(status: int, text: str) -> Handler:
         return web.Response(status=status, text=text)
 
     return handle
+
+
+def validates_with(variant: str) -> Handler:
+    """Validates every event with the mock's own JSON Schema (``strict`` or ``receiver``);
+    an invalid one is a 400 naming the first problem."""
+    import jsonschema
+
+    validators = {t: jsonschema.Draft202012Validator(load_schema(t, variant)) for t in EVENT_TYPES}
+
+    async def handle(request: web.Request, body: bytes) -> web.StreamResponse:
+        event = json.loads(body)
+        problem = next(validators[event["type"]].iter_errors(event), None)
+        if problem is not None:
+            return web.json_response({"error": problem.message}, status=400)
+        return web.json_response({"ok": True})
+
+    return handle
+
+
+async def in_maintenance(request: web.Request, body: bytes) -> web.StreamResponse:
+    """Down for maintenance on purpose: 503 with Retry-After to everything."""
+    return web.json_response({"error": "down for maintenance"}, status=503, headers={"Retry-After": "600"})

@@ -54,13 +54,21 @@ def no_server_start(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("command", ["", *_subcommands()])
 def test_every_subcommands_help_works(command: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert _subcommands() == ["check", "compare", "fixtures", "generate", "postman", "record", "replay", "schedule",
-                             "serve", "trigger"]
+    assert _subcommands() == ["check", "compare", "fixtures", "generate", "postman", "record", "replay", "scenario",
+                             "schedule", "serve", "trigger"]
     with pytest.raises(SystemExit) as exc:
         cli.main([command, "--help"] if command else ["--help"])
     assert exc.value.code == 0
     out = capsys.readouterr().out
     assert out.startswith(f"usage: salesplay-mock {command}".rstrip()) and "--help" in out
+
+
+def test_scenario_runs_help_works(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["scenario", "run", "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: salesplay-mock scenario run") and "FILE" in out and "--server" in out
 
 
 @pytest.mark.parametrize(("argv", "line"), [

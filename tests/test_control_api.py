@@ -98,10 +98,9 @@ def test_the_openapi_trigger_says_which_types_each_operation_sends() -> None:
     from mockserver.vocabulary import OPERATION_EVENTS
 
     trigger = openapi_document()["components"]["schemas"]["Trigger"]
-    rules = {rule["if"]["properties"]["operation"]["const"]: tuple(rule["then"]["properties"]["type"]["enum"])
-             for rule in trigger["allOf"]}
+    rules = {shape["properties"]["operation"]["const"]: tuple(shape["properties"]["type"]["enum"])
+             for shape in trigger["anyOf"] if "operation" in shape["properties"]}
     assert rules == OPERATION_EVENTS
-    assert trigger["properties"]["operation"]["enum"] == list(OPERATION_EVENTS)
     schema = {"$ref": "#/components/schemas/Trigger", "components": openapi_document()["components"]}
     jsonschema.validate({"operation": "refund", "type": "credit_note.update"}, schema)
     for refused in ({"operation": "refund", "type": "receipts.update"}, {"operation": "sale", "payload": {}}):

@@ -216,3 +216,127 @@ def test_enrich(salesplay):
     assert salesplay.get("shops", limit=1)["data"]
 ''')
     suite.runpytest_inprocess().assert_outcomes(passed=1)
+
+
+BUSINESS_CASE = '''
+import json
+from decimal import ROUND_HALF_UP, Decimal
+
+def cents(x):
+    return int(Decimal(str(x)) * 100)
+
+def out(c):
+    return float(Decimal(c) / 100)
+
+def line(product, qty, tax):
+    net = qty * cents(product["price"])
+    return {"line_number": 1, "product_id": product["product_id"], "product_code": "10003",
+            "product_name": product["name"], "quantity": qty, "unit_price": product["price"], "discount": 0.0,
+            "tax_rate": product["tax_rate"], "tax": out(tax), "line_total": out(net + tax)}
+
+def totals(product, qty, tax):
+    net = qty * cents(product["price"])
+    return {"subtotal": out(net), "discount_total": 0.0, "tax_total": out(tax), "total": out(net + tax)}
+
+def test_two_sold_by_card_then_one_refunded(salesplay, receiver, steps):
+    url, handler = receiver
+    salesplay.register(url, ["receipts.update", "credit_note.update", "inventory_levels.update"])
+    shop = salesplay.get("/shops")["data"][0]
+    cashier = shop["cashiers"][0]
+    customer = salesplay.get("/customers")["data"][0]
+    [product] = salesplay.get("/products", product_code="10003")["data"]
+    before = next(lv["in_stock"] for lv in salesplay.get(f"/inventory/{product['product_id']}")["inventory_levels"]
+                  if lv["shop_id"] == shop["shop_id"])
+    done = steps(shop, cashier, customer)
+    made = {"sale": done[0]["made"][0], "refund": done[2]["made"][0]}
+    tax = int((Decimal(2 * cents(product["price"])) * Decimal(str(product["tax_rate"]))).quantize(
+        Decimal(1), rounding=ROUND_HALF_UP))
+    who = {"shop_id": shop["shop_id"], "cashier_id": cashier["cashier_id"], "cashier_name": cashier["name"],
+           "customer_id": customer["customer_id"]}
+    merchant = done[0]["events"][0]["payload"]["merchant_id"]
+    sold_at, refunded_at = "2025-06-30 12:00:00", "2025-06-30 12:00:07"
+    receipt = {"receipt_id": made["sale"]["receipt_id"], "receipt_number": made["sale"]["receipt_number"],
+               "receipt_type": "sale", "status": "completed", "shop_id": shop["shop_id"], "shop_name": shop["name"],
+               "cashier_id": cashier["cashier_id"], "cashier_name": cashier["name"],
+               "customer_id": customer["customer_id"], "created_at": sold_at, "updated_at": sold_at,
+               "line_items": [line(product, 2, tax)], **totals(product, 2, tax), "currency": "USD",
+               "payment_type": "card", "payments": [{"payment_type": "card", "amount": totals(product, 2, tax)["total"]}]}
+    note = {"credit_note_id": made["refund"]["credit_note_id"], "credit_note_number": made["refund"]["credit_note_number"],
+            "credit_note_type": "credit_note", "status": "completed", "receipt_id": receipt["receipt_id"],
+            "receipt_number": receipt["receipt_number"], **{k: v for k, v in who.items()}, "reason": "damaged",
+            "created_at": refunded_at, "updated_at": refunded_at, "line_items": [line(product, 1, tax // 2)],
+            **totals(product, 1, tax // 2), "currency": "USD", "refund_method": "card"}
+    def level(at, n):
+        return {"merchant_id": merchant, "type": "inventory_levels.update", "created_at": at, "inventory_levels": [
+            {"product_id": product["product_id"], "shop_id": shop["shop_id"], "product_code": "10003", "in_stock": n}]}
+    # Deliveries to one webhook run concurrently: a sale's two events arrive in either order.
+    assert sorted(json.dumps(b, sort_keys=True) for b in handler.got) == sorted(json.dumps(b, sort_keys=True) for b in [
+        {"merchant_id": merchant, "type": "receipts.update", "created_at": sold_at, "receipts": [receipt]},
+        level(sold_at, before - 2),
+        {"merchant_id": merchant, "type": "credit_note.update", "created_at": refunded_at, "credit_notes": [note]},
+        level(refunded_at, before - 1)])
+    for event in handler.got:
+        salesplay.validate(event, variant="receiver")
+'''
+
+
+def test_the_business_case_through_the_handle_by_operations_and_by_a_yaml_scenario(suite: pytest.Pytester) -> None:
+    """The issue's case, exactly: once with operate() and advance(), once with a scenario file."""
+    suite.makepyfile(test_case=BUSINESS_CASE + '''
+import pytest, textwrap
+
+@pytest.fixture(params=["operate", "scenario"])
+def steps(request, salesplay, tmp_path):
+    def by_operations(shop, cashier, customer):
+        sold = salesplay.operate("sale", shop_id=shop["shop_id"], cashier_id=cashier["cashier_id"],
+                                 customer_id=customer["customer_id"], payment_type="card",
+                                 lines=[{"product_code": "10003", "quantity": 2}])
+        assert salesplay.advance("7s") == 0
+        refunded = salesplay.operate("refund", receipt_id=sold["made"][0]["receipt_id"], reason="damaged",
+                                     credit_note_type="credit_note", lines=[{"product_code": "10003", "quantity": 1}])
+        return [sold, {}, refunded]
+
+    def by_scenario(shop, cashier, customer):
+        path = tmp_path / "case.yaml"
+        path.write_text(textwrap.dedent(f"""
+            steps:
+              - name: sold
+                operation: sale
+                params:
+                  shop_id: {shop["shop_id"]}
+                  cashier_id: {cashier["cashier_id"]}
+                  customer_id: {customer["customer_id"]}
+                  payment_type: card
+                  lines: [{{product_code: "10003", quantity: 2}}]
+              - advance: 7s
+              - operation: refund
+                params:
+                  receipt_id: ${{sold.receipt_id}}
+                  credit_note_type: credit_note
+                  reason: damaged
+                  lines: [{{product_code: "10003", quantity: 1}}]
+        """))
+        return salesplay.scenario(path)
+
+    return by_operations if request.param == "operate" else by_scenario
+''')
+    suite.runpytest_inprocess().assert_outcomes(passed=2)
+
+
+def test_operate_refuses_a_bad_parameter_with_the_mocks_error(suite: pytest.Pytester) -> None:
+    suite.makepyfile('''
+import pytest
+from mockserver.testing import MockError
+
+def test_bad(salesplay):
+    with pytest.raises(MockError) as exc:
+        salesplay.operate("sale", lines=[{"product_code": "99999", "quantity": 1}])
+    assert exc.value.status == 404 and exc.value.body["error"]["field"] == "params.lines[0].product_code"
+    assert salesplay.events() == []
+    assert "sale" in [op["name"] for op in salesplay.operations()]
+
+async def test_async(salesplay_async):
+    done = await salesplay_async.scenario({"steps": [{"operation": "customer_create", "params": {"name": "Ada"}}]})
+    assert done[0]["events"][0]["payload"]["customers"][0]["name"] == "Ada"
+''')
+    suite.runpytest_inprocess().assert_outcomes(passed=2)

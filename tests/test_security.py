@@ -197,10 +197,10 @@ async def test_a_client_gone_while_its_answer_is_written_is_no_error(client: Any
     import json
     import logging
 
-    from mockserver.api import control
+    from mockserver.api import acts
 
     caplog.set_level(logging.DEBUG, logger="salesplay_mock")
-    monkeypatch.setattr(control, "ANSWER_CHUNK", 1)  # the answer in a thousand parts
+    monkeypatch.setattr(acts, "ANSWER_CHUNK", 1)  # the answer in a thousand parts
     body = json.dumps({"type": "receipts.update", "count": 1000}).encode()
     request = (f"POST /_mock/events HTTP/1.1\r\nHost: {client.host}\r\nAuthorization: {AUTH['Authorization']}"
                f"\r\nContent-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n").encode() + body

@@ -101,14 +101,16 @@ def int_param(request: web.Request, name: str, default: int, lo: int, hi: int) -
 
 
 async def json_stream(
-    request: web.Request, key: str, parts: AsyncIterator[list[dict[str, Any]]], *, status: int = 200
+    request: web.Request, key: str, parts: AsyncIterator[list[dict[str, Any]]], *, status: int = 200,
+    head: dict[str, Any] | None = None,
 ) -> web.StreamResponse:
-    """A large answer, ``{key: [...]}``, written part by part: the loop serves other
+    """A large answer, ``{**head, key: [...]}``, written part by part: the loop serves other
     requests between parts instead of encoding megabytes in one go."""
     response = web.StreamResponse(status=status, headers={"Content-Type": "application/json; charset=utf-8"})
     await response.prepare(request)
     separator = b""
-    await response.write(b'{"' + key.encode() + b'": [')
+    await response.write(b"{" + b"".join(json.dumps(k).encode() + b": " + json.dumps(v).encode() + b", "
+                                          for k, v in (head or {}).items()) + b'"' + key.encode() + b'": [')
     async for part in parts:
         if part:
             await response.write(separator + ", ".join(json.dumps(item) for item in part).encode())

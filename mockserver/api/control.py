@@ -1,27 +1,24 @@
-"""The /_mock control API: trigger events, read deliveries, move the clock, reset."""
+"""The /_mock control API: read events and deliveries, move the clock, reset (triggers and
+scenarios are in ``acts.py``)."""
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator
-from typing import Any
 
 from aiohttp import web
 
 from mockserver import keys
-from mockserver.api.common import int_param, json_object, json_stream, optional_owner, owner
+from mockserver.api.common import int_param, json_object, optional_owner, owner
 from mockserver.api.errors import ApiError
 from mockserver.durations import parse_instant
 from mockserver.errors import InvalidField
 from mockserver.models import DeliveryFilter, iso
 from mockserver.seeds import MAX_SEED
-from mockserver.service.events import NO_PAYLOAD
 from mockserver.shop.generate import generate_payloads
-from mockserver.shop.schemas import load_schema
+from mockserver.shop.schemas import VARIANTS, load_schema
 from mockserver.webhook_rules import check_event_type
 
-ANSWER_CHUNK = 25  # events encoded before the loop serves others
 MAX_PAYLOADS = 10_000  # payloads one request may ask for
 
 
@@ -56,27 +53,6 @@ async def clock_advance(request: web.Request) -> web.Response:
 
 async def retry_schedule(request: web.Request) -> web.Response:
     return web.json_response(request.app[keys.config].schedule.to_json())
-
-
-async def trigger(request: web.Request) -> web.StreamResponse:
-    """Make the shop act (by event type or named operation), or send a payload as given."""
-    who = owner(request)
-    body = await json_object(request)
-    unknown = set(body) - {"type", "operation", "count", "payload"}
-    if unknown:
-        name = sorted(unknown)[0]
-        raise InvalidField(f"unknown field {name!r}; use type, operation, count, payload", field=name)
-    service = keys.service_of(request.app)
-    events = await service.events.trigger(who, type_=body.get("type"), operation=body.get("operation"),
-                                          count=body.get("count", 1), payload=body.get("payload", NO_PAYLOAD))
-
-    async def parts() -> AsyncIterator[list[dict[str, Any]]]:
-        for start in range(0, len(events), ANSWER_CHUNK):
-            chunk = events[start:start + ANSWER_CHUNK]
-            sent = service.reads.deliveries_of(chunk)
-            yield [{**e.to_json(), "deliveries": [d.to_json() for d in sent[e.id]]} for e in chunk]
-
-    return await json_stream(request, "events", parts(), status=201)
 
 
 async def list_events(request: web.Request) -> web.Response:
@@ -132,9 +108,18 @@ async def reset(request: web.Request) -> web.Response:
 
 
 async def schema(request: web.Request) -> web.Response:
+    """An event type's JSON Schema: ``strict`` (what the mock sends, no field more) or
+    ``receiver`` (what a receiver may rely on; unknown fields allowed)."""
     type_ = request.match_info["type"]
     check_event_type(type_, field="type")
-    return web.json_response(load_schema(type_))
+    for name in request.query:
+        if name != "variant":
+            raise InvalidField(f"unknown parameter {name!r}; the only one is variant (strict or receiver)", field=name)
+    variant = request.query.get("variant", "strict")
+    if variant not in VARIANTS:
+        raise InvalidField("'variant' must be strict (what the mock sends, no field more) or receiver (what a "
+                           "receiver may rely on, unknown fields allowed)", field="variant")
+    return web.json_response(load_schema(type_, variant))
 
 
 async def payloads(request: web.Request) -> web.Response:

@@ -12,11 +12,20 @@ DUPLICATE = ("answer 2xx to an event you already have, and store it once (key on
              "updated_at): SalesPlay sends some events twice")
 ORDER = ("accept related events in any order: store what arrives and reconcile when the rest comes; "
          "SalesPlay promises no order")
-UNKNOWN = ("ignore fields you do not know (no additionalProperties: false, no strict model): SalesPlay can add "
-           "fields without notice")
+UNKNOWN = ("ignore fields you do not know: validate with the receiver schema (GET /_mock/schemas/{type}?variant="
+           "receiver, or mockserver/schemas/receiver/ in the package), not the strict one, additionalProperties: "
+           "false or a strict model: SalesPlay can add fields without notice")
 LARGE = "accept request bodies of 1 MB at least: a busy shop's receipts and stock counts are this large"
 PROMPT = "answer 2xx as soon as the event is stored or queued, and do slow work after answering"
 BROKEN = "make the receiver answer complete HTTP/1.1 responses (its log may show a crash)"
+DROPPED = ("the receiver closed the connection without answering: it crashed or restarted while handling the event "
+           "(look in its log at that moment), or a proxy in front of it cut the connection")
+MAINTENANCE = ("the receiver said it is unavailable on purpose (503, maintenance or overload): SalesPlay retries on its "
+               "own schedule whatever Retry-After says, and disables the webhook when the 503s outlast its 48 hours "
+               "of retries; keep outages shorter than that, or keep taking events into a queue during maintenance "
+               "and answer 2xx")
+RATE_LIMITED = ("do not rate-limit SalesPlay's deliveries (429): it ignores Retry-After, retries on its own schedule "
+                "and sends bursts after an outage; take every delivery and queue the work")
 
 
 def _excerpt(text: str) -> str:
@@ -67,19 +76,33 @@ def fix_for(e: Exchange) -> str | None:
         return LARGE
     if e.status in (404, 405, 501):
         return f"check the URL's path: what answers there does not take SalesPlay's POST ({e.status})"
+    by_status = {
+        503: MAINTENANCE, 429: RATE_LIMITED,
+        502: f"a proxy in front of the receiver answered {e.status}: the receiver behind it is down or does not "
+             "answer the proxy; check that it runs, and the proxy's upstream",
+        504: f"a proxy in front of the receiver answered {e.status}: the receiver behind it took longer than the "
+             f"proxy's timeout; {PROMPT}",
+        401: f"SalesPlay sends no Authorization header and signs nothing, so a receiver that asks for credentials "
+             f"({e.status}) refuses every event: put a secret in the URL's path or query instead, and check that",
+    }
+    by_status[403] = by_status[401]
+    if e.status in by_status:
+        return by_status[e.status]
     return {
         "timeout": PROMPT,
         "connection_refused": "start the receiver, or correct the URL's host and port",
         "dns": "correct the URL's host name",
         "tls": "serve a certificate that clients trust for this host name",
-        "bad_http": BROKEN, "broken_body": BROKEN, "connection_reset": BROKEN, "connection_closed": BROKEN,
+        "bad_http": BROKEN, "broken_body": BROKEN, "connection_reset": DROPPED, "connection_closed": DROPPED,
     }.get(e.error_kind or "")
 
 
 def generic(e: Exchange) -> str:
     """The fix when neither the failure nor the scenario says more."""
     if e.status is not None and e.status >= 500:
-        return "find the crash in the receiver's log (the X-Mock-Check header of the request names the scenario)"
+        shown = " (its answer shows a stack trace)" if re.search(r"Traceback|Exception|at [\w.$]+\(", e.answer) else ""
+        return (f"the receiver failed while handling the event ({e.status}){shown}: find the crash in its log "
+                "(the X-Mock-Check header of the request names the scenario)")
     return ("answer 2xx to every well-formed event, even one you choose to ignore: any other status means "
             "'send it again'")
 

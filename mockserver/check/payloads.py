@@ -12,6 +12,7 @@ from typing import Any
 
 from mockserver.shop import ops
 from mockserver.shop.generate import GENERATE_START, sample_world
+from mockserver.shop.refunds import refund
 from mockserver.shop.simulator import LIST_KEYS, Simulator, salesplay_time
 from mockserver.shop.world import build
 
@@ -85,7 +86,7 @@ class CheckShop:
     def refund(self, receipt_id: str | None) -> list[Payload]:
         """A refund of that receipt (without one, of a sale the receiver is never sent): the
         credit note, then the stock it put back."""
-        made = self._run(ops.refund, receipt_id=receipt_id)
+        made = self._run(refund, receipt_id=receipt_id)
         return made[next(n for n, p in enumerate(made) if p.type == "credit_note.update"):]
 
     def event(self, type_: str) -> Payload:

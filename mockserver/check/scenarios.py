@@ -118,7 +118,9 @@ async def duplicate_back_to_back(ctx: Context, scenario: Scenario) -> Result:
             return f"the first of the two {advice.explain(first)}"
         return f"the same event again, right after a 2xx, {advice.explain(second)}"
 
-    return judge(scenario, f"{_described(payload)}, twice", [first, second], why=why, fix=advice.DUPLICATE)
+    # The duplicate is the cause only when the first copy was taken: two 503s are a receiver down.
+    return judge(scenario, f"{_described(payload)}, twice", [first, second], why=why,
+                 fix=advice.DUPLICATE if first.ok else None)
 
 
 async def duplicate_concurrent(ctx: Context, scenario: Scenario) -> Result:
@@ -130,7 +132,8 @@ async def duplicate_concurrent(ctx: Context, scenario: Scenario) -> Result:
         return f"of two deliveries of the same event at once, one {advice.explain(failed)}" + (
             f"; the other got {other.status}" if other.ok else "")
 
-    return judge(scenario, f"{_described(payload)}, twice at once", both, why=why, fix=advice.DUPLICATE)
+    return judge(scenario, f"{_described(payload)}, twice at once", both, why=why,
+                 fix=advice.DUPLICATE if any(e.ok for e in both) else None)
 
 
 async def out_of_order(ctx: Context, scenario: Scenario) -> Result:
@@ -148,7 +151,7 @@ async def out_of_order(ctx: Context, scenario: Scenario) -> Result:
         return f"the {failed.event_type} ({failed.sent}), sent before its {receipt}, {advice.explain(failed)}"
 
     sent = f"a sale and its refund, last first: {', '.join(p.type for p in chain[:-1])}, then {receipt}"
-    return judge(scenario, sent, exchanges, why=why, fix=advice.ORDER)
+    return judge(scenario, sent, exchanges, why=why, fix=advice.ORDER if any(e.ok for e in exchanges) else None)
 
 
 async def burst(ctx: Context, scenario: Scenario) -> Result:
@@ -181,7 +184,10 @@ async def unknown_fields(ctx: Context, scenario: Scenario) -> Result:
         return f"a {failed.event_type} with fields it has never seen {advice.explain(failed)}{accepted}"
 
     sent = f"{_described(payload)} with a new field '{NEW_FIELD}' in {places}"
-    return judge(scenario, sent, [await ctx.probe.send(payload, scenario.id)], why=why, fix=advice.UNKNOWN)
+    sent_one = await ctx.probe.send(payload, scenario.id)
+    # New fields are the cause when the plain event was taken, or the receiver refused the body (4xx).
+    cause = (plain is not None and plain.status == "pass") or (sent_one.status or 0) // 100 == 4
+    return judge(scenario, sent, [sent_one], why=why, fix=advice.UNKNOWN if cause else None)
 
 
 def _large(type_: str, make: Callable[[CheckShop], Payload], what: str) -> Callable[[Context, Scenario],

@@ -29,8 +29,8 @@ class Service:
         self.shops = shops
         self.notices = notices
         self.webhooks = Webhooks(config, clock, store, shops, scheduler, attempts, faults, notices)
-        self.events = Events(config, clock, store, shops, scheduler, faults, notices)
         self.clock = ClockControl(clock, scheduler, timekeeper, notices)
+        self.events = Events(config, clock, store, shops, scheduler, faults, notices, self.clock)
         self.reads = Reads(config, store)
         self.checks = Checks(config)
         self.catalog = Catalog(store, shops)

@@ -1,8 +1,8 @@
-"""Events: the shop acts (or a payload is sent as given), each event gets a delivery per
-subscribed webhook, and the engine is told; a delivery is sent again on demand.
+"""Events: the shop acts (or a payload is sent as given: ``scenarios.py``), each event gets a
+delivery per subscribed webhook, and the engine is told; a delivery is sent again on demand.
 
-A trigger may ask for a thousand events: the shop acts and the events are stored in
-chunks, each chunk one transaction, and the loop serves other requests between chunks.
+A trigger may ask for a thousand events: they are stored in chunks, each chunk one
+transaction, and the loop serves other requests between chunks.
 """
 
 from __future__ import annotations
@@ -20,96 +20,38 @@ from mockserver.engine.scheduler import Scheduler
 from mockserver.errors import Conflict, InvalidField
 from mockserver.models import Delivery, Event, Webhook, new_delivery
 from mockserver.notices import Notices
+from mockserver.scenario import Act, Step, parse_trigger
+from mockserver.service.clock import ClockControl
+from mockserver.service.scenarios import Scenarios, StepResult
 from mockserver.service.shops import Shops
-from mockserver.shop.ops import NothingToRefund
 from mockserver.store import Store
-from mockserver.vocabulary import EVENT_TYPES, OPERATION_EVENTS, operations_sending
-from mockserver.webhook_rules import check_event_type
 
-MAX_TRIGGER = 1000
-CHUNK = 25  # shop operations (or events) handled before the loop serves others
+CHUNK = 25  # events stored (and encoded) before the loop serves others
 
 Payload = dict[str, Any]
-NO_PAYLOAD: Any = object()  # a trigger without a payload of its own (``null`` is a bad one)
-
-
-def check_count(count: object) -> int:
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_TRIGGER:
-        raise InvalidField(f"'count' must be an integer from 1 to {MAX_TRIGGER}", field="count")
-    return count
-
-
-def check_operation(operation: object, type_: object) -> str:
-    """A named operation, and the ``type`` beside it (if any): one the operation sends."""
-    if not isinstance(operation, str) or operation not in OPERATION_EVENTS:
-        raise InvalidField(f"unknown operation {operation!r}; use one of " + ", ".join(OPERATION_EVENTS),
-                           field="operation")
-    sends = OPERATION_EVENTS[operation]
-    if type_ is not None and (checked := check_event_type(type_, field="type")) not in sends:
-        raise InvalidField(f"operation {operation!r} sends {' and '.join(sends)}, not {checked}; leave 'type' out, "
-                           f"or use an operation that sends it ({', '.join(operations_sending(checked))})",
-                           field="type", code="type_not_sent_by_operation")
-    return operation
 
 
 class Events:
     def __init__(self, config: Config, clock: Clock, store: Store, shops: Shops, scheduler: Scheduler,
-                 faults: FaultInjector, notices: Notices) -> None:
+                 faults: FaultInjector, notices: Notices, control: ClockControl) -> None:
         self.config, self.clock, self.store = config, clock, store
         self.shops, self.scheduler, self.faults, self.notices = shops, scheduler, faults, notices
+        self.scenarios = Scenarios(clock, shops, self.publish, control, self._within_bounds)
 
-    async def trigger(self, owner: str, *, type_: object = None, operation: object = None, count: object = 1,
-                      payload: object = NO_PAYLOAD) -> list[Event]:
+    async def trigger(self, owner: str, *, type_: str | None = None, operation: str | None = None,
+                      count: object = 1) -> list[Event]:
         """Make the shop act ``count`` times (until it emits ``type_``, or the named
-        ``operation``), or send ``payload`` as an event of ``type_``; the events made."""
-        count = check_count(count)
-        if payload is not NO_PAYLOAD:
-            if operation is not None:
-                raise InvalidField("send 'operation' (the shop acts) or 'payload' (sent as given), not both",
-                                   field="operation")
-            checked = check_event_type(type_, field="type")
-            if not isinstance(payload, dict):
-                raise InvalidField("'payload' must be a JSON object", field="payload")
-            groups = [[{**payload, "type": checked}] for _ in range(count)]
-            self._within_bounds(owner, groups)
-        else:
-            groups = await self._shop_acts(owner, type_=type_, operation=operation, count=count)
-        return await self.publish(owner, groups)
+        ``operation``); the events made (the page's trigger)."""
+        body = {key: value for key, value in (("type", type_), ("operation", operation)) if value is not None}
+        return (await self.act(owner, parse_trigger({**body, "count": count}))).events
 
-    async def _shop_acts(self, owner: str, *, type_: object, operation: object, count: int) -> list[list[Payload]]:
-        """Groups of payloads, one group per shop operation, in sending order."""
-        sim = self.shops.get(owner)
-        now = self.clock.now(owner)
-        if operation is not None:
-            name = check_operation(operation, type_)
+    async def act(self, owner: str, act: Act) -> StepResult:
+        """One trigger, all or nothing (``POST /_mock/events``): the records made and the events."""
+        return (await self.scenarios.run(owner, [act]))[0]
 
-            def act() -> list[Payload]:
-                return sim.run(name, now)
-        elif type_ is not None:
-            checked = check_event_type(type_, field="type")
-
-            def act() -> list[Payload]:
-                return sim.act(checked, now)
-        else:
-            raise InvalidField("send 'type' (one of " + ", ".join(EVENT_TYPES) + ") or 'operation'", field="type")
-        saved = sim.world.to_json() if operation == "refund" else None  # a refund may find nothing to refund
-        groups = []
-        try:
-            for n in range(count):
-                groups.append(act())
-                if n % CHUNK == CHUNK - 1:
-                    await asyncio.sleep(0)
-        except NothingToRefund as exc:
-            assert saved is not None
-            self.shops.restore(owner, saved)  # all or nothing: the refunds made before this one are undone too
-            raise Conflict(str(exc), field="operation", code="nothing_to_refund") from None
-        try:
-            self._within_bounds(owner, groups)
-        except InvalidField:
-            self.shops.forget(owner)  # as saved before this trigger: it never happened
-            raise
-        self.shops.save(owner)
-        return groups
+    async def scenario(self, owner: str, steps: list[Step]) -> list[StepResult]:
+        """A scenario's steps in order, all or nothing (``POST /_mock/scenarios``)."""
+        return await self.scenarios.run(owner, steps)
 
     def _within_bounds(self, owner: str, groups: list[list[Payload]]) -> None:
         """One request makes at most --max-deliveries-per-request deliveries: a hundred sales

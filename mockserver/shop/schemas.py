@@ -1,15 +1,64 @@
-"""The JSON Schemas (2020-12) that ship with the package, one per event type."""
+"""The JSON Schemas (2020-12) that ship with the package, two per event type, one for each
+side of the wire:
+
+- ``strict`` (``schemas/{type}.json``): exactly what the mock sends, no field more. For
+  testing the mock itself and fixtures made with it.
+- ``receiver`` (``schemas/receiver/{type}.json``): what a receiver may rely on. The same
+  fields and rules, and any field besides: SalesPlay can add fields without notice, so a
+  receiver that validates with the strict one breaks the day it does (``check``'s
+  ``unknown_fields`` scenario sends such a field).
+
+The receiver schemas are made from the strict ones: ``python -m mockserver.shop.schemas``
+writes them; a test checks the committed files are what it writes.
+"""
 
 from __future__ import annotations
 
 import json
 from functools import cache
 from importlib import resources
+from pathlib import Path
 from typing import Any
+
+from mockserver.vocabulary import EVENT_TYPES
+
+VARIANTS = ("strict", "receiver")
+RECEIVER_NOTE = ("What a receiver may rely on: every field the mock sends, with the same rules, and fields it "
+                 "does not know besides (SalesPlay can add fields without notice; ignore them). ")
 
 
 @cache
-def load_schema(type_: str) -> dict[str, Any]:
-    text = resources.files("mockserver").joinpath("schemas").joinpath(f"{type_}.json").read_text("utf-8")
-    schema: dict[str, Any] = json.loads(text)
+def load_schema(type_: str, variant: str = "strict") -> dict[str, Any]:
+    folder = resources.files("mockserver").joinpath("schemas")
+    if variant == "receiver":
+        folder = folder.joinpath("receiver")
+    schema: dict[str, Any] = json.loads(folder.joinpath(f"{type_}.json").read_text("utf-8"))
     return schema
+
+
+def receiver_schema(strict: dict[str, Any]) -> dict[str, Any]:
+    """``strict`` with every ``additionalProperties: false`` taken out."""
+    def open_(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: open_(v) for k, v in node.items() if not (k == "additionalProperties" and v is False)}
+        if isinstance(node, list):
+            return [open_(v) for v in node]
+        return node
+
+    out: dict[str, Any] = open_(strict)
+    out["$id"] = strict["$id"].replace("/schemas/", "/schemas/receiver/")
+    out["title"] = f"{strict['title']} (receiver)"
+    out["description"] = RECEIVER_NOTE + strict.get("description", "")
+    return out
+
+
+def main() -> None:
+    folder = Path(__file__).resolve().parent.parent / "schemas" / "receiver"
+    folder.mkdir(exist_ok=True)
+    for type_ in EVENT_TYPES:
+        made = receiver_schema(load_schema(type_))
+        (folder / f"{type_}.json").write_text(json.dumps(made, indent=2) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

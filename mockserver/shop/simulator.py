@@ -9,15 +9,16 @@ from functools import partial
 from typing import Any
 
 from mockserver.shop import ops
+from mockserver.shop.refunds import refund
 from mockserver.shop.world import World
 from mockserver.vocabulary import EVENT_TYPES, OPERATION_EVENTS
 
-Operation = Callable[[World, str], ops.Emitted]
+Operation = Callable[..., ops.Emitted]  # (world, now, given=None): what a test named, checked
 
 OPERATIONS: dict[str, Operation] = {
     "sale": ops.sale,
     "receipt_update": ops.receipt_update,
-    "refund": ops.refund,
+    "refund": refund,
     "product_create": partial(ops.product_change, action="create"),
     "product_edit": partial(ops.product_change, action="edit"),
     "product_delete": partial(ops.product_change, action="delete"),
@@ -56,6 +57,30 @@ assert set(LIST_KEYS) == set(EVENT_TYPES)
 assert all(t in OPERATION_EVENTS[name] for t, mix in TYPE_MIX.items() for name, _ in mix)
 
 
+# What a trigger's answer says an operation made, taken from what it sent: the ids a test
+# asserts on, or refers to in a later step of a scenario (later payloads win).
+MADE_FIELDS = {
+    "receipts.update": ("receipt_id", "receipt_number"),
+    "credit_note.update": ("credit_note_id", "credit_note_number", "receipt_id"),
+    "products.update": ("product_id", "product_code"),
+    "customers.update": ("customer_id",),
+}
+
+
+def made_of(payloads: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ids of the records one operation made or changed: the receipt, the credit note,
+    the product or customer; for stock, the shop and the products whose levels were sent."""
+    made: dict[str, Any] = {}
+    for p in payloads:
+        records = p[LIST_KEYS[p["type"]]]
+        if p["type"] == "inventory_levels.update":
+            made["shop_id"] = records[0]["shop_id"] if records else None
+            made["product_ids"] = [level["product_id"] for level in records]
+        else:
+            made.update({key: records[0][key] for key in MADE_FIELDS[p["type"]]})
+    return made
+
+
 def salesplay_time(t: float) -> str:
     """SalesPlay's timestamp format: ``YYYY-MM-DD HH:MM:SS``, no zone, no ``T``."""
     return time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t))
@@ -69,10 +94,13 @@ class Simulator:
         return {"merchant_id": self.world.merchant_id, "type": type_, "created_at": created_at,
                 LIST_KEYS[type_]: records}
 
-    def run(self, operation: str, now: float) -> list[dict[str, Any]]:
-        """One named operation; its events as payloads, in sending order."""
+    def run(self, operation: str, now: float, given: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        """One named operation, with the parameters a test gave (checked by
+        ``shop.params``); its events as payloads, in sending order."""
         stamp = salesplay_time(now)
-        return [self.envelope(t, records, stamp) for t, records in OPERATIONS[operation](self.world, stamp)]
+        emitted = OPERATIONS[operation](self.world, stamp, given=given) if given else OPERATIONS[operation](
+            self.world, stamp)
+        return [self.envelope(t, records, stamp) for t, records in emitted]
 
     def act(self, type_: str, now: float) -> list[dict[str, Any]]:
         """Operations picked for ``type_`` until one emits it (a sale on empty shelves

@@ -201,15 +201,19 @@ def build(seed: int, *, locale: str = "en_US", created_at: str = "2025-06-01 08:
     return world
 
 
-def new_product(world: World, now: str) -> Product:
+def new_product(world: World, now: str, *, category: str | None = None, code: str | None = None) -> Product:
+    """A product drawn from the catalogue; ``category`` and ``code`` when a test gives them."""
     rng = world.rng
-    category = rng.choice(sorted(catalogue.CATEGORIES))
+    category = category or rng.choice(sorted(catalogue.CATEGORIES))
     names, (lo, hi), tax = catalogue.CATEGORIES[category]
     price = rng.randint(lo, hi)
-    code = 10000 + world.next_number("product_code")
+    if code is None:
+        code = _next_code(world)
+    else:  # later codes the shop picks step over it
+        world.counters[CODES_GIVEN] = world.counters.get(CODES_GIVEN, 0) + 1
     return Product(
         product_id=ids.entity_id(rng),
-        product_code=str(code),
+        product_code=code,
         name=f"{rng.choice(catalogue.VARIANTS)} {rng.choice(names)}",
         category=category,
         price=price,
@@ -220,6 +224,16 @@ def new_product(world: World, now: str) -> Product:
         created_at=now,
         updated_at=now,
     )
+
+
+CODES_GIVEN = "product_codes_given"  # codes a test chose: the shop's own numbering looks out for them
+
+
+def _next_code(world: World) -> str:
+    while True:
+        code = str(10000 + world.next_number("product_code"))
+        if CODES_GIVEN not in world.counters or all(p.product_code != code for p in world.products):
+            return code
 
 
 def new_customer(world: World, now: str, fake: Faker | None = None) -> Customer:

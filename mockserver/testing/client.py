@@ -174,23 +174,40 @@ class Client:
         seconds: float = (await self._call("GET", "/_mock/clock"))["now_epoch"]
         return seconds
 
-    async def schema(self, type: str) -> dict[str, Any]:
-        """The JSON Schema (2020-12) the mock's payloads of event ``type`` follow, as
-        ``GET /_mock/schemas/{type}`` serves it (files in the package: ``mockserver/schemas/``).
+    async def operations(self) -> list[dict[str, Any]]:
+        """The shop's operations, as ``GET /_mock/operations`` lists them: each one's ``params``
+        (name, type, description, what the shop does without it), the events it ``emits`` and
+        when, and what it ``returns`` in ``made``.
+
+        Example::
+
+            sale = next(op for op in salesplay.operations() if op["name"] == "sale")
+            assert "lines" in [p["name"] for p in sale["params"]]
+        """
+        data: list[dict[str, Any]] = (await self._call("GET", "/_mock/operations"))["data"]
+        return data
+
+    async def schema(self, type: str, variant: str = "strict") -> dict[str, Any]:
+        """The JSON Schema (2020-12) of event ``type``, as ``GET /_mock/schemas/{type}`` serves
+        it (files in the package: ``mockserver/schemas/``): ``variant="strict"``, exactly what
+        the mock sends; ``"receiver"``, what a receiver may rely on (unknown fields allowed).
 
         Example::
 
             schema = salesplay.schema("receipts.update")
             assert "receipts" in schema["required"]
         """
-        if type not in self._schemas:
-            self._schemas[type] = await self._call("GET", f"/_mock/schemas/{type}")
-        return self._schemas[type]
+        key = f"{type}/{variant}"
+        if key not in self._schemas:
+            self._schemas[key] = await self._call("GET", f"/_mock/schemas/{type}", params={"variant": variant})
+        return self._schemas[key]
 
-    async def validate(self, payload: dict[str, Any], type: str | None = None) -> dict[str, Any]:
+    async def validate(self, payload: dict[str, Any], type: str | None = None,
+                       variant: str = "strict") -> dict[str, Any]:
         """Check ``payload`` against the JSON Schema of its event type (``payload["type"]``,
-        or ``type``); an AssertionError lists every field that breaks it. Returns the payload.
-        Needs jsonschema (``pip install jsonschema``).
+        or ``type``): ``variant="strict"`` (no field more than the mock sends) or
+        ``"receiver"`` (what your receiver may rely on). An AssertionError lists every field
+        that breaks it. Returns the payload. Needs jsonschema (``pip install jsonschema``).
 
         Example::
 
@@ -202,7 +219,7 @@ class Client:
         name = type or payload.get("type")
         if not isinstance(name, str):
             raise AssertionError("the payload has no 'type'; pass the event type: validate(payload, type=...)")
-        found = problems(await self.schema(name), payload)
+        found = problems(await self.schema(name, variant), payload)
         if found:  # raised, not asserted: pytest's rewriting of asserts would append its own text
             raise AssertionError(f"the payload is not a valid {name}:\n  " + "\n  ".join(found))
         return payload

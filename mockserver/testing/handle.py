@@ -4,6 +4,7 @@ from its bases."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -46,11 +47,14 @@ class AsyncSalesPlay(Checks):
         return result
 
     async def trigger(self, type_: str | None = None, *, count: int = 1, operation: str | None = None,
-                      payload: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+                      payload: dict[str, Any] | None = None, params: dict[str, Any] | None = None,
+                      advance: str | float | None = None) -> list[dict[str, Any]]:
         """Make the shop act until it emits ``type_`` (``count`` times), run a named
-        ``operation`` (sale, refund, product_edit, stock_count...), or send ``payload`` as
-        an event of ``type_``. Returns every event sent, each with its ``deliveries``; on
-        the manual clock each delivery's first attempt is made before this returns.
+        ``operation`` (sale, refund, product_edit, stock_count...) with its ``params``, or
+        send ``payload`` as an event of ``type_``; ``advance`` moves the clock before each
+        time ("1s": every event its own ``created_at``). Returns every event sent, each with
+        its ``deliveries``; on the manual clock each delivery's first attempt is made before
+        this returns. ``operate`` returns the records made as well.
 
         Example::
 
@@ -59,11 +63,58 @@ class AsyncSalesPlay(Checks):
             delivery = receipt["deliveries"][0]
         """
         body: dict[str, Any] = {"count": count}
-        for key, value in (("type", type_), ("operation", operation), ("payload", payload)):
+        for key, value in (("type", type_), ("operation", operation), ("payload", payload), ("params", params),
+                           ("advance", advance)):
             if value is not None:
                 body[key] = value
         events: list[dict[str, Any]] = (await self._call("POST", "/_mock/events", body))["events"]
         return events
+
+    async def operate(self, operation: str, *, count: int = 1, advance: str | float | None = None,
+                      **params: Any) -> dict[str, Any]:
+        """Run one operation of the shop with the parameters given (``operations()`` lists
+        each one's; what is left out the shop chooses), ``count`` times, the clock moving
+        ``advance`` before each. All or nothing: a parameter the shop refuses raises
+        ``MockError`` (422 naming it, 404 naming the missing record) and changes nothing.
+        Returns ``{"made": [...], "events": [...]}``: per run, the ids of the records made
+        (``receipt_id``, ``receipt_number``, ``credit_note_id``, ``product_ids``...), and
+        every event sent with its ``deliveries``.
+
+        Example::
+
+            sold = salesplay.operate("sale", lines=[{"product_code": "10003", "quantity": 2}], payment_type="card")
+            receipt_id = sold["made"][0]["receipt_id"]
+            salesplay.operate("refund", receipt_id=receipt_id, lines=[{"product_code": "10003", "quantity": 1}])
+        """
+        body: dict[str, Any] = {"operation": operation, "count": count, "params": params}
+        if advance is not None:
+            body["advance"] = advance
+        result: dict[str, Any] = await self._call("POST", "/_mock/events", body)
+        return result
+
+    async def scenario(self, steps: list[dict[str, Any]] | dict[str, Any] | str | Path) -> list[dict[str, Any]]:
+        """Run a scenario, all or nothing: a list of steps (triggers with a ``name``, and
+        ``{"advance": "7s"}``), ``{"steps": [...]}``, or a JSON or YAML file of either (the
+        file ``salesplay-mock scenario run`` takes). A later step refers to what a named one
+        made as ``"${sold.receipt_id}"``. Returns what each step did: ``made`` and ``events``,
+        or ``advanced`` and ``attempts_made``.
+
+        Example::
+
+            done = salesplay.scenario([
+                {"name": "sold", "operation": "sale", "params": {"lines": [{"product_code": "10003", "quantity": 2}]}},
+                {"advance": "7s"},
+                {"operation": "refund", "params": {"receipt_id": "${sold.receipt_id}", "full": True}},
+            ])
+            credit_note = done[2]["made"][0]["credit_note_id"]
+        """
+        if isinstance(steps, (str, Path)):
+            from mockserver.scenario import load_file
+
+            steps = load_file(Path(steps))
+        body = steps if isinstance(steps, dict) else {"steps": steps}
+        result: list[dict[str, Any]] = (await self._call("POST", "/_mock/scenarios", body))["steps"]
+        return result
 
     async def sell(self, count: int = 1) -> list[dict[str, Any]]:
         """``count`` sales: each sends a ``receipts.update`` and the ``inventory_levels.update``

@@ -169,7 +169,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description With --strict: another webhook already sends this event type to this URL (code duplicate_webhook) */
+                /** @description With --strict: another webhook already sends this event type to this URL (duplicate_webhook); or the token has --max-webhooks webhooks already (too_many_webhooks) */
                 409: {
                     headers: {
                         [name: string]: unknown;
@@ -1158,19 +1158,22 @@ export interface paths {
             };
             requestBody: {
                 content: {
+                    /**
+                     * @example {
+                     *       "operation": "sale"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Trigger"];
                 };
             };
             responses: {
-                /** @description Events and their deliveries */
+                /** @description The records made, and the events with their deliveries */
                 201: {
                     headers: {
                         [name: string]: unknown;
                     };
                     content: {
-                        "application/json": {
-                            events: components["schemas"]["EventWithDeliveries"][];
-                        };
+                        "application/json": components["schemas"]["Triggered"];
                     };
                 };
                 /** @description Malformed body */
@@ -1184,6 +1187,15 @@ export interface paths {
                 };
                 /** @description Missing or wrong Bearer token */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A parameter names a record the shop does not have; the error names it */
+                404: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1218,7 +1230,7 @@ export interface paths {
                         "application/json": components["schemas"]["Error"];
                     };
                 };
-                /** @description A field breaks a rule; the error names it */
+                /** @description A field or parameter breaks a rule; the error names it (steps[2].params.lines[0].quantity). Nothing changed */
                 422: {
                     headers: {
                         [name: string]: unknown;
@@ -1229,6 +1241,40 @@ export interface paths {
                 };
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_mock/operations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The shop's operations: each one's parameters, the events it sends and when, what it returns */
+        get: operations["list_operations"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/_mock/scenarios": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Run a scenario: operations with their parameters and advances of the clock, in order, all or nothing */
+        post: operations["run_scenario"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1545,12 +1591,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * The JSON Schema of an event type
-         * @description The files ship in the package: mockserver/schemas/{type}.json, one per event type.
+         * The JSON Schema of an event type, strict or for a receiver
+         * @description The files ship in the package: mockserver/schemas/{type}.json (strict) and mockserver/schemas/receiver/{type}.json (receiver), one per event type.
          */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description strict (the default): exactly what the mock sends, no field more, for testing the mock and fixtures; receiver: what a receiver may rely on, the same fields and rules with unknown fields allowed (SalesPlay can add fields without notice) */
+                    variant?: "strict" | "receiver";
+                };
                 header?: never;
                 path: {
                     type: "inventory_levels.update" | "products.update" | "customers.update" | "receipts.update" | "credit_note.update";
@@ -1736,7 +1785,7 @@ export interface paths {
             };
             cookie?: never;
         };
-        /** What the sink received (the last 1000, within --sink-memory for all sinks); with --token, a token is needed */
+        /** What the sink received (the last 1000, within --sink-memory for all sinks). A sink is its maker's: the token whose webhook posts to it, or that first read it; with --token, a token is needed */
         get: {
             parameters: {
                 query?: never;
@@ -1776,8 +1825,17 @@ export interface paths {
                         };
                     };
                 };
-                /** @description The server has --token and none of them was sent */
+                /** @description The sink belongs to a token (or, with --token, any read needs one): send it */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The sink belongs to another token (sink_of_another_token) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1879,8 +1937,35 @@ export interface paths {
                 };
             };
             responses: {
+                /** @description The body is not what its Content-Encoding says (bad_content_encoding) */
+                400: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The body did not arrive within 10 s */
+                408: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
                 /** @description Body over the 32 MiB a sink takes (the first 64 KiB of a smaller one are kept) */
                 413: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description A Content-Encoding other than gzip or deflate */
+                415: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -1912,7 +1997,7 @@ export interface paths {
                 };
             };
         };
-        /** Forget the sink; with --token, a token is needed */
+        /** Forget the sink; only its maker's token may (with --token, a token is needed) */
         delete: {
             parameters: {
                 query?: never;
@@ -1931,8 +2016,17 @@ export interface paths {
                     };
                     content?: never;
                 };
-                /** @description The server has --token and none of them was sent */
+                /** @description The sink belongs to a token (or, with --token, any read needs one): send it */
                 401: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": components["schemas"]["Error"];
+                    };
+                };
+                /** @description The sink belongs to another token (sink_of_another_token) */
+                403: {
                     headers: {
                         [name: string]: unknown;
                     };
@@ -2286,17 +2380,118 @@ export interface components {
             /** @description attempt n is due at the delivery's start plus offset_seconds */
             anchored?: boolean;
         };
-        /** @description Send 'type' (the shop acts until it sends one of that type), 'operation' (one named operation; a 'type' beside it must be one the operation sends, or the answer is a 422 naming 'type'), or 'type' with 'payload' (sent as given; not with 'operation'). */
+        /** @description Send 'type' (the shop acts until it sends one of that type), 'operation' (one named operation, with its 'params'; a 'type' beside it must be one the operation sends, or the answer is a 422 naming 'type'), or 'type' with 'payload' (sent as given; not with 'operation' or 'params'). All or nothing: a bad parameter anywhere changes nothing. */
         Trigger: {
-            type?: components["schemas"]["EventType"];
-            /**
-             * @description a named shop operation and what it sends: sale and receipt_update: receipts.update, inventory_levels.update; refund: credit_note.update, inventory_levels.update; product_create, product_edit, product_delete: products.update; customer_create, customer_edit, customer_delete: customers.update; stock_count, goods_receipt: inventory_levels.update
-             * @enum {unknown}
-             */
-            operation?: "sale" | "receipt_update" | "refund" | "product_create" | "product_edit" | "product_delete" | "customer_create" | "customer_edit" | "customer_delete" | "stock_count" | "goods_receipt";
+            /** @constant */
+            operation: "sale";
+            /** @enum {unknown} */
+            type?: "receipts.update" | "inventory_levels.update";
+            params?: components["schemas"]["SaleParams"];
             count?: number;
-            payload?: Record<string, unknown>;
-        } & (unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown & unknown);
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+        } | {
+            /** @constant */
+            operation: "receipt_update";
+            /** @enum {unknown} */
+            type?: "receipts.update" | "inventory_levels.update";
+            params?: components["schemas"]["ReceiptUpdateParams"];
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+        } | {
+            /** @constant */
+            operation: "refund";
+            /** @enum {unknown} */
+            type?: "credit_note.update" | "inventory_levels.update";
+            params?: components["schemas"]["RefundParams"];
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+        } | {
+            /** @constant */
+            operation: "product_create";
+            /** @enum {unknown} */
+            type?: "products.update";
+            params?: components["schemas"]["ProductCreateParams"];
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+        } | {
+            /** @constant */
+            operation: "product_edit";
+            /** @enum {unknown} */
+            type?: "products.update";
+            params?: components["schemas"]["ProductEditParams"];
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+        } | {
+            /** @constant */
+            operation: "product_delete";
+            /** @enum {unknown} */
+            type?: "products.update";
+            params?: components["schemas"]["ProductDeleteParams"];
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+        } | {
+            /** @constant */
+            operation: "customer_create";
+            /** @enum {unknown} */
+            type?: "customers.update";
+            params?: components["schemas"]["CustomerCreateParams"];
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+        } | {
+            /** @constant */
+            operation: "customer_edit";
+            /** @enum {unknown} */
+            type?: "customers.update";
+            params?: components["schemas"]["CustomerEditParams"];
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+        } | {
+            /** @constant */
+            operation: "customer_delete";
+            /** @enum {unknown} */
+            type?: "customers.update";
+            params?: components["schemas"]["CustomerDeleteParams"];
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+        } | {
+            /** @constant */
+            operation: "stock_count";
+            /** @enum {unknown} */
+            type?: "inventory_levels.update";
+            params?: components["schemas"]["StockCountParams"];
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+        } | {
+            /** @constant */
+            operation: "goods_receipt";
+            /** @enum {unknown} */
+            type?: "inventory_levels.update";
+            params?: components["schemas"]["GoodsReceiptParams"];
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+        } | {
+            type: components["schemas"]["EventType"];
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+        } | {
+            type: components["schemas"]["EventType"];
+            payload: Record<string, unknown>;
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+        };
         Event: {
             /** @description evt_...: the event's id */
             id: string;
@@ -2824,6 +3019,454 @@ export interface components {
                     "credit_note.update": components["schemas"]["DeliveryCounts"];
                 };
             };
+        };
+        /** @description sale's parameters: A customer buys: a receipt, and the stock it lowers. */
+        SaleParams: {
+            /** @description the shop (GET /v1.0/shops lists them). Default: one of the merchant's shops, at random */
+            shop_id?: string;
+            /** @description the cashier, one of the shop's (GET /v1.0/shops). Default: one of the shop's cashiers, at random */
+            cashier_id?: string;
+            /** @description the customer; null for none. Default: 4 sales in 10 have a customer, at random */
+            customer_id?: string | null;
+            /** @description what is sold: each product once, at most what the shop has in stock. Default: 1 to 5 products the shop has in stock, 1 to 3 of each, 1 line in 5 discounted */
+            lines?: ({
+                /** @description the product, by its product_id */
+                product_id?: string;
+                /** @description the product, by its product_code (10003) */
+                product_code?: string | number;
+                /** @description units sold */
+                quantity: number;
+                /** @description the line's discount, an amount off */
+                discount?: number;
+                /** @description the line's discount, a share of its price */
+                discount_percent?: number;
+            } & (unknown & (unknown | unknown)))[];
+            /**
+             * @description open: not paid yet (receipt_update completes it). Default: completed 9 times in 10 (always, when payments are given), else open
+             * @enum {unknown}
+             */
+            status?: "completed" | "open";
+            /**
+             * @description paid in full this way: one payment of the receipt's total. Default: cash, card (3 times in 6), mobile or gift_card, at random
+             * @enum {unknown}
+             */
+            payment_type?: "cash" | "card" | "mobile" | "gift_card";
+            /** @description a split payment: the amounts add up to the receipt's total. Default: one payment of the total */
+            payments?: {
+                /**
+                 * @description how
+                 * @enum {unknown}
+                 */
+                payment_type: "cash" | "card" | "mobile" | "gift_card";
+                /** @description how much */
+                amount: number;
+            }[];
+        } & unknown;
+        /** @description receipt_update's parameters: A receipt is completed (paid) or voided (its stock goes back). */
+        ReceiptUpdateParams: {
+            /** @description the receipt, by its receipt_id (one of the shop's 50 most recent) */
+            receipt_id?: string;
+            /** @description the receipt, by its receipt_number (1-000004) */
+            receipt_number?: string;
+            /**
+             * @description complete an open receipt, or void an open or completed one with no refunds. Default: complete when it is open, else void
+             * @enum {unknown}
+             */
+            action?: "complete" | "void";
+            /**
+             * @description paid in full this way: one payment of the receipt's total. Default: the one drawn at the sale
+             * @enum {unknown}
+             */
+            payment_type?: "cash" | "card" | "mobile" | "gift_card";
+            /** @description a split payment: the amounts add up to the receipt's total. Default: one payment of the total */
+            payments?: {
+                /**
+                 * @description how
+                 * @enum {unknown}
+                 */
+                payment_type: "cash" | "card" | "mobile" | "gift_card";
+                /** @description how much */
+                amount: number;
+            }[];
+        } & (unknown & unknown);
+        /** @description refund's parameters: A credit note or cash refund for some or all of a completed sale; the stock goes back. */
+        RefundParams: {
+            /** @description the receipt, by its receipt_id (one of the shop's 50 most recent) */
+            receipt_id?: string;
+            /** @description the receipt, by its receipt_number (1-000004) */
+            receipt_number?: string;
+            /** @description what is refunded. Default: some lines of the receipt, some units of each, at random */
+            lines?: ({
+                /** @description the receipt's line, by its product_id */
+                product_id?: string;
+                /** @description the receipt's line, by its product_code (10003) */
+                product_code?: string | number;
+                /** @description the receipt's line, by its line_number */
+                line_number?: number;
+                /** @description units refunded. Default: every unit left on the line */
+                quantity?: number;
+            } & (unknown | unknown | unknown))[];
+            /** @description refund every unit left on the receipt */
+            full?: boolean;
+            /**
+             * @description a credit note, or a cash refund. Default: either, at random
+             * @enum {unknown}
+             */
+            credit_note_type?: "credit_note" | "cash_refund";
+            /** @description why. Default: damaged, wrong item, customer changed mind, expired or overcharged */
+            reason?: string;
+        } & (unknown & unknown);
+        /** @description product_create's parameters: A product is added to the catalogue. */
+        ProductCreateParams: {
+            /** @description its code, unused by any other product. Default: the next free code */
+            product_code?: string | number;
+            /** @description the product's name. Default: a name from its category */
+            name?: string;
+            /**
+             * @description its category. Default: at random
+             * @enum {unknown}
+             */
+            category?: "Bakery" | "Coffee" | "Electronics" | "Grocery" | "Household" | "Stationery";
+            /** @description the unit price before tax. Default: in the category's range */
+            price?: number;
+            /** @description what the merchant pays for it. Default: 40% to 70% of the price */
+            cost?: number;
+            /**
+             * @description its tax rate (a tax of the back office). Default: the category's
+             * @enum {unknown}
+             */
+            tax_rate?: 0.05 | 0.08 | 0.2;
+            /** @description its EAN-13 barcode (13 digits, the last a check digit). Default: a valid EAN-13 at random */
+            barcode?: string;
+            /**
+             * @description the unit it is sold in. Default: at random
+             * @enum {unknown}
+             */
+            unit?: "pcs" | "kg" | "pack";
+        };
+        /** @description product_edit's parameters: A product is changed: the fields given, or else its price. */
+        ProductEditParams: {
+            /** @description the product, by its product_id */
+            product_id?: string;
+            /** @description the product, by its product_code (10003) */
+            product_code?: string | number;
+            /** @description the product's name. Default: a name from its category */
+            name?: string;
+            /**
+             * @description its category. Default: at random
+             * @enum {unknown}
+             */
+            category?: "Bakery" | "Coffee" | "Electronics" | "Grocery" | "Household" | "Stationery";
+            /** @description the unit price before tax. Default: in the category's range */
+            price?: number;
+            /** @description what the merchant pays for it. Default: 40% to 70% of the price */
+            cost?: number;
+            /**
+             * @description its tax rate (a tax of the back office). Default: the category's
+             * @enum {unknown}
+             */
+            tax_rate?: 0.05 | 0.08 | 0.2;
+            /** @description its EAN-13 barcode (13 digits, the last a check digit). Default: a valid EAN-13 at random */
+            barcode?: string;
+            /**
+             * @description the unit it is sold in. Default: at random
+             * @enum {unknown}
+             */
+            unit?: "pcs" | "kg" | "pack";
+        } & unknown;
+        /** @description product_delete's parameters: A product is deleted: its last record, with deleted: true. */
+        ProductDeleteParams: {
+            /** @description the product, by its product_id */
+            product_id?: string;
+            /** @description the product, by its product_code (10003) */
+            product_code?: string | number;
+        } & unknown;
+        /** @description customer_create's parameters: A customer is added. */
+        CustomerCreateParams: {
+            /** @description the customer's name. Default: from Faker */
+            name?: string;
+            /** @description an email address. Default: from Faker */
+            email?: string;
+            /** @description a phone number. Default: from Faker */
+            phone?: string;
+            /** @description a street address. Default: from Faker */
+            address?: string;
+            /** @description a city. Default: from Faker */
+            city?: string;
+            /** @description an ISO 3166 country code (LK). Default: the locale's */
+            country_code?: string;
+            /** @description loyalty points. Default: 0 to 500 at random */
+            loyalty_points?: number;
+        };
+        /** @description customer_edit's parameters: A customer is changed: the fields given, or else their loyalty points. */
+        CustomerEditParams: {
+            /** @description the customer. Default: one at random */
+            customer_id?: string;
+            /** @description the customer's name. Default: from Faker */
+            name?: string;
+            /** @description an email address. Default: from Faker */
+            email?: string;
+            /** @description a phone number. Default: from Faker */
+            phone?: string;
+            /** @description a street address. Default: from Faker */
+            address?: string;
+            /** @description a city. Default: from Faker */
+            city?: string;
+            /** @description an ISO 3166 country code (LK). Default: the locale's */
+            country_code?: string;
+            /** @description loyalty points. Default: 0 to 500 at random */
+            loyalty_points?: number;
+        };
+        /** @description customer_delete's parameters: A customer is deleted: their last record, with deleted: true. */
+        CustomerDeleteParams: {
+            /** @description the customer. Default: one at random */
+            customer_id?: string;
+        };
+        /** @description stock_count's parameters: A stock take sets the levels counted in one shop. */
+        StockCountParams: {
+            /** @description the shop (GET /v1.0/shops lists them). Default: one of the merchant's shops, at random */
+            shop_id?: string;
+            /** @description the levels counted. Default: 1 to 4 products, each within 3 units of the system's */
+            levels?: ({
+                /** @description the product, by its product_id */
+                product_id?: string;
+                /** @description the product, by its product_code (10003) */
+                product_code?: string | number;
+                /** @description units counted */
+                in_stock: number;
+            } & (unknown | unknown))[];
+        };
+        /** @description goods_receipt's parameters: A delivery from suppliers raises stock in one shop. */
+        GoodsReceiptParams: {
+            /** @description the shop (GET /v1.0/shops lists them). Default: one of the merchant's shops, at random */
+            shop_id?: string;
+            /** @description what is received. Default: the 1 to 6 products lowest in stock, 10 to 40 of each */
+            lines?: ({
+                /** @description the product, by its product_id */
+                product_id?: string;
+                /** @description the product, by its product_code (10003) */
+                product_code?: string | number;
+                /** @description units received */
+                quantity: number;
+            } & (unknown | unknown))[];
+        };
+        /** @description The ids of the records one operation made or changed (GET /_mock/operations says which each one returns): what a test asserts on, or refers to in a scenario */
+        Made: {
+            operation?: string | null;
+            receipt_id?: string;
+            receipt_number?: string;
+            credit_note_id?: string;
+            credit_note_number?: string;
+            product_id?: string;
+            product_code?: string;
+            customer_id?: string;
+            shop_id?: string | null;
+            product_ids?: string[];
+        };
+        Triggered: {
+            /** @description one per operation run (none for a payload sent as given) */
+            made: components["schemas"]["Made"][];
+            events: components["schemas"]["EventWithDeliveries"][];
+        };
+        OperationParam: {
+            name: string;
+            /** @enum {unknown} */
+            type: "id" | "code" | "barcode" | "number" | "text" | "email" | "country" | "money" | "int" | "percent" | "choice" | "flag" | "list";
+            description: string;
+            default?: string;
+            choices?: unknown[];
+            minimum?: number;
+            maximum?: number;
+            nullable?: boolean;
+            required?: boolean;
+            items?: components["schemas"]["OperationField"][];
+            items_name_one_of?: string[];
+            items_exclusive?: string[][];
+        };
+        OperationField: {
+            name: string;
+            /** @enum {unknown} */
+            type: "id" | "code" | "barcode" | "number" | "text" | "email" | "country" | "money" | "int" | "percent" | "choice" | "flag" | "list";
+            description: string;
+            default?: string;
+            choices?: unknown[];
+            minimum?: number;
+            maximum?: number;
+            nullable?: boolean;
+            required?: boolean;
+        };
+        Operation: {
+            /** @enum {unknown} */
+            name: "sale" | "receipt_update" | "refund" | "product_create" | "product_edit" | "product_delete" | "customer_create" | "customer_edit" | "customer_delete" | "stock_count" | "goods_receipt";
+            description: string;
+            params: components["schemas"]["OperationParam"][];
+            exclusive: string[][];
+            emits: {
+                type: components["schemas"]["EventType"];
+                when: string;
+            }[];
+            returns: string[];
+            note: string;
+        };
+        /** @description a trigger, as POST /_mock/events takes it, with an optional name */
+        ScenarioStep: {
+            /** @constant */
+            operation: "sale";
+            /** @enum {unknown} */
+            type?: "receipts.update" | "inventory_levels.update";
+            params?: Record<string, unknown>;
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+            /** @description a later step's params refer to what this step made as "${name.key}" ("${sold.receipt_id}") */
+            name?: string;
+        } | {
+            /** @constant */
+            operation: "receipt_update";
+            /** @enum {unknown} */
+            type?: "receipts.update" | "inventory_levels.update";
+            params?: Record<string, unknown>;
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+            /** @description a later step's params refer to what this step made as "${name.key}" ("${sold.receipt_id}") */
+            name?: string;
+        } | {
+            /** @constant */
+            operation: "refund";
+            /** @enum {unknown} */
+            type?: "credit_note.update" | "inventory_levels.update";
+            params?: Record<string, unknown>;
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+            /** @description a later step's params refer to what this step made as "${name.key}" ("${sold.receipt_id}") */
+            name?: string;
+        } | {
+            /** @constant */
+            operation: "product_create";
+            /** @enum {unknown} */
+            type?: "products.update";
+            params?: Record<string, unknown>;
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+            /** @description a later step's params refer to what this step made as "${name.key}" ("${sold.receipt_id}") */
+            name?: string;
+        } | {
+            /** @constant */
+            operation: "product_edit";
+            /** @enum {unknown} */
+            type?: "products.update";
+            params?: Record<string, unknown>;
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+            /** @description a later step's params refer to what this step made as "${name.key}" ("${sold.receipt_id}") */
+            name?: string;
+        } | {
+            /** @constant */
+            operation: "product_delete";
+            /** @enum {unknown} */
+            type?: "products.update";
+            params?: Record<string, unknown>;
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+            /** @description a later step's params refer to what this step made as "${name.key}" ("${sold.receipt_id}") */
+            name?: string;
+        } | {
+            /** @constant */
+            operation: "customer_create";
+            /** @enum {unknown} */
+            type?: "customers.update";
+            params?: Record<string, unknown>;
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+            /** @description a later step's params refer to what this step made as "${name.key}" ("${sold.receipt_id}") */
+            name?: string;
+        } | {
+            /** @constant */
+            operation: "customer_edit";
+            /** @enum {unknown} */
+            type?: "customers.update";
+            params?: Record<string, unknown>;
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+            /** @description a later step's params refer to what this step made as "${name.key}" ("${sold.receipt_id}") */
+            name?: string;
+        } | {
+            /** @constant */
+            operation: "customer_delete";
+            /** @enum {unknown} */
+            type?: "customers.update";
+            params?: Record<string, unknown>;
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+            /** @description a later step's params refer to what this step made as "${name.key}" ("${sold.receipt_id}") */
+            name?: string;
+        } | {
+            /** @constant */
+            operation: "stock_count";
+            /** @enum {unknown} */
+            type?: "inventory_levels.update";
+            params?: Record<string, unknown>;
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+            /** @description a later step's params refer to what this step made as "${name.key}" ("${sold.receipt_id}") */
+            name?: string;
+        } | {
+            /** @constant */
+            operation: "goods_receipt";
+            /** @enum {unknown} */
+            type?: "inventory_levels.update";
+            params?: Record<string, unknown>;
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+            /** @description a later step's params refer to what this step made as "${name.key}" ("${sold.receipt_id}") */
+            name?: string;
+        } | {
+            type: components["schemas"]["EventType"];
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+            /** @description a later step's params refer to what this step made as "${name.key}" ("${sold.receipt_id}") */
+            name?: string;
+        } | {
+            type: components["schemas"]["EventType"];
+            payload: Record<string, unknown>;
+            count?: number;
+            /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+            advance?: number | string;
+            /** @description a later step's params refer to what this step made as "${name.key}" ("${sold.receipt_id}") */
+            name?: string;
+        };
+        Scenario: {
+            steps: (components["schemas"]["ScenarioStep"] | {
+                /** @description move the clock this far before each operation (seconds, or 1s, 90s, 15m, 48h): every event gets its own time. On the manual clock time moves at once; on a clock that runs by itself the request waits (5 real seconds at most) */
+                advance: number | string;
+            })[];
+            description?: string;
+        };
+        StepResult: {
+            index: number;
+            name: string | null;
+            made?: components["schemas"]["Made"][];
+            events?: components["schemas"]["EventWithDeliveries"][];
+            /** @description seconds the clock moved at this step */
+            advanced?: number;
+            /** @description attempts that fell due on the way */
+            attempts_made?: number;
+            /** @description the clock after the step */
+            now?: string;
+        };
+        ScenarioResult: {
+            steps: components["schemas"]["StepResult"][];
         };
     };
     responses: never;
@@ -4656,6 +5299,158 @@ export interface operations {
             };
             /** @description An error on purpose (PUT /_mock/api-faults) */
             "5XX": {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    list_operations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The catalogue */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        data: components["schemas"]["Operation"][];
+                    };
+                };
+            };
+            /** @description A field or parameter breaks a rule; the error names it (steps[2].params.lines[0].quantity). Nothing changed */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    run_scenario: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "steps": [
+                 *         {
+                 *           "name": "sold",
+                 *           "operation": "sale",
+                 *           "params": {
+                 *             "lines": [
+                 *               {
+                 *                 "product_code": "10003",
+                 *                 "quantity": 2
+                 *               }
+                 *             ],
+                 *             "payment_type": "card"
+                 *           }
+                 *         },
+                 *         {
+                 *           "advance": "7s"
+                 *         },
+                 *         {
+                 *           "operation": "refund",
+                 *           "params": {
+                 *             "receipt_id": "${sold.receipt_id}",
+                 *             "lines": [
+                 *               {
+                 *                 "product_code": "10003",
+                 *                 "quantity": 1
+                 *               }
+                 *             ]
+                 *           }
+                 *         }
+                 *       ]
+                 *     }
+                 */
+                "application/json": components["schemas"]["Scenario"];
+            };
+        };
+        responses: {
+            /** @description What each step did */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScenarioResult"];
+                };
+            };
+            /** @description Malformed body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong Bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A parameter names a record the shop does not have; the error names it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A refund with nothing to refund (nothing changed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body over the size limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A field or parameter breaks a rule; the error names it (steps[2].params.lines[0].quantity). Nothing changed */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
