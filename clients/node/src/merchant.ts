@@ -5,17 +5,25 @@
 import { Assertions } from "./assertions.js";
 import { idOf } from "./reads.js";
 import { seconds } from "./types.js";
-import type { ApiFaults, Delivery, EventType, EventWithDeliveries, FaultSettings, Operation, TriggerRequest, Webhook,
-  WebhookCreated } from "./types.js";
+import type { ApiFaults, Delivery, EventType, EventWithDeliveries, FaultSettings, Made, Operation, OperationInfo,
+  StepResult, Webhook, WebhookCreated } from "./types.js";
 
 export interface TriggerOptions {
   /** how many times (default 1) */
   count?: number;
   /** a named shop operation: sale, refund, product_edit, stock_count... */
   operation?: Operation;
+  /** the operation's parameters (see `operations()`): `{ lines: [{ product_code: "10003", quantity: 2 }] }` */
+  params?: Record<string, unknown>;
   /** your own payload, sent as an event of the type given */
   payload?: Record<string, unknown>;
+  /** move the clock this far before each operation ("1s", 90): every event gets its own time */
+  advance?: string | number;
 }
+
+/** A scenario's step: a trigger (with an optional `name` later steps refer to as
+ * `${name.receipt_id}`), or `{ advance }` to move the clock. */
+export type ScenarioStep = ({ name?: string } & TriggerOptions & { type?: EventType }) | { advance: string | number };
 
 export class Merchant extends Assertions {
   /** Register a webhook for one event type or a list, as `POST /v1.0/webhook` does. */
@@ -43,11 +51,31 @@ export class Merchant extends Assertions {
    * send `payload` as an event of `type`. Returns every event sent, each with its deliveries;
    * on the manual clock each delivery's first attempt is made before this returns. */
   async trigger(type?: EventType, options: TriggerOptions = {}): Promise<EventWithDeliveries[]> {
-    const body: TriggerRequest = { count: options.count ?? 1 };
-    if (type !== undefined) body.type = type;
-    if (options.operation !== undefined) body.operation = options.operation;
-    if (options.payload !== undefined) body.payload = options.payload;
-    return (await this.http.call("post", "/_mock/events", { body })).events as EventWithDeliveries[];
+    return (await this.act(type, options)).events;
+  }
+
+  /** Run one operation with parameters, all or nothing: `operate("sale", { lines: [{ product_code:
+   * "10003", quantity: 2 }], payment_type: "card" })`. Returns the records it made (`made[0].receipt_id`,
+   * `.receipt_number`, `.credit_note_id`, `.product_ids`...) and the events sent. */
+  async operate(operation: Operation, params: Record<string, unknown> = {},
+                options: { count?: number; advance?: string | number } = {}): Promise<{ made: Made[]; events: EventWithDeliveries[] }> {
+    return this.act(undefined, { ...options, operation, params });
+  }
+
+  /** Every operation the shop can run, its parameters and the events it emits (`GET /_mock/operations`). */
+  async operations(): Promise<OperationInfo[]> {
+    return (await this.http.call("get", "/_mock/operations", {})).data as OperationInfo[];
+  }
+
+  /** Steps in order, all or nothing (`POST /_mock/scenarios`): triggers and `{ advance }`. */
+  async scenario(steps: ScenarioStep[]): Promise<StepResult[]> {
+    const body = { steps: steps.map((step) => "advance" in step && Object.keys(step).length === 1 ? step : trigger(undefined, step)) };
+    return (await this.http.call("post", "/_mock/scenarios", { body: body as never })).steps as StepResult[];
+  }
+
+  private async act(type: EventType | undefined, options: TriggerOptions): Promise<{ made: Made[]; events: EventWithDeliveries[] }> {
+    const answer = await this.http.call("post", "/_mock/events", { body: trigger(type, options) as never });
+    return { made: answer.made, events: answer.events as EventWithDeliveries[] };
   }
 
   /** `count` sales: each sends a receipts.update and the inventory_levels.update of what it sold. */
@@ -87,4 +115,13 @@ export class Merchant extends Assertions {
   async reset(): Promise<void> {
     await this.http.call("post", "/_mock/reset");
   }
+}
+
+/** The JSON body of a trigger or a scenario's step, with only what was given. */
+function trigger(type: EventType | undefined, options: TriggerOptions & { type?: EventType; name?: string }): Record<string, unknown> {
+  const body: Record<string, unknown> = { count: options.count ?? 1 };
+  for (const [key, value] of Object.entries({ ...options, type: type ?? options.type })) {
+    if (value !== undefined && key !== "count") body[key] = value;
+  }
+  return body;
 }

@@ -23,8 +23,12 @@ export type DeliveryDetail = Omit<Schemas["DeliveryDetail"], "event"> & { event:
 export type Attempt = Schemas["Attempt"];
 export type Clock = Schemas["Clock"];
 export type Schedule = Schemas["Schedule"];
-export type TriggerRequest = Schemas["Trigger"];
-export type Operation = NonNullable<TriggerRequest["operation"]>;
+/** A shop operation as `GET /_mock/operations` describes it: its parameters and what it emits. */
+export type OperationInfo = Schemas["Operation"];
+export type Operation = OperationInfo["name"];
+/** The records an operation made: receipt id and number, credit note id, product ids... */
+export type Made = Schemas["Made"];
+export type StepResult = Omit<Schemas["StepResult"], "events"> & { events?: EventWithDeliveries[] };
 export type FaultSettings = Schemas["FaultSettings"];
 export type ApiFaults = Schemas["ApiFaults"];
 export type DeliveryStatus = Delivery["status"];

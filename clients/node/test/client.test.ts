@@ -53,6 +53,34 @@ test("a duplicate fault sends each event twice", async () => {
   await assert.rejects(shop.assertDeliveredOnce(receipt!), /got 2 2xx answer\(s\) from webhook/);
 });
 
+test("the business case: two of product 10003 sold by card, then one refunded", async () => {
+  const shop = mock.merchant();
+  await shop.register(`${mock.url}/_mock/sink/case`, ["receipts.update", "credit_note.update", "inventory_levels.update"]);
+  const { made: [sale], events: sold } = await shop.operate("sale", { payment_type: "card", lines: [{ product_code: "10003", quantity: 2 }] });
+  await shop.advance("7s");
+  const { made: [refund], events } = await shop.operate("refund", {
+    receipt_id: sale!.receipt_id, credit_note_type: "credit_note", lines: [{ product_code: "10003", quantity: 1 }] });
+  assert.match(String(sale!.receipt_number), /^\d+-\d+$/);
+  assert.match(String(refund!.credit_note_id), /^[A-Za-z0-9+/]{30}==?$|^[A-Za-z0-9+/]{32}$/);
+  const note = events.find((e) => e.type === "credit_note.update")!.payload.credit_notes[0];
+  assert.equal(note.receipt_id, sale!.receipt_id);
+  assert.deepEqual(note.line_items.map((l: { product_code: string; quantity: number }) => [l.product_code, l.quantity]), [["10003", 1]]);
+  const level = (e: { type: string; payload: { [key: string]: any } }[]) =>
+    e.find((x) => x.type === "inventory_levels.update")!.payload.inventory_levels[0];
+  assert.equal(level(sold).product_code, "10003");
+  assert.equal(level(events).in_stock, level(sold).in_stock + 1); // the refund puts one back
+  const after = await shop.read("receipts", String(sale!.receipt_id));
+  assert.deepEqual((after as { credit_notes: { credit_note_id: string }[] }).credit_notes.map((n) => n.credit_note_id), [refund!.credit_note_id]);
+  // The same story as one scenario, all or nothing, with its clock step.
+  const steps = await shop.scenario([
+    { name: "sold", operation: "sale", params: { payment_type: "card", lines: [{ product_code: "10003", quantity: 2 }] } },
+    { advance: "7s" },
+    { operation: "refund", params: { receipt_id: "${sold.receipt_id}", lines: [{ product_code: "10003", quantity: 1 }] } },
+  ]);
+  assert.deepEqual(steps.map((s) => s.advanced ?? s.made?.[0]?.operation), ["sale", 7, "refund"]);
+  assert.ok((await shop.operations()).some((op) => op.name === "refund" && op.params.some((p) => p.name === "receipt_id")));
+});
+
 test("merchants are kept apart, and reset forgets one", async () => {
   const [a, b] = [mock.merchant(), mock.merchant()];
   await a.register(`${mock.url}/_mock/sink/a`, "products.update");

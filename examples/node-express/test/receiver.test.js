@@ -59,7 +59,8 @@ test("a stock level is kept with the product's name, read from SalesPlay's REST 
 test("when the REST API limits its rate, the event is retried until every product is fetched", async () => {
   const { shop, db } = await receiver();
   await shop.setApiFaults({ rate_limit: 1 }); // one call per simulated minute, then 429
-  const events = await shop.trigger(undefined, { operation: "goods_receipt" }); // new stock arrives
+  const lines = ["10001", "10002", "10003"].map((product_code) => ({ product_code, quantity: 10 }));
+  const { events } = await shop.operate("goods_receipt", { lines }); // new stock of three products arrives
   const stock = events.find((e) => e.type === "inventory_levels.update");
   await shop.advance("30m"); // retried on SalesPlay's schedule: one more product each minute
   const delivery = await shop.assertRetried(stock.deliveries[0]);
