@@ -135,12 +135,16 @@ async def test_under_a_cpu_hog_the_clock_paces_itself_and_every_attempt_is_made_
     offsets = config.schedule.offsets
     late = [started - (anchor + offsets[number - 1]) for number, started, anchor, _ in rows]
     assert percentile(late, 99) < 30, f"lateness p99 {percentile(late, 99):.1f} sim s"
-    counts = store.conn.execute(
-        "SELECT status, attempts, COUNT(*) FROM deliveries WHERE kind = 'event' GROUP BY status, attempts").fetchall()
+    ends = [tuple(row) for row in store.conn.execute(
+        "SELECT status, attempts, last_error FROM deliveries WHERE kind = 'event'")]
     # The first delivery to fail for good disables the webhook: the others are failed with
-    # every attempt made, or cancelled with attempts left; none lost one on the way.
-    assert all((status == "failed") == (attempts == 200) for status, attempts, _ in counts), counts
-    assert all(status in ("failed", "cancelled") for status, _, _ in counts), counts
+    # every attempt made, or cancelled with attempts left. Time never runs past a due attempt;
+    # one under way does not hold it, so a receiver starved of the CPU long enough can still
+    # eat a delivery's slack in the window: that delivery says so.
+    wrong = [end for end in ends if end[0] not in ("failed", "cancelled") or (end[0] == "cancelled") == (end[1] == 200)
+             and not (end[0] == "failed" and "window ended" in (end[2] or ""))]
+    assert not wrong, wrong[:5]
+    assert sum(1 for status, attempts, _ in ends if status == "failed" and attempts == 200) >= 1
     assert {"effective_scale", "lag_seconds", "pacing"} <= set(seen[0])
     assert max(s["lag_seconds"] for s in seen) <= config.time_scale * 0.005 + 1
     slowest = min(s["effective_scale"] for s in seen)
