@@ -21,6 +21,7 @@ from mockserver import keys, wiring
 from mockserver.api.bodies import HANDLER_ARGS, body_deadline
 from mockserver.api.errors import error_middleware, quiet_bad_requests
 from mockserver.changes import Changes
+from mockserver.compression import compress
 from mockserver.config import Config
 from mockserver.routes import setup_routes
 from mockserver.running import Running
@@ -41,7 +42,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None,
     ``hold_deliveries``: no delivery starts until ``Running.release`` (a server that listens)."""
     config = config or Config()
     quiet_bad_requests()
-    app = web.Application(middlewares=[error_middleware, body_deadline, _at_the_door],
+    app = web.Application(middlewares=[compress, error_middleware, body_deadline, _at_the_door],
                           client_max_size=config.max_body_bytes, handler_args=HANDLER_ARGS)
     app[keys.config] = config
     app[keys.sinks] = Sinks(config.sink_memory)

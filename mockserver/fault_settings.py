@@ -127,14 +127,14 @@ def _probability(value: object, name: str) -> float:
     return float(value)
 
 
-def _duration(value: object, name: str, field: str | None = None) -> float:
+def _duration(value: object, name: str) -> float:
     try:
         seconds = parse_duration(value)
     except ValueError:
         seconds = -1.0
     if not 0 <= seconds <= MAX_DURATION:
         raise InvalidField(f"'{name}' must be a duration such as 30, '90s', '5m', at most 30 days",
-                           field=field or name)
+                           field=name)
     return seconds
 
 
@@ -150,14 +150,14 @@ def _outage(value: object, now: float) -> Outage:
         start = value["start"]
         if isinstance(start, bool) or not isinstance(start, (int, float)) or not 0 <= start <= LATEST_START:
             raise InvalidField(f"'outage.start' must be an epoch time in seconds, from 0 to {LATEST_START:.0f} "
-                               f"({LATEST_TEXT})", field="outage")
+                               f"({LATEST_TEXT})", field="outage.start")
     else:
-        start = now + _duration(value.get("in", 0), "outage.in", "outage")
-    duration = _duration(value.get("duration"), "outage.duration", "outage")
+        start = now + _duration(value.get("in", 0), "outage.in")
+    duration = _duration(value.get("duration"), "outage.duration")
     rate = value.get("rate", 1)
     if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not RATES[0] <= rate <= RATES[1]:
         raise InvalidField(f"'outage.rate' must be deliveries per simulated second, from {RATES[0]:g} to "
-                           f"{RATES[1]:g}", field="outage")
+                           f"{RATES[1]:g}", field="outage.rate")
     if duration <= 0:
-        raise InvalidField("'outage.duration' must be more than 0", field="outage")
+        raise InvalidField("'outage.duration' must be more than 0", field="outage.duration")
     return Outage(float(start), duration, float(rate))

@@ -129,7 +129,7 @@ class DeliveryFilter:
     event_type: str | None = None
     kind: str | None = None
     last_status: int | None = None  # the last answer's HTTP status
-    search: str | None = None  # a delivery id or an event id
+    search: str | None = None  # the start of an id, or of a number in the payload (mockserver.search)
     event_id: str | None = None  # only this event's deliveries
 
 

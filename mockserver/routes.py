@@ -6,7 +6,7 @@ from aiohttp import web
 
 from mockserver.api import acts, api_faults, control, faults, fixtures, health, meta, rest, sink, webhooks
 from mockserver.static_files import static_file
-from mockserver.ui import actions, delivery_pages, pages
+from mockserver.ui import actions, delivery_pages, event_pages, pages
 
 # SalesPlay's REST API resources (mockserver.resources has their rules; the paths are here
 # so the route table needs none of it).
@@ -59,6 +59,10 @@ def setup_routes(app: web.Application) -> None:
         web.get("/ui/live/deliveries/{id}", delivery_pages.delivery_live),
         web.get("/ui/deliveries/{id}/attempts/{number}", delivery_pages.attempt_page),
         web.get("/ui/deliveries/{id}/har", delivery_pages.delivery_har),
+        web.get("/ui/events", event_pages.events_page),
+        web.get("/ui/live/events", event_pages.events_live),
+        web.get("/ui/events/{id}", event_pages.event_page),
+        web.get("/ui/live/events/{id}", event_pages.event_live),
         web.get("/ui/stream", pages.stream),
         web.post("/ui/login", actions.login),
         web.post("/ui/logout", actions.logout),

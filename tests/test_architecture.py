@@ -22,7 +22,7 @@ HTTP_FREE = [m for m in MODULES if m.split(".")[1] in (
     "errors", "clock", "schedule", "webhook_rules", "durations", "models", "tokens", "fault_settings",
     "sinks", "config", "options", "shop", "store", "engine", "service", "traffic", "check", "resources",
     "rest_faults", "rest_schemas", "openapi", "postman", "notices", "changes", "vocabulary", "fixture_set", "plain_json", "operations",
-    "operation_docs", "operation_schemas", "scenario")]
+    "operation_docs", "operation_schemas", "scenario", "search")]
 
 
 def _source(module: str) -> Path:

@@ -91,6 +91,7 @@ async def test_register_trigger_watch_live_reenable_redeliver(mock: AsyncSalesPl
     await page.click("button.reenable")
     await page.wait_for_selector(f"#hook-{hook['id']} .badge.enabled")
     await page.click("tr.delivery.failed button:has-text('Redeliver')")
+    await page.click("#flash a")  # the message links the new delivery
     await page.wait_for_selector("#delivery-status.succeeded")
     assert "/ui/deliveries/dlv_" in page.url
 

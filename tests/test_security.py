@@ -79,15 +79,14 @@ async def test_after_a_form_the_page_goes_only_to_a_local_path(client: Any, targ
     csrf = await _signed_in(client)
     resp = await client.post("/ui/events", data={"csrf": csrf, "what": "type:receipts.update", "next": target},
                              allow_redirects=False)
-    location = resp.headers["Location"]
-    assert location.startswith("/?") and "evil" not in location.split("?")[0], location
+    assert resp.headers["Location"] == "/"
 
 
 async def test_a_local_next_is_kept(client: Any) -> None:
     csrf = await _signed_in(client)
     resp = await client.post("/ui/events", data={"csrf": csrf, "what": "type:receipts.update",
                                                  "next": "/?status=failed"}, allow_redirects=False)
-    assert resp.headers["Location"].startswith("/?status=failed&msg=")
+    assert resp.headers["Location"] == "/?status=failed"  # the message is not in the URL (a cookie shows it once)
 
 
 async def test_the_live_stream_needs_a_sign_in(client: Any, make_client: Any, config: Any) -> None:
@@ -269,8 +268,8 @@ async def test_a_token_that_is_not_text_is_401_not_500(client: Any) -> None:
 
 async def test_the_sign_in_form_refuses_a_token_that_is_not_text(client: Any) -> None:
     csrf = await _csrf(client)
-    resp = await client.post("/ui/login", data={"csrf": csrf, "token": "caf\u00e9\x01"}, allow_redirects=False)
-    assert resp.status == 303 and "error=" in resp.headers["Location"]
+    resp = await client.post("/ui/login", data={"csrf": csrf, "token": "caf\u00e9\x01"})
+    assert "a token is printable ASCII characters without spaces" in await resp.text()
 
 
 @pytest.mark.parametrize("seed", ["nan", "inf", "1e400", "-inf", "7.5", "seven", str(2**70), "-1"])
@@ -279,12 +278,12 @@ async def test_the_faults_forms_odd_numbers_come_back_as_errors(client: Any, rec
     hook = await register(client, rec.url)
     csrf = await _signed_in(client)
     resp = await client.post(f"/ui/webhooks/{hook['id']}/faults",
-                             data={"csrf": csrf, "duplicate": "0.5", "seed": seed}, allow_redirects=False)
-    assert resp.status == 303 and "error=" in resp.headers["Location"], seed
+                             data={"csrf": csrf, "duplicate": "0.5", "seed": seed})
+    assert 'class="flash bad"' in await resp.text(), seed
     for probability in ("nan", "inf", "1e400"):
         resp = await client.post(f"/ui/webhooks/{hook['id']}/faults",
-                                 data={"csrf": csrf, "duplicate": probability, "seed": "1"}, allow_redirects=False)
-        assert resp.status == 303 and "error=" in resp.headers["Location"], probability
+                                 data={"csrf": csrf, "duplicate": probability, "seed": "1"})
+        assert 'class="flash bad"' in await resp.text(), probability
 
 
 @pytest.mark.parametrize("fields", [
@@ -297,9 +296,8 @@ async def test_the_faults_forms_huge_durations_come_back_as_errors(client: Any, 
     rec = await receiver()
     hook = await register(client, rec.url)
     csrf = await _signed_in(client)
-    resp = await client.post(f"/ui/webhooks/{hook['id']}/faults", data={"csrf": csrf, **fields},
-                             allow_redirects=False)
-    assert resp.status == 303 and "error=" in resp.headers["Location"], fields
+    resp = await client.post(f"/ui/webhooks/{hook['id']}/faults", data={"csrf": csrf, **fields})
+    assert 'class="flash bad"' in await resp.text(), fields
     await trigger(client)
     assert (await client.get("/")).status == 200
     assert (await client.get("/_mock/deliveries", headers=AUTH)).status == 200
@@ -618,7 +616,9 @@ async def test_without_the_script_the_page_still_signs_in_and_acts(client: Any) 
     await _sign_in_as(client, TOKEN, None)
     resp = await client.post("/ui/events", data={"csrf": await _csrf(client), "what": "type:receipts.update"},
                              allow_redirects=False)
-    assert "msg=" in resp.headers["Location"], resp.headers["Location"]
+    assert resp.status == 303 and "spm_flash" in resp.cookies, resp.headers  # done, its message beside it
+    events = await (await client.get("/_mock/events", headers={"Authorization": f"Bearer {TOKEN}"})).json()
+    assert any(e["type"] == "receipts.update" for e in events["data"]), events
     assert (await client.post("/ui/browser")).status == 204
 
 
@@ -765,7 +765,9 @@ async def test_attack_a_401_digit_duration_is_a_422_naming_it(client: Any, recei
     hook = await _hook(client, receiver)
     resp = await client.put(f"/_mock/webhooks/{hook['id']}/faults", json=faults, headers=AUTH)
     assert resp.status == 422, await resp.text()
-    assert (await resp.json())["error"]["field"] in faults
+    field = (await resp.json())["error"]["field"]  # an outage's names its own field: outage.in, outage.duration
+    assert field.split(".")[0] in faults and (field == "outage" or "." not in field or
+                                              field.split(".")[1] in faults["outage"]), field
 
 
 async def test_attack_a_401_digit_slow_by_is_a_422_naming_it(client: Any) -> None:

@@ -47,15 +47,15 @@ async def test_ui_token_skips_the_sign_in(make_client: Any, config: Any) -> None
 async def test_a_token_outside_the_accepted_list_is_refused(make_client: Any, config: Any) -> None:
     client = await make_client(config, tokens=("only-this",))
     csrf = await _csrf(client)
-    resp = await client.post("/ui/login", data={"csrf": csrf, "token": "another"}, allow_redirects=False)
-    assert "not+accepted+by+this+server" in resp.headers["Location"]
+    resp = await client.post("/ui/login", data={"csrf": csrf, "token": "another"})
+    assert "that token is not accepted by this server" in await resp.text()
 
 
 @pytest.mark.parametrize("token", ["a b", "café"])
 async def test_a_token_no_bearer_header_can_carry_is_refused_for_what_it_is(client: Any, token: str) -> None:
     csrf = await _csrf(client)
-    resp = await client.post("/ui/login", data={"csrf": csrf, "token": token}, allow_redirects=False)
-    assert "printable+ASCII+characters+without+spaces" in resp.headers["Location"]
+    resp = await client.post("/ui/login", data={"csrf": csrf, "token": token})
+    assert "a token is printable ASCII characters without spaces" in await resp.text()
 
 
 async def test_register_through_the_setup_screen(client: Any, receiver: Any) -> None:
@@ -64,7 +64,7 @@ async def test_register_through_the_setup_screen(client: Any, receiver: Any) -> 
     csrf = await _csrf(client, "/webhooks_setup")
     resp = await client.post("/ui/webhooks", data={"csrf": csrf, "url": rec.url, "events": "products.update",
                                                    "next": "/webhooks_setup"}, allow_redirects=False)
-    assert resp.status == 303 and resp.headers["Location"].startswith("/webhooks_setup?msg=")
+    assert resp.status == 303 and resp.headers["Location"] == "/webhooks_setup"
     hooks = (await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"]
     assert [(h["url"], h["events"]) for h in hooks] == [(rec.url, ["products.update"])]
 
@@ -91,7 +91,7 @@ async def test_redirects_stay_on_this_site(client: Any) -> None:
     csrf = await _signed_in(client)
     resp = await client.post("/ui/events", data={"csrf": csrf, "what": "type:receipts.update",
                                                  "next": "//evil.example/"}, allow_redirects=False)
-    assert resp.headers["Location"].startswith("/?")
+    assert resp.headers["Location"] == "/"
 
 
 async def test_trigger_advance_redeliver_and_reenable(client: Any, receiver: Any) -> None:
@@ -109,9 +109,13 @@ async def test_trigger_advance_redeliver_and_reenable(client: Any, receiver: Any
     assert (await (await client.get(f"/v1.0/webhook/{hook['id']}", headers=AUTH)).json())["status"] == "enabled"
     rec.default = 200
     delivery_id = (await (await client.get("/_mock/deliveries", headers=AUTH)).json())["data"][0]["id"]
-    resp = await client.post(f"/ui/deliveries/{delivery_id}/redeliver", data={"csrf": csrf}, allow_redirects=False)
-    assert resp.headers["Location"].startswith("/ui/deliveries/dlv_")
-    assert "succeeded" in await (await client.get(resp.headers["Location"])).text()
+    here = f"/ui/deliveries/{delivery_id}"
+    resp = await client.post(f"{here}/redeliver", data={"csrf": csrf, "next": here}, allow_redirects=False)
+    assert resp.headers["Location"] == here  # back where it was asked, with a link to the new delivery
+    said = re.search(r'sent again as a new delivery: <a href="(/ui/deliveries/dlv_[0-9a-f]+)">',
+                     await (await client.get(here)).text())
+    assert said, "the message names the new delivery"
+    assert "succeeded" in await (await client.get(said.group(1))).text()
 
 
 async def test_bad_durations_and_counts_come_back_as_errors(client: Any) -> None:
@@ -179,7 +183,7 @@ async def test_delivery_page_shows_every_attempt_with_gaps(client: Any, receiver
     await _signed_in(client)
     html = await (await client.get(f"/ui/deliveries/{sent['events'][0]['deliveries'][0]['id']}")).text()
     assert re.findall(r'id="attempt-(\d+)"', html) == ["1", "2", "3"]
-    assert len(re.findall(r'<circle class="mark', html)) == 3  # the picture: a mark per attempt
+    assert "<title>2 attempts, 1 to 2: failed" in html and "<title>attempt 3: 200 OK" in html  # the picture
     assert re.search(r'<time datetime="2025-06-30T12:00:15.000Z"[^>]*>', html)  # each at its time, on hover
     assert "&#34;merchant_id&#34;" in html or '"merchant_id"' in html
 
@@ -232,8 +236,8 @@ async def test_faults_form_saves_and_clears_a_webhooks_faults(client: Any, recei
     csrf = await _csrf(client, f"/ui/webhooks/{hook['id']}/faults")
     form = {"csrf": csrf, "duplicate": "1", "duplicate_mode": "concurrent", "reorder": "0", "delay": "0",
             "delay_min": "0s", "delay_max": "1m", "outage_in": "", "outage_duration": "", "seed": "3"}
-    resp = await client.post(f"/ui/webhooks/{hook['id']}/faults", data=form, allow_redirects=False)
-    assert "saved" in resp.headers["Location"]
+    resp = await client.post(f"/ui/webhooks/{hook['id']}/faults", data={**form, "next": "/?status=failed"})
+    assert resp.url.path_qs == "/?status=failed" and f"faults of {hook['id']} saved" in await resp.text()
     state = await (await client.get(f"/_mock/webhooks/{hook['id']}/faults", headers=AUTH)).json()
     assert (state["source"], state["faults"]["duplicate_mode"], state["faults"]["seed"]) == ("webhook", "concurrent", 3)
     await trigger(client)
@@ -275,8 +279,8 @@ async def test_api_faults_form_saves_and_turns_them_off(client: Any) -> None:
     csrf = await _csrf(client, "/ui/api-faults")
     form = {"csrf": csrf, "rate_limit": "2", "errors": "0", "error_status": "503", "slow": "0", "slow_by": "1s",
             "seed": "4"}
-    resp = await client.post("/ui/api-faults", data=form, allow_redirects=False)
-    assert "saved" in resp.headers["Location"]
+    resp = await client.post("/ui/api-faults", data=form)
+    assert "REST API faults saved" in await resp.text()
     state = await (await client.get("/_mock/api-faults", headers=AUTH)).json()
     assert (state["rate_limit"], state["error_status"], state["seed"], state["active"]) == (2, 503, 4, True)
     assert [(await client.get("/v1.0/shops", headers=AUTH)).status for _ in range(3)] == [200, 200, 429]

@@ -100,7 +100,9 @@ class Attempts:
 
     async def make(self, start: AttemptStart, payload: bytes) -> Outcome:
         """POST once, then record the attempt and what follows for its delivery."""
-        # Where it may go is judged by the session's connector, on the address connected to.
+        # Recorded as they go on the wire, what aiohttp would add by itself included. Where
+        # it may go is judged by the session's connector, on the address connected to.
+        start.headers = http_post.as_sent(start.delivery.url, start.headers, payload)
         outcome = await http_post.post(self.session, start.delivery.url, payload, start.headers,
                                        timeout=self.config.delivery_timeout, body_limit=self.config.response_body_limit)
         start.ended = True

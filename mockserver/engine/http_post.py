@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 
 import aiohttp
+from yarl import URL
 
 from mockserver.engine.address_guard import HostNotAllowed
 from mockserver.models import Outcome
@@ -19,8 +20,21 @@ MAX_HEADERS_KEPT = 100
 MAX_DRAINED = 16 * 1024 * 1024
 
 
+# What aiohttp would otherwise add by itself; said here, so the attempt log has every header sent.
+ACCEPT = {"Accept": "*/*", "Accept-Encoding": "gzip, deflate"}
+
+
 class EndlessBody(Exception):
     pass
+
+
+def as_sent(url: str, headers: dict[str, str], body: bytes) -> dict[str, str]:
+    """Every header of the POST, in the order it goes on the wire: ``Host`` as aiohttp writes
+    it (from the URL, the port only when it is not the scheme's), ``headers``, then what a
+    client adds, ``Accept``, ``Accept-Encoding`` and ``Content-Length``. Given all of them,
+    aiohttp adds nothing of its own."""
+    host = URL(url).host_port_subcomponent
+    return {**({"Host": host} if host else {}), **headers, **ACCEPT, "Content-Length": str(len(body))}
 
 
 async def post(

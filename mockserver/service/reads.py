@@ -80,6 +80,13 @@ class DeliveryDetail:
 
 
 @dataclass(frozen=True)
+class EventDetail:
+    event: Event
+    deliveries: list[Delivery]
+    related: list[Event]  # of the same shop operation, oldest first
+
+
+@dataclass(frozen=True)
 class WebhookSummary:
     hook: Webhook
     last_state: str | None
@@ -132,15 +139,23 @@ class Reads:
         return self.store.events.recent(owner, limit=limit)
 
     def events_page(self, owner: str, *, type_: str | None = None, kind: str | None = None,
-                    cursor: str | None = None, limit: int = 100) -> Page[Event]:
-        """A page of ``limit`` of the merchant's events, newest first, from ``cursor``."""
+                    search: str | None = None, cursor: str | None = None, limit: int = 100) -> Page[Event]:
+        """A page of ``limit`` of the merchant's events, newest first, from ``cursor``;
+        ``search``: those whose id, or a text in whose payload, starts with it."""
         if type_ is not None:
             check_event_type(type_, field="type")
         if kind is not None and kind not in EVENT_KINDS:
             raise InvalidField("'kind' must be one of " + ", ".join(EVENT_KINDS), field="kind")
-        rows = self.store.events.numbered(owner, type_=type_, kind=kind, before_row=_position("e", cursor),
-                                          limit=limit + 1)
+        rows = self.store.events.numbered(owner, type_=type_, kind=kind, search=search,
+                                          before_row=_position("e", cursor), limit=limit + 1)
         return _page("e", rows, limit)
+    def event(self, owner: str, event_id: str) -> EventDetail:
+        """An event, its deliveries (to every webhook, in the order they were made) and the
+        other events of the same shop operation (a sale's receipt and its stock change)."""
+        event = self.store.events.get(owner, event_id)
+        related = [] if event.group_id is None else [
+            e for _, e in self.store.events.numbered(owner, group_id=event.group_id, limit=100) if e.id != event.id]
+        return EventDetail(event, self.store.deliveries.for_events([event.id])[event.id], related[::-1])
 
     def totals(self, owner: str) -> dict[str, Any]:
         """How many of the merchant's events (by kind) and deliveries (by status and kind)

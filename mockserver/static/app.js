@@ -31,11 +31,11 @@
     });
   }
 
-  function morph(old, fresh) {
+  function morph(old, fresh, lacking) {
     if (old.isEqualNode(fresh)) return old;
     if (old.nodeType !== 1) { old.nodeValue = fresh.nodeValue; return old; }
     syncAttributes(old, fresh);
-    patchChildren(old, fresh);
+    patchChildren(old, fresh, lacking);
     return old;
   }
 
@@ -48,20 +48,27 @@
 
   // Children are matched by id, else by kind and order; matched ones are merged, never
   // moved unless the order changed (moving a node would drop a selection inside it).
-  function patchChildren(parent, fresh) {
+  // A stub (data-same) stands for a piece this page holds at that version: it is kept as
+  // it is. A stub with nothing to keep means the page must ask for all of it (``lacking``).
+  function patchChildren(parent, fresh, lacking) {
     var olds = significant(parent);
     var byId = {};
     olds.forEach(function (n) { if (n.id) byId[n.id] = n; });
     var used = [], result = [], cursor = 0;
     significant(fresh).forEach(function (n) {
       var match = null;
+      if (n.nodeType === 1 && n.hasAttribute("data-same")) {
+        var kept = byId[n.id];
+        if (kept && kept.dataset.v === n.dataset.v) { used.push(kept); result.push(kept); return; }
+        lacking.missing = true;
+      }
       if (n.id && byId[n.id] && sameKind(byId[n.id], n)) {
         match = byId[n.id];
       } else if (!n.id) {
         while (cursor < olds.length && (used.indexOf(olds[cursor]) >= 0 || olds[cursor].id)) cursor++;
         if (cursor < olds.length && sameKind(olds[cursor], n)) match = olds[cursor++];
       }
-      if (match) { used.push(match); result.push(morph(match, n)); } else { result.push(n); }
+      if (match) { used.push(match); result.push(morph(match, n, lacking)); } else { result.push(n); }
     });
     olds.forEach(function (n) { if (used.indexOf(n) < 0) parent.removeChild(n); });
     var ref = significant(parent)[0] || null;
@@ -79,19 +86,29 @@
 
   // -- live parts: one fetch at a time, and one more if a change came meanwhile ----------
 
-  function redraw(part) {
+  // The versions of the pieces this part holds, for the server to send only the others;
+  // none when there are too many to say in a header (then all of it comes).
+  function holding(part) {
+    var versions = Array.prototype.map.call(part.querySelectorAll("[data-v]"), function (el) {
+      return el.dataset.v;
+    }).join(",");
+    return versions.length <= 6000 ? versions : "";
+  }
+
+  function redraw(part, whole) {
     if (part.busy) { part.again = true; return; }
     part.busy = true;
     part.again = false;
     var src = part.dataset.src;
     var query = window.location.search.replace(/^\?/, "");
     var url = src + (query ? (src.indexOf("?") < 0 ? "?" : "&") + query : "");
-    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html" } })
+    var lacking = { missing: false };
+    fetch(url, { credentials: "same-origin", headers: { "Accept": "text/html", "X-Have": whole ? "" : holding(part) } })
       .then(function (resp) { return resp.ok ? resp.text() : Promise.reject(resp.status); })
       .then(function (html) {
         var template = document.createElement("template");
         template.innerHTML = html;
-        patchChildren(part, template.content);
+        patchChildren(part, template.content, lacking);
         showCopyButtons(part);
         tick();
         document.dispatchEvent(new CustomEvent("salesplay:refreshed"));
@@ -99,7 +116,8 @@
       .catch(function () { /* the next change tries again */ })
       .then(function () {
         part.busy = false;
-        if (part.again) redraw(part);
+        if (lacking.missing) redraw(part, true);  // a stub of a piece this page lost: all of it
+        else if (part.again) redraw(part);
       });
   }
 
@@ -141,17 +159,44 @@
     return "about " + span(real) + (t > now ? " from now" : " ago");
   }
 
+  // Moments in the reader's own time zone ("2025-06-30 14:00:35 CEST"), UTC on hover.
+  function two(n) { return (n < 10 ? "0" : "") + n; }
+
+  function zoneOf(date) {
+    try {
+      var named = new Intl.DateTimeFormat(undefined, { timeZoneName: "short" }).formatToParts(date)
+        .filter(function (part) { return part.type === "timeZoneName"; })[0];
+      return named ? " " + named.value : "";
+    } catch (e) { return ""; }
+  }
+
+  function localText(seconds) {
+    var d = new Date(seconds * 1000);
+    return d.getFullYear() + "-" + two(d.getMonth() + 1) + "-" + two(d.getDate()) + " " +
+      two(d.getHours()) + ":" + two(d.getMinutes()) + ":" + two(d.getSeconds()) + zoneOf(d);
+  }
+
+  function utcText(seconds) {
+    return new Date(seconds * 1000).toISOString().slice(0, 19).replace("T", " ") + " UTC";
+  }
+
   function tick() {
     if (!clockEl) return;
     var now = simNow();
-    clockEl.textContent = new Date(now * 1000).toISOString().slice(0, 19).replace("T", " ");
+    clockEl.textContent = localText(now);
+    clockEl.title = utcText(now);
     document.querySelectorAll("time[data-epoch]").forEach(function (el) {
       if (el === clockEl) return;
       var t = parseFloat(el.dataset.epoch);
       var real = realEquivalent(t, now, clockBase.scale);
       el.textContent = relative(t, now) + (real ? " (" + real + ")" : "");
       // The hover says the exact time, and the real-time words of this moment, not the drawing's.
-      el.title = el.title.split("; ")[0] + (real ? "; " + real : "");
+      el.title = localText(t) + " · " + utcText(t) + ", simulated" + (real ? "; " + real : "");
+    });
+    document.querySelectorAll("time[data-utc]").forEach(function (el) {
+      var t = parseFloat(el.dataset.utc);
+      el.textContent = localText(t);
+      el.title = utcText(t);
     });
   }
 
@@ -165,7 +210,7 @@
   // A change: redraw the live parts, and take the merchant's clock (each token has its
   // own time on the manual clock).
   function refresh(event) {
-    parts.forEach(redraw);
+    parts.forEach(function (part) { redraw(part); });
     try {
       var change = JSON.parse(event.data);
       setClock(change.now_epoch, change.scale);
@@ -174,13 +219,14 @@
 
   function connect() {
     if (!window.EventSource || !parts.length) return;
+    if (state) state.hidden = false;  // only a page with live parts says whether it is live
     // From the version the page was drawn from: a change made while it loaded is not missed.
     var seen = document.body.dataset.seen;
     var source = new EventSource("/ui/stream" + (seen ? "?seen=" + encodeURIComponent(seen) : ""));
     var lost = false;
     source.addEventListener("open", function () {
       setState("on", "live");
-      if (lost) parts.forEach(redraw);  // whatever happened while the stream was down
+      if (lost) parts.forEach(function (part) { redraw(part); });  // whatever happened while the stream was down
       lost = false;
     });
     source.addEventListener("change", refresh);
@@ -251,11 +297,30 @@
     var button = event.target.closest && event.target.closest("button[data-copy]");
     if (!button) return;
     navigator.clipboard.writeText(button.dataset.copy).then(function () {
-      button.textContent = "copied";
-      window.setTimeout(function () { button.textContent = "copy"; }, 1500);
+      // A tick beside the button's words (its name stays what it says), and said aloud.
+      button.dataset.copied = "1";
+      var said = document.getElementById("copy-status");
+      if (said) said.textContent = "copied";
+      window.setTimeout(function () {
+        delete button.dataset.copied;
+        if (said) said.textContent = "";
+      }, 1500);
     });
   });
 
+  // -- a timeline group opens its attempts, in a run of the list that may be closed ------
+
+  function openTarget() {
+    var target = window.location.hash && document.getElementById(window.location.hash.slice(1));
+    if (!target) return;
+    for (var el = target.parentElement; el; el = el.parentElement) {
+      if (el.tagName === "DETAILS") el.open = true;
+    }
+    target.scrollIntoView({ block: "center" });
+  }
+
+  window.addEventListener("hashchange", openTarget);
+  openTarget();
   showCopyButtons(document);
   checkBrowser();
   connect();

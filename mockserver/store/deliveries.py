@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from mockserver.errors import NotFound
 from mockserver.models import AttemptEnd, AttemptStart, Delivery, DeliveryFilter, Event, Webhook, ms, new_delivery
+from mockserver.search import Search
 from mockserver.store.db import chunks, newest_first
 from mockserver.vocabulary import DeliveryKind, DeliveryStatus
 
@@ -26,6 +27,24 @@ DELIVERY_FIELDS = tuple(name.strip() for name in DELIVERY_COLUMNS.split(","))
 def _delivery(row: sqlite3.Row) -> Delivery:
     """A delivery from a row that has (at least) DELIVERY_COLUMNS, read by name."""
     return Delivery(**{name: row[name] for name in DELIVERY_FIELDS})
+
+
+def _searched(owner: str, text: str) -> tuple[str, tuple[object, ...]]:
+    """The deliveries a search finds: by the start of their id or their event's, or of a
+    text in their event's payload (see ``mockserver.search``)."""
+    found = Search.of(text)
+    clauses: list[str] = []
+    args: list[object] = []
+    if found.delivery_id is not None:
+        clauses.append("id LIKE ? ESCAPE '\\'")
+        args.append(found.delivery_id)
+    if found.event_id is not None:
+        clauses.append("event_id LIKE ? ESCAPE '\\'")
+        args.append(found.event_id)
+    if found.payload is not None:
+        clauses.append("event_id IN (SELECT id FROM events WHERE owner = ? AND payload LIKE ? ESCAPE '\\')")
+        args += [owner, found.payload]
+    return "(" + " OR ".join(clauses) + ")", tuple(args)
 
 
 class Deliveries:
@@ -221,7 +240,7 @@ class Deliveries:
         gives the next page, and holds even when that delivery has since been forgotten."""
         also: list[tuple[str, tuple[object, ...]]] = []
         if where.search:
-            also.append(("(id = ? OR event_id = ?)", (where.search, where.search)))
+            also.append(_searched(owner, where.search))
         if before is not None:
             also.append(("rowid < COALESCE((SELECT rowid FROM deliveries WHERE id = ?), 0)", (before,)))
         rows = newest_first(self._c, "deliveries", DELIVERY_COLUMNS, {

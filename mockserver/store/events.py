@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from mockserver.errors import NotFound
 from mockserver.models import Event
+from mockserver.search import Search
 from mockserver.store.db import chunks, newest_first
 from mockserver.vocabulary import EventKind
 
@@ -65,12 +66,20 @@ class Events:
     def recent(self, owner: str, *, limit: int = 100) -> list[Event]:
         return [event for _, event in self.numbered(owner, limit=limit)]
 
-    def numbered(self, owner: str, *, type_: str | None = None, kind: str | None = None,
-                 before_row: int | None = None, limit: int = 100) -> list[tuple[int, Event]]:
+    def numbered(self, owner: str, *, type_: str | None = None, kind: str | None = None, group_id: str | None = None,
+                 search: str | None = None, before_row: int | None = None,
+                 limit: int = 100) -> list[tuple[int, Event]]:
         """The merchant's events, newest first, each with its row number: pass the last one
-        as ``before_row`` for the next page (new events never shift it)."""
-        rows = newest_first(self._c, "events", EVENT_COLUMNS, {"owner": owner, "type": type_, "kind": kind},
-                            before_row=before_row, limit=limit)
+        as ``before_row`` for the next page (new events never shift it). ``search`` finds
+        them by the start of their id or of a text in their payload (``mockserver.search``)."""
+        also: tuple[tuple[str, tuple[object, ...]], ...] = ()
+        if search:
+            found = Search.of(search)
+            also = (("(id LIKE ? ESCAPE '\\' OR payload LIKE ? ESCAPE '\\')",
+                     (found.event_id or "", found.payload or "")),)
+        rows = newest_first(self._c, "events", EVENT_COLUMNS, {"owner": owner, "type": type_, "kind": kind,
+                                                                 "group_id": group_id},
+                            also=also, before_row=before_row, limit=limit)
         return [(r[0], _event(r)) for r in rows]
 
     def bodies(self, event_ids: set[str]) -> dict[str, bytes]:

@@ -1,11 +1,12 @@
-"""The page's forms (POST, then redirect, or a page to confirm first): they work without
-JavaScript. Each action's message replaces the one before."""
+"""The page's forms (POST, then a redirect back where the form was, or a page to confirm
+first): they work without JavaScript. The redirect keeps the page's filters and place; the
+action's message goes with it once, in a cookie (``flash``), never in the URL."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from dataclasses import dataclass
 
 from aiohttp import web
 from multidict import MultiDictProxy
@@ -14,30 +15,29 @@ from mockserver import keys, webhook_rules
 from mockserver.durations import parse_duration
 from mockserver.errors import DomainError, InvalidField
 from mockserver.tokens import accepted, well_formed
+from mockserver.ui import flash
 from mockserver.ui.render import page
 from mockserver.ui.session import BROWSER_FIELD, check_browser, check_csrf, page_owner, same_browser, sign_in, sign_out
 
 Form = MultiDictProxy[str]
-Action = Callable[[web.Request, str, Form], Awaitable[str | web.Response]]
-NOTICES = ("msg", "warn", "error")  # the query keys of a message to the user
+
+
+@dataclass(frozen=True)
+class Done:
+    """What an action did, in words, and where the browser goes next (None: back to the
+    page the form was on, as it was: its filters and its place in a list)."""
+
+    text: str
+    level: flash.Level = "ok"
+    target: str | None = None
+
+
+Action = Callable[[web.Request, str, Form], Awaitable[Done | web.Response]]
 
 
 def _back(form: Form, fallback: str = "/") -> str:
-    """Where to go after the form: a path on this site only. Browsers read ``/\\x`` and
-    ``/<tab>/x`` as another site's address, so anything but a plain local path is refused."""
-    target = form.get("next", fallback)
-    parts = urlsplit(target)
-    local = (target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc
-             and not any(ch == "\\" or ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target))
-    return target if local else fallback
-
-
-def _with(path: str, **query: str | list[str]) -> str:
-    """``path`` with ``query`` added, and the message of an earlier action taken out."""
-    parts = urlsplit(path)
-    kept = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in NOTICES]
-    added = [(k, v) for k, values in query.items() for v in ([values] if isinstance(values, str) else values)]
-    return urlunsplit(("", "", parts.path, urlencode(kept + added), ""))
+    """Where the form sends the browser when it is done: its ``next``."""
+    return flash.local_path(form.get("next"), fallback)
 
 
 # Advice that depends on being on the page: which button, which form.
@@ -55,7 +55,9 @@ def page_message(err: DomainError) -> str:
 
 
 def action(handler: Action) -> Callable[[web.Request], Awaitable[web.Response]]:
-    """Check CSRF and the sign-in, run the action, redirect with its message or error."""
+    """Check CSRF and the sign-in, run the action, redirect with its message. A refusal goes
+    back to the form's page (its ``here``, else its ``next``) with the values typed and the
+    field at fault (``outage.in`` is the form's ``outage_in``)."""
 
     async def view(request: web.Request) -> web.Response:
         form = await request.post()
@@ -66,12 +68,14 @@ def action(handler: Action) -> Callable[[web.Request], Awaitable[web.Response]]:
             raise web.HTTPSeeOther("/")
         fields: Form = MultiDictProxy(form)  # type: ignore[arg-type]
         try:
-            target = await handler(request, owner, fields)
+            done = await handler(request, owner, fields)
         except DomainError as err:
-            raise web.HTTPSeeOther(_with(_back(fields), error=page_message(err))) from None
-        if isinstance(target, web.Response):
-            return target
-        raise web.HTTPSeeOther(target)
+            raise flash.redirect(request, flash.local_path(fields.get("here"), _back(fields)), "error", page_message(err),
+                                 field=(err.field or "").replace(".", "_") or None,
+                                 form=flash.typed_values(fields)) from None
+        if isinstance(done, web.Response):
+            return done
+        raise flash.redirect(request, flash.local_path(done.target, _back(fields)), done.level, done.text)
 
     return view
 
@@ -89,9 +93,10 @@ async def login(request: web.Request) -> web.Response:
     check_csrf(request, form)
     token = str(form.get("token", "")).strip()
     if not well_formed(token):
-        raise web.HTTPSeeOther("/?" + urlencode({"error": "a token is printable ASCII characters without spaces"}))
+        raise flash.redirect(request, "/", "error", "a token is printable ASCII characters without spaces",
+                             field="token")
     if not accepted(token, request.app[keys.config].tokens):
-        raise web.HTTPSeeOther("/?" + urlencode({"error": "that token is not accepted by this server"}))
+        raise flash.redirect(request, "/", "error", "that token is not accepted by this server", field="token")
     response = web.HTTPSeeOther("/")
     sign_in(response, request, token, form.get(BROWSER_FIELD))
     raise response
@@ -116,37 +121,33 @@ async def logout(request: web.Request) -> web.Response:
 
 
 @action
-async def create_webhook(request: web.Request, owner: str, form: Form) -> str:
+async def create_webhook(request: web.Request, owner: str, form: Form) -> Done:
     url, events = form.get("url", "").strip(), form.getall("events", [])
-    try:
-        spec = webhook_rules.parse_webhook({"url": url, "events": events}, partial=False)
-        made = await keys.service_of(request.app).webhooks.register(owner, spec)
-    except DomainError as err:  # back to the form, as it was filled in
-        return _with(_back(form, "/webhooks_setup"), error=page_message(err), url=url, events=events)
+    spec = webhook_rules.parse_webhook({"url": url, "events": events}, partial=False)
+    made = await keys.service_of(request.app).webhooks.register(owner, spec)
     message = f"webhook {made.hook.id} registered"
     claimed = request.app[keys.sinks].claim_url(made.hook.url, owner)  # a sink it posts to is this token's
     if claimed is not None:
-        return _with(_back(form, "/webhooks_setup"), warn=f"{message}, but {claimed['message']}")
+        return Done(f"{message}, but {claimed['message']}", "warn")
     v = made.verification
     if v is not None and not v["ok"]:
-        return _with(_back(form, "/webhooks_setup"),
-                     warn=f"{message}, but its sample POST failed: {v['error'] or v['status']}")
-    return _with(_back(form, "/webhooks_setup"), msg=message + ("; sample POST answered 2xx" if v else ""))
+        return Done(f"{message}, but its sample POST failed: {v['error'] or v['status']}", "warn")
+    return Done(message + ("; sample POST answered 2xx" if v else ""))
 
 
 @action
-async def set_status(request: web.Request, owner: str, form: Form) -> str:
+async def set_status(request: web.Request, owner: str, form: Form) -> Done:
     status = form.get("status", "")
     if status not in webhook_rules.STATUSES:
         raise InvalidField("status must be enabled or disabled", field="status")
     hook_id = request.match_info["id"]
     await keys.service_of(request.app).webhooks.update(owner, hook_id, webhook_rules.WebhookInput(None, None, status),
                                                     by="the page")
-    return _with(_back(form), msg=f"webhook {hook_id} {status}")
+    return Done(f"webhook {hook_id} {status}")
 
 
 @action
-async def delete_webhook(request: web.Request, owner: str, form: Form) -> str | web.Response:
+async def delete_webhook(request: web.Request, owner: str, form: Form) -> Done | web.Response:
     service, hook_id = keys.service_of(request.app), request.match_info["id"]
     hook = service.webhooks.get(owner, hook_id)
     asked = confirm_first(request, form, title=f"Delete webhook {hook_id}?", button="Delete",
@@ -154,35 +155,32 @@ async def delete_webhook(request: web.Request, owner: str, form: Form) -> str | 
     if asked is not None:
         return asked
     service.webhooks.delete(owner, hook_id)
-    return _with(_back(form), msg=f"webhook {hook_id} deleted")
+    return Done(f"webhook {hook_id} deleted")
 
 
 @action
-async def redeliver_skipped(request: web.Request, owner: str, form: Form) -> str:
+async def redeliver_skipped(request: web.Request, owner: str, form: Form) -> Done:
     made = await keys.service_of(request.app).events.redeliver_skipped(owner, request.match_info["id"])
-    return _with(_back(form), msg=f"{len(made)} skipped event(s) sent again")
+    return Done(f"{len(made)} skipped event(s) sent again")
 
 
 @action
-async def trigger(request: web.Request, owner: str, form: Form) -> str:
-    try:
-        count = int(form.get("count", "1"))
-    except ValueError:
-        raise InvalidField("'count' must be a whole number", field="count") from None
+async def trigger(request: web.Request, owner: str, form: Form) -> Done:
+    count = _whole(form.get("count") or "1", "count")
     kind, _, name = form.get("what", "").partition(":")
     events = await keys.service_of(request.app).events.trigger(
         owner, type_=name if kind == "type" else None, operation=name if kind == "operation" else None, count=count)
-    return _with(_back(form), msg=f"{len(events)} event(s) sent: " + ", ".join(sorted({e.type for e in events})))
+    return Done(f"{len(events)} event(s) sent: " + ", ".join(sorted({e.type for e in events})))
 
 
 @action
-async def redeliver(request: web.Request, owner: str, form: Form) -> str:
+async def redeliver(request: web.Request, owner: str, form: Form) -> Done:
     delivery = await keys.service_of(request.app).events.redeliver(owner, request.match_info["id"])
-    return _with(f"/ui/deliveries/{delivery.id}", msg="sent again as a new delivery")
+    return Done(f"sent again as a new delivery: {delivery.id}")
 
 
 @action
-async def advance(request: web.Request, owner: str, form: Form) -> str:
+async def advance(request: web.Request, owner: str, form: Form) -> Done:
     """A preset button (+1h) wins over the typed duration, which its form also sends."""
     text = form.get("preset") or form.get("duration", "")
     try:
@@ -190,12 +188,13 @@ async def advance(request: web.Request, owner: str, form: Form) -> str:
     except ValueError as exc:
         raise InvalidField(str(exc), field="duration") from None
     made = await keys.service_of(request.app).clock.advance(owner, seconds=seconds)
-    return _with(_back(form), msg=f"clock moved {text}; {made} attempt(s) made")
+    return Done(f"clock moved {text}; {made} attempt(s) made")
 
 
 @action
-async def set_faults(request: web.Request, owner: str, form: Form) -> str:
-    """The faults form: the same checks as PUT /_mock/webhooks/{id}/faults."""
+async def set_faults(request: web.Request, owner: str, form: Form) -> Done:
+    """The faults form: the same checks as PUT /_mock/webhooks/{id}/faults. An empty field
+    is its default (the form's placeholders say which)."""
     hook_id = request.match_info["id"]
     data: dict[str, object] | None = None
     if not form.get("clear"):
@@ -205,17 +204,13 @@ async def set_faults(request: web.Request, owner: str, form: Form) -> str:
         data["seed"] = _whole(form.get("seed") or "0", "seed")
         if form.get("outage_duration"):
             data["outage"] = {"in": form.get("outage_in") or "0", "duration": form["outage_duration"],
-                              "rate": _number(form.get("outage_rate") or "1", "outage")}
+                              "rate": _number(form.get("outage_rate") or "1", "outage.rate")}
     keys.service_of(request.app).webhooks.configure_faults(owner, hook_id, data)
-    return _with("/", msg=f"faults of {hook_id} " + ("cleared" if data is None else "saved"))
-
-
-def _whole(text: str, field: str) -> int:
-    return int(_number(text, field, whole=True))
+    return Done(f"faults of {hook_id} " + ("cleared" if data is None else "saved"))
 
 
 @action
-async def set_api_faults(request: web.Request, owner: str, form: Form) -> str:
+async def set_api_faults(request: web.Request, owner: str, form: Form) -> Done:
     """The REST API faults form: the same checks as PUT /_mock/api-faults."""
     data: dict[str, object] | None = None
     if not form.get("clear"):
@@ -227,7 +222,7 @@ async def set_api_faults(request: web.Request, owner: str, form: Form) -> str:
         if form.get("rate_limit"):
             data["rate_limit"] = _whole(form["rate_limit"], "rate_limit")
     settings = keys.service_of(request.app).api_faults.configure(owner, data)
-    return _with("/ui/api-faults", msg="REST API faults " + ("saved" if settings.active else "off"))
+    return Done("REST API faults " + ("saved" if settings.active else "off"))
 
 
 def _number(text: str, field: str, *, whole: bool = False) -> float:
@@ -238,8 +233,12 @@ def _number(text: str, field: str, *, whole: bool = False) -> float:
         raise InvalidField(f"'{field}' must be a {'whole ' if whole else ''}number", field=field) from None
 
 
+def _whole(text: str, field: str) -> int:
+    return int(_number(text, field, whole=True))
+
+
 @action
-async def check(request: web.Request, owner: str, form: Form) -> str:
+async def check(request: web.Request, owner: str, form: Form) -> Done:
     """Check a receiver; the page shows the report (the service keeps it)."""
     seed = form.get("seed", "").strip()
     if seed and not re.fullmatch(r"[0-9]{1,19}", seed):  # ASCII digits: "²".isdigit() is True
@@ -247,14 +246,14 @@ async def check(request: web.Request, owner: str, form: Form) -> str:
     report = await keys.service_of(request.app).checks.run(
         owner, form.get("url", "").strip(), events=tuple(form.getall("events", [])), seed=int(seed) if seed else None)
     counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n)
-    return _with("/ui/check", msg=f"checked {report.url}: {counts}")
+    return Done(f"checked {report.url}: {counts}")
 
 
 @action
-async def reset(request: web.Request, owner: str, form: Form) -> str | web.Response:
+async def reset(request: web.Request, owner: str, form: Form) -> Done | web.Response:
     asked = confirm_first(request, form, title="Forget everything of this token?", button="Reset",
                           detail="Its webhooks, events, deliveries, attempts and simulated shop are forgotten.")
     if asked is not None:
         return asked
     await keys.service_of(request.app).reset(owner)
-    return _with("/", msg="everything of this token was forgotten")
+    return Done("everything of this token was forgotten")

@@ -6,12 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from aiohttp import web
+from yarl import URL
 
 from mockserver import keys
 from mockserver.errors import NotFound
-from mockserver.ui import present
+from mockserver.ui import present, timeline
+from mockserver.ui.curl import curl
 from mockserver.ui.har import har
-from mockserver.ui.render import merchant_data, merchant_page, page
+from mockserver.ui.render import here, live_page, merchant_data, merchant_page, page
 
 
 def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
@@ -23,32 +25,36 @@ def delivery_context(request: web.Request, owner: str) -> dict[str, Any]:
         _, disable_at = service.config.schedule.remaining(start=delivery.anchor_at, made=delivery.attempts,
                                                           deadline=delivery.deadline, key=delivery.id)
     now = service.clock.view(owner).now
+    hook = next((h for h in service.webhooks.of_owner(owner) if h.id == delivery.webhook_id), None)
     return {
         "delivery": delivery, "event": detail.event, "latest": attempts[-1] if attempts else None,
+        "here": here(request, f"/ui/deliveries/{delivery.id}"),
+        "why": ("its webhook was deleted" if hook is None
+                else None if hook.enabled else "its webhook is disabled: re-enable it first"),
         "runs": present.runs(attempts), "count": len(attempts), "disable_at": disable_at,
-        "picture": present.picture(delivery, attempts, now, disable_at),
+        "picture": timeline.picture(delivery, attempts, now, disable_at),
     }
 
 
-@merchant_page
-async def delivery_page(request: web.Request, owner: str) -> web.StreamResponse:
-    return page(request, "delivery.html", delivery_context(request, owner))
-
-
-@merchant_data
-async def delivery_live(request: web.Request, owner: str) -> web.StreamResponse:
-    return page(request, "_delivery_live.html", delivery_context(request, owner))
+delivery_page, delivery_live = live_page("delivery.html", "_delivery_live.html", delivery_context)
 
 
 @merchant_page
 async def attempt_page(request: web.Request, owner: str) -> web.StreamResponse:
-    """One attempt in full: what was sent, what came back."""
+    """One attempt in full: what was sent (every header, the body, as curl), what came back."""
     detail = keys.service_of(request.app).reads.delivery(owner, request.match_info["id"])
-    number = request.match_info["number"]
-    found = [a for a in detail.attempts if str(a.number) == number]
+    number, attempts = request.match_info["number"], detail.attempts
+    found = [i for i, a in enumerate(attempts) if str(a.number) == number]
     if not found:
         raise NotFound(f"delivery {detail.delivery.id} has no attempt {number}", field="number")
-    return page(request, "attempt.html", {"delivery": detail.delivery, "a": found[-1]})
+    i, body = found[-1], detail.event.payload
+    a = attempts[i]
+    return page(request, "attempt.html", {
+        "delivery": detail.delivery, "event": detail.event, "a": a, "count": len(attempts), "body": body,
+        "size": len(body.encode()), "command": curl(a, body), "path": URL(a.url).raw_path_qs,
+        "previous": attempts[i - 1].number if i > 0 else None,
+        "following": attempts[i + 1].number if i + 1 < len(attempts) else None,
+    })
 
 
 @merchant_data

@@ -14,7 +14,8 @@ from mockserver import keys
 from mockserver.durations import human
 from mockserver.models import DeliveryFilter
 from mockserver.static_files import STATIC
-from mockserver.ui.render import merchant_data, merchant_page, page
+from mockserver.ui import flash
+from mockserver.ui.render import here, merchant_data, merchant_page, page
 from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES
 
 KEEPALIVE = 15.0
@@ -52,22 +53,26 @@ def _filters(request: web.Request) -> tuple[DeliveryFilter, list[str]]:
 
 def _hooks_part(request: web.Request, owner: str) -> dict[str, Any]:
     service = keys.service_of(request.app)
-    return {"summaries": service.reads.summaries(owner), "max_attempts": service.config.max_attempts}
+    return {"summaries": service.reads.summaries(owner), "max_attempts": service.config.max_attempts,
+            "here": here(request)}
 
 
 def _deliveries_part(request: web.Request, owner: str) -> dict[str, Any]:
     service, (where, ignored) = keys.service_of(request.app), _filters(request)
     before = request.query.get("before") or None
     found = service.reads.deliveries(owner, where, limit=PAGE + 1, before=before)
+    hooks = service.webhooks.of_owner(owner)
     return {
         "deliveries": found[:PAGE],
         "older": found[PAGE - 1].id if len(found) > PAGE else None,
         "before": before,
-        "urls": {h.id: h.url for h in service.webhooks.of_owner(owner)},
-        "events": service.reads.events(owner, limit=10),
+        "urls": {h.id: h.url for h in hooks},
+        # Why a delivery cannot be sent again, by webhook: said on its disabled button.
+        "blocked": {h.id: "its webhook is disabled: re-enable it first" for h in hooks if not h.enabled},
         "filters": where,
         "filtered": where != DeliveryFilter(),
         "ignored": ignored,
+        "here": here(request),
     }
 
 
@@ -82,8 +87,8 @@ async def home(request: web.Request, owner: str) -> web.Response:
 async def home_live(request: web.Request, owner: str) -> web.Response:
     """One live part of the home page: ``?part=hooks`` or ``?part=deliveries``."""
     if request.query.get("part") == "hooks":
-        return page(request, "_hooks_live.html", _hooks_part(request, owner))
-    return page(request, "_deliveries_live.html", _deliveries_part(request, owner))
+        return page(request, "_hooks_live.html", _hooks_part(request, owner), whole=False)
+    return page(request, "_deliveries_live.html", _deliveries_part(request, owner), whole=False)
 
 
 @merchant_page
@@ -98,6 +103,7 @@ async def faults_page(request: web.Request, owner: str) -> web.Response:
     outage = faults.effective.outage
     return page(request, "faults.html", {
         "hook": faults.hook, "s": faults.effective, "source": faults.source,
+        "back": flash.local_path(request.query.get("next")),
         "outage_in": "" if outage is None else human(max(0.0, outage.start - service.clock.view(owner).now)),
         "outage_duration": "" if outage is None else human(outage.duration),
         "outage_rate": "" if outage is None else f"{outage.rate:g}",

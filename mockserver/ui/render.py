@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import functools
 import json
 import re
 from collections.abc import Awaitable, Callable, Mapping
@@ -22,7 +23,7 @@ from mockserver.fault_settings import DUPLICATE_MODES
 from mockserver.models import iso
 from mockserver.rest_faults import ERROR_STATUSES
 from mockserver.shop.simulator import OPERATIONS
-from mockserver.ui import present
+from mockserver.ui import flash, live, present
 from mockserver.ui.session import csrf_value, page_owner, remember
 from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES
 
@@ -89,6 +90,39 @@ def _strip_summary(recent: tuple[tuple[str, int | None, str | None], ...]) -> st
     return f"last {len(recent)} attempts, oldest first: {ok} succeeded, {len(recent) - ok} failed"
 
 
+@jinja2.pass_context
+def _typed(context: Any, name: str, default: object = "") -> object:
+    """A field's value: as typed, when its form came back refused; else ``default``."""
+    shown = context.get("flash")
+    values = shown.typed(name) if shown else None
+    return default if values is None else (values[0] if values else "")
+
+
+@jinja2.pass_context
+def _ticked(context: Any, name: str, value: str, default: bool) -> bool:
+    """Whether a checkbox or option is chosen: as typed, when its form came back refused."""
+    shown = context.get("flash")
+    values = shown.typed(name) if shown else None
+    return default if values is None else value in values
+
+
+@jinja2.pass_context
+def _invalid(context: Any, name: str) -> Markup:
+    """A refused field: marked invalid, with its error beside it (``field_error``) as its description."""
+    shown = context.get("flash")
+    if shown is None or shown.level != "error" or shown.field != name:
+        return Markup("")
+    return Markup(' aria-invalid="true" aria-describedby="error-{}"').format(name)
+
+
+@jinja2.pass_context
+def _field_error(context: Any, name: str) -> Markup:
+    shown = context.get("flash")
+    if shown is None or shown.level != "error" or shown.field != name:
+        return Markup("")
+    return Markup('<span class="field-error" id="error-{}">{}</span>').format(name, shown.text)
+
+
 def templates(app: web.Application) -> jinja2.Environment:
     """The page's templates, made at the first page (the server starts without them)."""
     parts = app[keys.running]
@@ -104,31 +138,45 @@ def templates(app: web.Application) -> jinja2.Environment:
         env.globals.update({"EVENT_TYPES": EVENT_TYPES, "DELIVERY_STATUSES": DELIVERY_STATUSES,
                             "DUPLICATE_MODES": DUPLICATE_MODES, "DELIVERY_KINDS": DELIVERY_KINDS,
                             "ERROR_STATUSES": ERROR_STATUSES,
-                            "OPERATIONS": list(OPERATIONS), "version": __version__, "when": _when})
+                            "OPERATIONS": list(OPERATIONS), "version": __version__, "when": _when,
+                            "typed": _typed, "ticked": _ticked, "invalid": _invalid, "field_error": _field_error})
+        env.globals.update({"version_of": functools.partial(live.version, app[keys.changes].boot), "same": live.same})
         parts.templates = env
     return parts.templates  # type: ignore[no-any-return]
 
 
-def page(request: web.Request, template: str, context: dict[str, Any], *, status: int = 200) -> web.Response:
+def here(request: web.Request, path: str = "/") -> str:
+    """The page a live part belongs to, with its filters and place (the part's own key
+    dropped): where the part's forms come back to."""
+    query = [(k, v) for k, v in request.query.items() if k != "part"]
+    return path + ("?" + urlencode(query) if query else "")
+
+
+def page(request: web.Request, template: str, context: dict[str, Any], *, status: int = 200,
+         whole: bool = True) -> web.Response:
+    """A page (``whole``), or a live part of one, which leaves the page's message alone."""
     service = keys.service_of(request.app)
     owner = page_owner(request)
+    shown = flash.take(request) if whole else None
     base = {
         "csrf": csrf_value(request),
         "signed_in": owner is not None,
         "merchant": None if owner is None else {"id": owner[:8], "webhooks": len(service.webhooks.of_owner(owner))},
         "clock": service.clock.view(owner),
-        "message": request.query.get("msg"),
-        "warning": request.query.get("warn"),
+        "flash": shown,
         "traffic": request.app[keys.running].traffic,
-        "error": request.query.get("error"),
         "request": request,
+        "here": context.get("here", request.raw_path),  # as the browser has it
         "seen": _seen.get(),
+        "have": frozenset() if whole else live.held(request),  # a live part: what the page holds
     }
     html = templates(request.app).get_template(template).render({**base, **context})
     response = web.Response(text=html, content_type="text/html", status=status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = "default-src 'self'; object-src 'none'; frame-ancestors 'none'"
     remember(response, request)
+    if whole:
+        flash.forget(request, response)
     return response
 
 
@@ -153,6 +201,20 @@ def merchant_page(view: View) -> Callable[[web.Request], Awaitable[web.StreamRes
             return page(request, "error.html", {"detail": err.message}, status=404)
 
     return handler
+
+
+def live_page(template: str, part: str, context: Callable[[web.Request, str], dict[str, Any]],
+              ) -> tuple[Callable[[web.Request], Awaitable[web.StreamResponse]], ...]:
+    """A page with one live part, from the one function that reads what both show: the
+    page (``template``), and the part alone (``part``) for the page's script to fetch."""
+
+    async def whole(request: web.Request, owner: str) -> web.StreamResponse:
+        return page(request, template, context(request, owner))
+
+    async def alone(request: web.Request, owner: str) -> web.StreamResponse:
+        return page(request, part, context(request, owner), whole=False)
+
+    return merchant_page(whole), merchant_data(alone)
 
 
 def merchant_data(view: View) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
