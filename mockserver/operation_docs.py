@@ -1,6 +1,6 @@
 """The catalogue of operations (``operations.py``) as people and programs read it: the
-answer of ``GET /_mock/operations``, the README's table (``python -m
-mockserver.operation_docs`` prints it) and docs/scenarios.md's reference (``--reference``);
+answer of ``GET /_mock/operations``, and docs/scenarios.md's table (``python -m
+mockserver.operation_docs`` prints it) and reference (``--reference``);
 tests check the files have them."""
 
 from __future__ import annotations
@@ -63,8 +63,8 @@ def _cell(p: Param) -> str:
     return text
 
 
-def readme_table() -> str:
-    """The README's table of operations, one row each."""
+def operations_table() -> str:
+    """docs/scenarios.md's table of operations, one row each."""
     rows = ["| operation | parameters (each optional; left out, the shop chooses) | sends, and when |", "|---|---|---|"]
     for op in CATALOGUE:
         sends = "; ".join(f"`{e.type}` {e.when}" for e in op.emits) + (f". {op.note}" if op.note else "")
@@ -106,4 +106,4 @@ def reference() -> str:
 if __name__ == "__main__":
     import sys
 
-    print(reference() if sys.argv[1:] == ["--reference"] else readme_table(), end="")
+    print(reference() if sys.argv[1:] == ["--reference"] else operations_table(), end="")

@@ -1,6 +1,6 @@
 """The catalogue of the shop's operations: each one's parameters and the events it sends,
 with the conditions. One table for everything that describes them: the checks of a
-trigger's ``params``, ``GET /_mock/operations``, the OpenAPI document, the README's table
+trigger's ``params``, ``GET /_mock/operations``, the OpenAPI document, the docs' table
 and the CLI's help. Plain data, no imports of the project, so the CLI loads it at no cost."""
 
 from __future__ import annotations

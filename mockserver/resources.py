@@ -1,6 +1,6 @@
 """SalesPlay's REST API read side as this mock serves it: the thirteen resources, and the
 one convention they all follow for paths, ids, paging and filters (the vendor publishes
-none; README.md documents ours). Pure rules: checked input in, domain errors out."""
+none; docs/rest-api.md documents ours). Pure rules: checked input in, domain errors out."""
 
 from __future__ import annotations
 

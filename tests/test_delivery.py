@@ -292,7 +292,7 @@ async def test_sample_post_is_marked_and_shares_nothing_with_the_first_real_sale
     assert s["receipt_id"] != r["receipt_id"] and s["receipt_number"] != r["receipt_number"]
     assert s["shop_id"] != r["shop_id"] and s["cashier_id"] != r["cashier_id"]
     assert {ln["product_id"] for ln in s["line_items"]}.isdisjoint({ln["product_id"] for ln in r["line_items"]})
-    # The numbers the README gives: past 100,000,000, where a merchant's shop never gets.
+    # The numbers docs/getting-started.md gives: past 100,000,000, where a merchant's shop never gets.
     assert int(s["receipt_number"].split("-")[1]) > 10**8 > int(r["receipt_number"].split("-")[1])
     assert all(int(ln["product_code"]) > 10**8 for ln in s["line_items"])
     assert real["body"] == sent["events"][0]["payload"]

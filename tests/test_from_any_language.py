@@ -1,24 +1,16 @@
-"""What other languages get stays true: the docs' code is the code CI runs, the Express
-example's set-up stays short, the README's container lines are the ones CI runs, and the
-Node package's README names every method of its handle."""
+"""What other languages get stays true: the docs show the recipes CI runs (tests/test_readme.py
+checks that their code is those files), the Express example's set-up stays short, the
+container lines of docs/docker.md are the ones CI runs, and the Node package's README names
+every method of its handle."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-import pytest
+from tests.test_readme import SHOWN
 
 ROOT = Path(__file__).resolve().parent.parent
-MARKED = re.compile(r"<!-- (file|from): (\S+) -->\n```\w*\n(.*?)```\n", re.S)
-DOCS = [ROOT / "docs" / "containers.md", ROOT / "clients" / "node" / "README.md"]
-SHOWN = [(doc.relative_to(ROOT), how, path, code) for doc in DOCS for how, path, code in MARKED.findall(doc.read_text())]
-
-
-@pytest.mark.parametrize(("doc", "how", "path", "code"), SHOWN, ids=lambda v: str(v)[:40])
-def test_each_recipe_in_the_docs_is_the_file_ci_runs(doc: Path, how: str, path: str, code: str) -> None:
-    text = (ROOT / path).read_text(encoding="utf-8")
-    assert (code == text) if how == "file" else (code in text), f"{doc}'s part of {path} is not in the file"
 
 
 def test_the_docs_show_the_node_python_and_java_recipes() -> None:
@@ -36,9 +28,9 @@ def test_the_express_suites_set_up_is_at_most_15_lines() -> None:
     assert len(glue) <= 15, "\n".join(glue)
 
 
-def test_the_readmes_two_docker_blocks_are_marked_for_ci() -> None:
-    readme = (ROOT / "README.md").read_text()
-    blocks = re.findall(r"<!-- ci: scripts/container-recipes runs this block -->\n```sh\n(.*?)```", readme, re.S)
+def test_the_docker_pages_two_blocks_are_marked_for_ci() -> None:
+    page = (ROOT / "docs" / "docker.md").read_text()
+    blocks = re.findall(r"<!-- ci: scripts/container-recipes runs this block -->\n```sh\n(.*?)```", page, re.S)
     assert [[line.split()[:2] for line in block.splitlines()] for block in blocks] == [
         [["docker", "build"], ["docker", "run"], ["docker", "inspect"]],
         [["podman", "build"], ["podman", "run"], ["podman", "healthcheck"]]]

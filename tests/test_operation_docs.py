@@ -1,5 +1,5 @@
-"""Every operation and parameter is in GET /_mock/operations, the OpenAPI document, the
-README's table and docs/scenarios.md, each made from the one catalogue, and the committed
+"""Every operation and parameter is in GET /_mock/operations, the OpenAPI document, and
+docs/scenarios.md's table and reference, each made from the one catalogue, and the committed
 files are what the generators make."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 
 from mockserver.openapi import openapi_document
-from mockserver.operation_docs import catalogue_json, readme_table, reference
+from mockserver.operation_docs import catalogue_json, operations_table, reference
 from mockserver.operation_schemas import EXAMPLE, synced, title
 from mockserver.operations import CATALOGUE
 
@@ -24,10 +24,10 @@ def _between(text: str, start: str, end: str) -> str:
     return text[text.index("\n", begin) + 1:text.index(end, begin)]
 
 
-def test_the_readme_table_is_the_catalogues() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert _between(readme, "<!-- operations:", "<!-- end of operations -->") == readme_table(), (
-        "README.md's table of operations is stale: paste `python -m mockserver.operation_docs` into it")
+def test_the_docs_table_of_operations_is_the_catalogues() -> None:
+    doc = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
+    assert _between(doc, "<!-- operations:", "<!-- end of operations -->") == operations_table(), (
+        "docs/scenarios.md's table of operations is stale: paste `python -m mockserver.operation_docs` into it")
 
 
 def test_the_reference_in_docs_is_the_catalogues() -> None:
@@ -45,7 +45,7 @@ def test_every_operation_and_parameter_is_named_everywhere() -> None:
     doc = openapi_document()
     schemas = doc["components"]["schemas"]
     served = {op["name"]: op for op in catalogue_json()}
-    table = readme_table()
+    table = operations_table()
     for op in CATALOGUE:
         params = schemas[title(op)]["properties"]
         assert [p["name"] for p in served[op.name]["params"]] == [p.name for p in op.params] == list(params)

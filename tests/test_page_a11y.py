@@ -102,7 +102,7 @@ async def test_axe_finds_nothing_on_any_page(mock: AsyncSalesPlay, browser: Any,
     found["confirm"] = await _scan(page, None)
     found = {name: v for name, v in found.items() if v}
     assert found == {}, f"{scheme}, {width} px: {json.dumps(found, indent=1)}"
-    if os.environ.get("UPDATE_SCREENSHOTS") and scheme == "light":  # the README's pictures
+    if os.environ.get("UPDATE_SCREENSHOTS") and scheme == "light":  # docs/web-page.md's pictures
         name, shot = ("home", "home.png") if width == LAPTOP else ("delivery", "delivery-phone.png")
         await page.goto(mock.url + pages[name])
         await page.screenshot(path=str(DOCS / shot), full_page=width == LAPTOP)

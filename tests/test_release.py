@@ -1,5 +1,5 @@
-"""A release is what the README says: the workflows run its commands, publish the names it
-gives, and the version comes from one place (the git tag) and shows everywhere."""
+"""A release is what the README says: the workflows run its commands (and docs/docker.md's),
+publish the names it gives, and the version comes from one place (the git tag) and shows everywhere."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ else:  # the same library, before it joined the standard library
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
+DOCKER = (ROOT / "docs" / "docker.md").read_text(encoding="utf-8")
 CHANGELOG = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 WORKFLOWS = {path.name: yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -52,19 +53,20 @@ def _steps(workflow: dict[str, Any]) -> list[dict[str, Any]]:
     return [step for job in workflow["jobs"].values() for step in job["steps"]]
 
 
-def _readme_blocks(heading: str) -> list[str]:
-    """The ```sh blocks of one section of the README."""
-    start = README.index(f"\n{heading}\n")
-    end = README.find("\n## ", start + 1)
-    return re.findall(r"```sh\n(.*?)```", README[start:end], re.S)
+def _blocks(heading: str, page: str = README) -> list[str]:
+    """The ```sh blocks of one section of a page (the README's, unless told)."""
+    start = page.index(f"\n{heading}\n")
+    end = page.find("\n## ", start + 1)
+    return re.findall(r"```sh\n(.*?)```", page[start:end], re.S)
 
 
 def test_the_workflows_run_the_readmes_commands() -> None:
     run = set().union(*(_commands(step.get("run", "")) for wf in WORKFLOWS.values() for step in _steps(wf)))
-    quick, docker = _readme_blocks("## Quick start"), _readme_blocks("## Docker")[:1]
+    quick, docker = _blocks("## Quick start"), _blocks("## Build and run it", DOCKER)[:1]
     given = set().union(*(_commands(block) for block in quick + docker if "curl" not in block))
     assert {"pip install .", "salesplay-mock serve", "pip install -e '.[test]'", "pytest"} <= given
-    assert given <= run, f"the README gives commands no workflow runs: {sorted(given - run)}"
+    assert {"docker build -t salesplay-mock ."} <= given
+    assert given <= run, f"the README and docs/docker.md give commands no workflow runs: {sorted(given - run)}"
 
 
 def test_ci_tests_every_supported_python() -> None:
@@ -92,7 +94,7 @@ def test_the_readme_installs_what_the_release_publishes() -> None:
     assert "ghcr.io/${{ github.repository }}" in json.dumps(jobs["image"])
     assert jobs["npm"]["defaults"]["run"]["working-directory"] == "clients/node"
     assert jobs["pypi"]["environment"]["url"].startswith(f"https://pypi.org/project/{NAME}/")
-    install = "\n".join(_readme_blocks("## Install a release"))
+    install = "\n".join(_blocks("## Install a release"))
     for line in (f"pip install {NAME}", f"docker run -p 8080:8080 ghcr.io/{REPO}", f"npm install --save-dev {_npm_name()}"):
         assert line in install, f"the README's install lines lack: {line}"
 

@@ -23,8 +23,9 @@ IDS = {"inventory_levels.update": ("products", "product_id"), "products.update":
 
 
 async def enriching_receiver(aiohttp_server: Any, api: str) -> str:
-    """A receiver that fetches each stock level's product from the REST API, as the README's
-    examples/receiver/enrich.py does, and answers 500 when it cannot."""
+    """A receiver that fetches each stock level's product from the REST API, as
+    examples/receiver/enrich.py (shown in docs/pytest-plugin.md) does, and answers 500 when
+    it cannot."""
     async def hook(request: web.Request) -> web.Response:
         event = await request.json()
         async with aiohttp.ClientSession() as session:

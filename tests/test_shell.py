@@ -1,5 +1,5 @@
 """The mock from a shell, as a PHP or bash integrator drives it: ``salesplay-mock serve`` and
-``trigger`` as processes, and the README's curl and jq session."""
+``trigger`` as processes, and the curl and jq session of docs/getting-started.md."""
 
 from __future__ import annotations
 

@@ -50,7 +50,7 @@ def differences(request: RecordedRequest) -> tuple[list[Finding], list[str]]:
         elif lower not in known and not lower.startswith(MOCK_ONLY):
             change = (f"{where}: the mock sends bodies uncompressed; compress them as SalesPlay does"
                       if lower == "content-encoding" else f"{where}: add {name!r} to DELIVERY_HEADERS, and "
-                      "say what it carries in README.md (Features and limitations)")
+                      "say what it carries in docs/index.md (Features and limitations)")
             found.append(Finding("header_mock_lacks", HEADERS, name, show_value(_masked(lower, value)),
                                  "not sent", change))
     return found, skipped

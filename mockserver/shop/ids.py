@@ -1,5 +1,5 @@
-"""Ids of the exact shapes of the ids in SalesPlay's one documented payload (the README's fidelity
-section).
+"""Ids of the exact shapes of the ids in SalesPlay's one documented payload (docs/fidelity.md:
+what is documented).
 
 Entity ids: base64(base64(16 bytes)), 32 characters ending in QT09, UT09, Zz09 or dz09.
 Merchant ids: base64(base64(21 bytes) + "="), 40 characters ending in "=".

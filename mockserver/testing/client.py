@@ -108,7 +108,7 @@ class Client:
         ``status`` pending, succeeded, failed, cancelled or skipped; ``kind`` event, sample,
         redelivery or duplicate. Each has ``id``, ``event_id``, ``webhook_id``, ``kind``,
         ``status``, ``attempt_count``, ``last_status``, ``last_error``, ``next_attempt_at``...
-        (the README lists them all). Pages are followed for you.
+        (docs/api.md lists them all). Pages are followed for you.
 
         Example::
 
