@@ -47,7 +47,10 @@ async def test_a_delivery_that_made_its_last_attempt_has_failed_and_only_those_w
 
         async def settled() -> list[dict[str, Any]] | None:
             got = await _all_deliveries(client)
-            return None if any(d["status"] == "pending" for d in got) else got
+            # Settled: nothing pending, and no last attempt still under way (a delivery whose
+            # webhook was disabled meanwhile shows cancelled until that attempt ends).
+            busy = any(d["status"] == "pending" or d["attempt_in_flight_since"] for d in got)
+            return None if busy else got
 
         started = time.monotonic()
         deliveries = await until(settled, timeout=150, every=0.5, what="every delivery failed or cancelled")
