@@ -143,9 +143,9 @@ class Scheduler:
             self._wake.clear()  # what happens from here on wakes the wait below
             now = self.clock.now()  # one "now" for the whole pass
             self._launch_due(now)
-            owed = self._soonest_waiting()
-            self._owed = None
-            self._owe(owed)
+            owed = self._soonest_waiting()  # exact: replaces what kick() lowered it to
+            self._owed = owed
+            self.clock.owe(owed)
             if owed is not None and owed <= now:
                 # Due, with no slot free for it (or slots being refilled in a batch): an
                 # attempt is under way, and its end wakes us.

@@ -212,12 +212,11 @@ class Deliveries:
         )
         return [_delivery(row) for row in rows]
 
-    def next_due_at(self, owner: str | None = None) -> float | None:
-        """When the soonest pending attempt (of one merchant, or of all) is due."""
-        mine = "" if owner is None else "AND owner = ? "
-        row = self._c.execute(
-            f"SELECT MIN(next_at) FROM deliveries WHERE status = 'pending' {mine}AND next_at IS NOT NULL",
-            () if owner is None else (owner,)).fetchone()
+    def next_due_at(self, owner: str) -> float | None:
+        """When the soonest pending attempt of one merchant is due (the manual clock's moves;
+        the loop of a clock that runs by itself asks ``soonest``)."""
+        row = self._c.execute("SELECT MIN(next_at) FROM deliveries WHERE status = 'pending' AND owner = ? "
+                              "AND next_at IS NOT NULL", (owner,)).fetchone()
         return None if row[0] is None else float(row[0])
 
     def get(self, owner: str, delivery_id: str) -> Delivery:
