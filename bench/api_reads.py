@@ -17,14 +17,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bench.common import Row
-from mockserver.app import create_app
-from mockserver.config import Config
-from mockserver.resources import encode_cursor
+from mockserver.domain.config import Config
+from mockserver.domain.tokens import owner_of_token
+from mockserver.rest.resources import encode_cursor
+from mockserver.server.app import create_app
 from mockserver.shop import ids, money, records
 from mockserver.shop.simulator import salesplay_time
 from mockserver.shop.world import World, build
 from mockserver.store import Store
-from mockserver.tokens import owner_of_token
 
 TOKEN = "bench"
 DISTINCT = 200  # different URLs per kind; the requests draw from them

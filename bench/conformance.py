@@ -13,10 +13,10 @@ from collections import Counter
 from aiohttp import web
 
 from bench.common import CpuHog, ReceiverProcess, Row, percentile
-from mockserver import keys
-from mockserver.app import create_app
-from mockserver.clock import ScaledClock
-from mockserver.config import Config
+from mockserver.domain.clock import ScaledClock
+from mockserver.domain.config import Config
+from mockserver.server import keys
+from mockserver.server.app import create_app
 from mockserver.shop.generate import generate_payloads
 
 OWNER = "bench"

@@ -20,9 +20,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bench import delivery, pending
 from bench.common import ReceiverProcess, Row, percentile
-from mockserver import keys
-from mockserver.app import create_app
-from mockserver.config import Config
+from mockserver.domain.config import Config
+from mockserver.server import keys
+from mockserver.server.app import create_app
 from mockserver.shop.generate import generate_payloads
 
 SIZES = {  # webhooks and the deliveries spread over them; pending held; deliveries behind the page

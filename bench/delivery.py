@@ -15,10 +15,10 @@ import aiohttp
 from aiohttp import web
 
 from bench.common import ReceiverProcess, Row
-from mockserver import keys
-from mockserver.app import create_app
-from mockserver.config import Config
-from mockserver.models import new_delivery
+from mockserver.domain.config import Config
+from mockserver.domain.models import new_delivery
+from mockserver.server import keys
+from mockserver.server.app import create_app
 from mockserver.shop.generate import generate_payloads
 
 CONCURRENCY = 64

@@ -9,8 +9,8 @@ import time
 from faker import Faker
 
 from bench.common import Row
+from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.shop.generate import generate_payloads
-from mockserver.vocabulary import EVENT_TYPES
 
 
 def bare_faker_receipts(count: int) -> float:

@@ -15,9 +15,9 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bench.common import ReceiverProcess, Row, percentile
-from mockserver.app import create_app
-from mockserver.config import Config
+from mockserver.domain.config import Config
 from mockserver.engine.tasks import cancel_and_wait
+from mockserver.server.app import create_app
 
 QUIET_GOAL_MS, LOADED_GOAL_MS = 5.0, 15.0  # p99, issue 19
 LOAD_WEBHOOKS, LOAD_EVENTS_PER_S = 20, 40  # the other merchant's 800 deliveries a second

@@ -14,11 +14,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from bench.common import Row, percentile, rss_bytes
-from mockserver import keys
-from mockserver.app import create_app
-from mockserver.clock import ScaledClock
-from mockserver.config import Config
-from mockserver.models import Delivery
+from mockserver.domain.clock import ScaledClock
+from mockserver.domain.config import Config
+from mockserver.domain.models import Delivery
+from mockserver.server import keys
+from mockserver.server.app import create_app
 
 YEAR = 365 * 86400.0
 LATENESS_GOAL_MS = 3.0  # issue 19

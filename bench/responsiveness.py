@@ -12,8 +12,8 @@ import aiohttp
 from aiohttp.test_utils import TestServer
 
 from bench.common import ReceiverProcess, Row, percentile
-from mockserver.app import create_app
-from mockserver.config import Config
+from mockserver.domain.config import Config
+from mockserver.server.app import create_app
 
 GOAL_MS = 100.0
 

@@ -21,8 +21,8 @@ from collections.abc import AsyncIterator, Iterator
 
 import pytest
 
-from mockserver.config import Config
-from mockserver.options import OPTION, config_from_text
+from mockserver.cli.options import OPTION, config_from_text
+from mockserver.domain.config import Config
 from mockserver.testing import AsyncSalesPlay, MockServer, SalesPlay, ThreadedMockServer
 
 # A fixed start, so payload times are the same on every run.

@@ -15,7 +15,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mockserver.config import Config
+from mockserver.domain.config import Config
 from mockserver.testing import AsyncSalesPlay, MockServer
 from tests.helpers import START, TOKEN
 from tests.test_browser import ARGS, CHROMIUM, playwright_api

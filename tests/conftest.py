@@ -12,9 +12,9 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from mockserver.app import create_app
-from mockserver.clock import ManualClock
-from mockserver.config import Config
+from mockserver.domain.clock import ManualClock
+from mockserver.domain.config import Config
+from mockserver.server.app import create_app
 from tests.helpers import START, Receiver, Server
 
 

@@ -11,8 +11,8 @@ from typing import Any
 
 from aiohttp import web
 
+from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.shop.schemas import load_schema
-from mockserver.vocabulary import EVENT_TYPES
 
 Handler = Callable[[web.Request, bytes], Awaitable[web.StreamResponse]]
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.clock import ManualClock, ScaledClock
+from mockserver.domain.clock import ManualClock, ScaledClock
 from tests.helpers import AUTH, START
 
 
@@ -127,7 +127,7 @@ async def test_settings_survive_a_restart_and_reset_forgets_them(make_client: An
 
 
 def test_settings_are_a_frozen_record() -> None:
-    from mockserver.rest_faults import ApiFaultSettings
+    from mockserver.rest.rest_faults import ApiFaultSettings
 
     settings = ApiFaultSettings.from_json({"rate_limit": 10, "slow_by": "1500ms"})
     assert settings.slow_by == 1.5 and settings.active

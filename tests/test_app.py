@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.api.meta import openapi_document
-from mockserver.app import create_app
-from mockserver.config import Config
+from mockserver.domain.config import Config
+from mockserver.server.app import create_app
 
 
 def test_factory_builds_without_starting_anything() -> None:

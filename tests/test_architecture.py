@@ -17,12 +17,27 @@ import mockserver
 
 ROOT = Path(mockserver.__file__).parent
 MODULES = sorted(m.name for m in pkgutil.walk_packages([str(ROOT)], "mockserver."))
-# Everything but the adapters (api, ui, cli, serve, testing, the plugin) and the wiring.
-HTTP_FREE = [m for m in MODULES if m.split(".")[1] in (
-    "errors", "clock", "schedule", "webhook_rules", "durations", "models", "tokens", "fault_settings",
-    "sinks", "config", "options", "shop", "store", "engine", "service", "traffic", "check", "resources",
-    "rest_faults", "rest_schemas", "openapi", "postman", "notices", "changes", "vocabulary", "fixture_set", "plain_json", "operations",
-    "operation_docs", "operation_schemas", "scenario", "search")]
+# The packages from the bottom up: a module imports only from its own layer or those below.
+LAYERS: list[tuple[str, ...]] = [
+    ("domain",),  # words, records, errors, time, the rules: no I/O
+    ("shop",),  # the simulated shop and its payloads
+    ("rest",),  # SalesPlay's REST API, read side
+    ("spec",),  # the OpenAPI document, the Postman collection
+    ("store",),  # one repository per table
+    ("engine",),  # what happens on the wire and in time
+    ("check",),  # the receiver check, over the engine's sender
+    ("service",),  # every workflow, once
+    ("api", "ui"),  # the adapters of a running server, which never import each other
+    ("server",),  # the app and its wiring: the only place that knows how the parts meet
+    ("fidelity",),  # record, compare, replay: beside the server
+    ("cli", "testing"),  # the shell's and the tests' ways in
+    ("pytest_plugin", "__main__"),
+]
+LAYER = {package: level for level, packages in enumerate(LAYERS) for package in packages}
+HTTP_FREE_LAYERS = ("domain", "shop", "rest", "spec", "store", "engine", "check", "service")
+HTTP_FREE = [m for m in MODULES if m.split(".")[1] in HTTP_FREE_LAYERS]
+# The one way up: handlers find the running parts through the server's typed app keys.
+KEYS = "mockserver.server.keys"
 
 
 def _source(module: str) -> Path:
@@ -31,19 +46,46 @@ def _source(module: str) -> Path:
 
 
 def _imports(module: str) -> set[str]:
-    """The modules ``module`` imports, by name."""
+    """The modules ``module`` imports, by name (``from a import b`` imports ``a.b`` when that
+    is a module, else ``a``)."""
     found: set[str] = set()
     for node in ast.walk(ast.parse(_source(module).read_text())):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.module:
-            found |= {node.module} | {f"{node.module}.{alias.name}" for alias in node.names}
+            for alias in node.names:
+                name = f"{node.module}.{alias.name}"
+                found.add(name if name in MODULES else node.module)
     return found
+
+
+def _package(module: str) -> str:
+    return module.split(".")[1]
+
+
+def test_every_package_has_its_layer() -> None:
+    packages = {_package(m) for m in MODULES} | {p.stem for p in ROOT.glob("*.py") if p.stem != "__init__"}
+    assert packages - {"_version"} == set(LAYER), "a package of mockserver/ is missing from LAYERS, or gone"
+
+
+@pytest.mark.parametrize("module", [m for m in MODULES if _package(m) in LAYER])
+def test_imports_point_down_the_layers(module: str) -> None:
+    level = LAYER[_package(module)]
+    upward = {i for i in _imports(module) if i.startswith("mockserver.") and _package(i) in LAYER
+              and LAYER[_package(i)] > level and i != KEYS}
+    assert not upward, f"{module} ({_package(module)}) imports from a higher layer: {sorted(upward)}"
+
+
+def test_the_server_keys_lead_only_down() -> None:
+    """The keys adapters import must not bring the server's wiring with them."""
+    reached = {i for i in _imports(KEYS) if i.startswith("mockserver.")} - {"mockserver.server.running"}
+    assert all(LAYER[_package(i)] <= LAYER["api"] for i in reached), reached
 
 
 def test_the_domain_store_engine_and_service_never_load_aiohttp_web() -> None:
     """Imported on their own, in a fresh interpreter: not even indirectly."""
-    assert {"mockserver.service", "mockserver.engine.scheduler", "mockserver.check.runner"} <= set(HTTP_FREE)
+    assert {"mockserver.domain.clock", "mockserver.service", "mockserver.engine.scheduler", "mockserver.check.runner",
+            "mockserver.spec.postman"} <= set(HTTP_FREE)
     code = (f"import importlib, json, sys\nfor m in {HTTP_FREE!r}: importlib.import_module(m)\n"
             "print(json.dumps(sorted(m for m in sys.modules if m.startswith('aiohttp.web'))))")
     loaded = json.loads(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
@@ -55,7 +97,7 @@ def test_the_engine_and_the_service_say_what_changed_only_through_notices() -> N
     """Who listens (the page's change feed) is the adapters' business."""
     for module in MODULES:
         if module.split(".")[1] in ("engine", "service", "store"):
-            crossing = {i for i in _imports(module) if i.startswith(("mockserver.changes", "mockserver.ui"))}
+            crossing = {i for i in _imports(module) if i.startswith(("mockserver.ui.changes", "mockserver.ui"))}
             assert not crossing, f"{module} imports {crossing}"
 
 
@@ -76,7 +118,7 @@ def test_repositories_never_call_each_other() -> None:
 
 def test_the_page_and_the_api_run_no_sql() -> None:
     for module in MODULES:
-        if module.split(".")[1] in ("ui", "api", "routes"):
+        if _package(module) in ("ui", "api") or module == "mockserver.server.routes":
             tree = ast.parse(_source(module).read_text())
             touched = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute)} & {"conn", "execute", "store"}
             assert not touched, f"{module} reaches the database ({touched})"

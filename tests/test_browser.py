@@ -12,7 +12,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mockserver.config import Config
+from mockserver.domain.config import Config
 from mockserver.testing import AsyncSalesPlay, MockServer
 from tests.helpers import START, TOKEN
 

@@ -14,8 +14,8 @@ from aiohttp import web
 from mockserver.check import CheckOptions, Report, run_check
 from mockserver.check.payloads import NEW_FIELD
 from mockserver.check.report import RETRIED, Latency
-from mockserver.errors import InvalidField
-from mockserver.vocabulary import EVENT_TYPES
+from mockserver.domain.errors import InvalidField
+from mockserver.domain.vocabulary import EVENT_TYPES
 from tests import receivers
 from tests.helpers import RawReceiver, _free_port, never_answers, read_request
 

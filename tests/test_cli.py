@@ -15,9 +15,9 @@ from typing import Any
 import pytest
 
 from mockserver.cli import main
-from mockserver.config import Config
-from mockserver.options import add_server_options, config_from_args
-from mockserver.serve import scale_warning
+from mockserver.cli.options import add_server_options, config_from_args
+from mockserver.domain.config import Config
+from mockserver.server.serve import scale_warning
 from tests.helpers import Server, _call, _free_port
 
 
@@ -245,7 +245,7 @@ def test_serve_runs_on_the_loop_asked_for(tmp_path: Path, served: list[Server], 
 def test_loop_uvloop_without_uvloop_says_what_to_install(monkeypatch: pytest.MonkeyPatch) -> None:
     import builtins
 
-    from mockserver.serve import CannotStart, event_loop
+    from mockserver.server.serve import CannotStart, event_loop
 
     real_import = builtins.__import__
 

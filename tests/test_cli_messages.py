@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from mockserver import cli, serve
-from mockserver.options import add_server_options, config_from_args
+from mockserver import cli
+from mockserver.cli.options import add_server_options, config_from_args
+from mockserver.server import serve
 from tests.helpers import Server, _call
 
 # Words of Python's and argparse's own that must never reach a user.
@@ -49,7 +50,7 @@ def no_server_start(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the server started despite the problem")
 
-    monkeypatch.setattr("mockserver.serve.web.run_app", refuse)
+    monkeypatch.setattr("mockserver.server.serve.web.run_app", refuse)
 
 
 @pytest.mark.parametrize("command", ["", *_subcommands()])
@@ -183,7 +184,7 @@ def test_a_port_taken_between_the_check_and_the_start_is_named(monkeypatch: pyte
     def taken(*args: object, **kwargs: object) -> None:
         raise OSError(errno.EADDRINUSE, "address already in use")
 
-    monkeypatch.setattr("mockserver.serve.web.run_app", taken)
+    monkeypatch.setattr("mockserver.server.serve.web.run_app", taken)
     code, last = _fails(["serve", "--port", "0", "--db", ":memory:"], capsys)
     assert code == 1 and "--port 0: another program is already listening" in last
 

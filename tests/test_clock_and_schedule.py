@@ -9,12 +9,13 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from mockserver import keys, schedule
-from mockserver.app import create_app
-from mockserver.clock import ManualClock, RealClock, ScaledClock, make_clock
-from mockserver.config import Config
-from mockserver.schedule import Schedule
-from mockserver.traffic import REPORT_EVERY, Traffic
+from mockserver.domain import schedule
+from mockserver.domain.clock import ManualClock, RealClock, ScaledClock, make_clock
+from mockserver.domain.config import Config
+from mockserver.domain.schedule import Schedule
+from mockserver.server import keys
+from mockserver.server.app import create_app
+from mockserver.server.traffic import REPORT_EVERY, Traffic
 from tests.helpers import AUTH, START, register
 
 HOURS = 3600.0
@@ -202,8 +203,8 @@ def test_traffic_that_falls_behind_says_so(caplog: pytest.LogCaptureFixture) -> 
 async def test_traffic_asked_beyond_the_machine_is_made_in_bounded_batches() -> None:
     from types import SimpleNamespace
 
-    from mockserver.config import MAX_TRAFFIC
-    from mockserver.traffic import MAX_BATCH
+    from mockserver.domain.config import MAX_TRAFFIC
+    from mockserver.server.traffic import MAX_BATCH
 
     batches: list[int] = []
 
@@ -220,7 +221,7 @@ async def test_traffic_asked_beyond_the_machine_is_made_in_bounded_batches() -> 
 
 async def test_the_most_traffic_one_may_ask_for_leaves_the_server_answering(aiohttp_client: Any,
                                                                             aiohttp_server: Any) -> None:
-    from mockserver.config import MAX_TRAFFIC
+    from mockserver.domain.config import MAX_TRAFFIC
 
     mock, client = await _trafficked(aiohttp_client, aiohttp_server, scale=7200.0, rate=MAX_TRAFFIC)
     store = keys.engine_of(mock).store
@@ -236,8 +237,8 @@ async def test_the_most_traffic_one_may_ask_for_leaves_the_server_answering(aioh
 def test_a_scaled_clock_stops_at_the_last_date_a_clock_can_show() -> None:
     """A high scale left running for weeks would reach year 10000, which no time can show:
     the clock stops at the last date instead, and every time it gives stays a date."""
-    from mockserver.durations import LATEST
-    from mockserver.models import iso
+    from mockserver.domain.durations import LATEST
+    from mockserver.domain.models import iso
 
     clock = ScaledClock(100_000.0, start=LATEST - 1)
     assert clock.now() <= LATEST
@@ -249,6 +250,6 @@ def test_a_scaled_clock_stops_at_the_last_date_a_clock_can_show() -> None:
     (48 * 3600, "48h"), (20 * 3600, "20h"), (5400, "1h30m"), (100, "1m40s"), (3605, "1h5s"), (60, "1m"), (0, "0s"),
 ])
 def test_a_duration_reads_back_as_a_flag_is_written(seconds: float, text: str) -> None:
-    from mockserver.durations import compact, parse_duration
+    from mockserver.domain.durations import compact, parse_duration
 
     assert compact(seconds) == text and parse_duration(text) == seconds  # the banner's words work as a flag

@@ -94,8 +94,8 @@ async def test_a_type_the_operation_sends_is_accepted_and_the_refusal_names_who_
 
 
 def test_the_openapi_trigger_says_which_types_each_operation_sends() -> None:
-    from mockserver.openapi import openapi_document
-    from mockserver.vocabulary import OPERATION_EVENTS
+    from mockserver.domain.vocabulary import OPERATION_EVENTS
+    from mockserver.spec.openapi import openapi_document
 
     trigger = openapi_document()["components"]["schemas"]["Trigger"]
     rules = {shape["properties"]["operation"]["const"]: tuple(shape["properties"]["type"]["enum"])
@@ -196,7 +196,7 @@ async def test_advancing_to_a_shown_next_attempt_makes_it(make_client: Any, conf
                                                           jitter: bool) -> None:
     """Times are shown to the millisecond; a clock that starts between two (the default
     start is now) still makes an attempt when advanced to the time its delivery shows."""
-    from mockserver.clock import ManualClock
+    from mockserver.domain.clock import ManualClock
 
     client = await make_client(config, retry_jitter=jitter, on_clock=ManualClock(start=START + 0.1234567))
     rec = await receiver(default=500)
@@ -214,7 +214,7 @@ async def test_a_due_time_finer_than_a_millisecond_is_still_reached(client: Any,
     """An older version stored due times to the microsecond; the manual clock moves in
     milliseconds. An advance past such a time makes its attempt (it once looped for ever,
     the clock rounded just short of it)."""
-    from mockserver import keys
+    from mockserver.server import keys
 
     rec = await receiver(default=500)
     await register(client, rec.url)
@@ -245,7 +245,7 @@ async def test_the_clock_stops_short_of_the_last_date_and_a_reset_starts_it_agai
 
 
 async def test_only_a_manual_clock_moves(make_client: Any, config: Any, aiohttp_client: Any) -> None:
-    from mockserver.app import create_app
+    from mockserver.server.app import create_app
 
     scaled = await aiohttp_client(create_app(config.__class__(db=":memory:", clock="scaled", clock_start=START)))
     resp = await scaled.post("/_mock/clock/advance", json={"seconds": 5}, headers=AUTH)
@@ -432,7 +432,7 @@ async def test_a_sink_refuses_a_body_past_its_bound_with_413_and_keeps_nothing(c
 async def test_the_sinks_budget_holds_with_bodies_over_the_apis_limit(make_client: Any, config: Any) -> None:
     import sys
 
-    from mockserver import keys
+    from mockserver.server import keys
 
     client = await make_client(config, sink_memory=300_000)
     for n in range(12):
@@ -489,7 +489,7 @@ async def test_a_stop_during_an_advance_ends_it_where_it_is(client: Any, aiohttp
     the clock is not moved past attempts it did not make."""
     import asyncio
 
-    from mockserver import keys
+    from mockserver.server import keys
 
     moving = await _advancing_an_hour_on_a_slow_receiver(client, aiohttp_server)
     keys.engine_of(client.server.app).scheduler.quiesce()  # what a stop does first
@@ -499,7 +499,7 @@ async def test_a_stop_during_an_advance_ends_it_where_it_is(client: Any, aiohttp
 
 
 def _stats_schema() -> dict[str, Any]:
-    from mockserver.openapi import openapi_document
+    from mockserver.spec.openapi import openapi_document
 
     return {"$ref": "#/components/schemas/Stats", "components": openapi_document()["components"]}
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mockserver import schedule
+from mockserver.domain import schedule
 from tests.helpers import (
     AUTH,
     RawReceiver,
@@ -303,7 +303,7 @@ async def test_the_sample_post_is_a_delivery_of_kind_sample_with_its_attempt(
     aiohttp_client: Any, config: Any, receiver: Any, mode: str
 ) -> None:
     """Made by the scheduler like any other delivery, once (no retry), and listed."""
-    from mockserver.app import create_app
+    from mockserver.server.app import create_app
 
     client = await aiohttp_client(create_app(dataclasses.replace(config, verify="report", clock=mode)))
     rec = await receiver([503])
@@ -351,8 +351,8 @@ async def test_the_sample_post_is_on_disk_before_the_answer(tmp_path: Any, recei
 
     from aiohttp.test_utils import TestClient, TestServer
 
-    from mockserver.app import create_app
-    from mockserver.config import Config
+    from mockserver.domain.config import Config
+    from mockserver.server.app import create_app
 
     db = tmp_path / "mock.sqlite3"
     client: TestClient[Any, Any] = TestClient(TestServer(create_app(Config(db=str(db), clock="manual"))))

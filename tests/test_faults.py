@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from mockserver.clock import ManualClock
-from mockserver.fault_settings import FaultSettings, Outage
+from mockserver.domain.clock import ManualClock
+from mockserver.domain.fault_settings import FaultSettings, Outage
 from tests.helpers import AUTH, START, advance, deliveries, register, trigger
 
 

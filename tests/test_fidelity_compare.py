@@ -12,17 +12,17 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestClient
 
-from mockserver.clock import ManualClock
+from mockserver.domain.clock import ManualClock
+from mockserver.domain.schedule import Schedule
+from mockserver.domain.tokens import owner_of_token
+from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.engine.attempt import DELIVERY_HEADERS
 from mockserver.fidelity import locate
 from mockserver.fidelity.compare import CompareOptions, compare
 from mockserver.fidelity.recording import RecordedRequest
 from mockserver.fidelity.report import Report
 from mockserver.fidelity.session import SessionWriter
-from mockserver.schedule import Schedule
 from mockserver.shop.generate import generate_payloads
-from mockserver.tokens import owner_of_token
-from mockserver.vocabulary import EVENT_TYPES
 from tests.helpers import TOKEN, advance, register, trigger
 from tests.recordings import (
     REAL_AGENT,
@@ -72,7 +72,7 @@ async def test_each_difference_of_a_real_delivery_is_reported_with_the_line_to_c
     assert by_subject["$.inventory_levels[*].in_stock"].count == 2
     assert by_subject["User-Agent"].finding.salesplay == json.dumps(REAL_AGENT)
     gap = by_subject["wait before attempt 2"].finding
-    assert (gap.salesplay, gap.mock) == ("1m00s", "5s") and gap.change.startswith("mockserver/schedule.py:")
+    assert (gap.salesplay, gap.mock) == ("1m00s", "5s") and gap.change.startswith("mockserver/domain/schedule.py:")
     assert by_subject["$.created_at"].finding.change.startswith(
         "mockserver/schemas/receipts.update.json:219 #/$defs/time/pattern")
     assert report.types == {"receipts.update": 2, "inventory_levels.update": 2} and report.retried == 2

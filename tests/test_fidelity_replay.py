@@ -17,8 +17,8 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mockserver.clock import ManualClock, ScaledClock
-from mockserver.config import Config
+from mockserver.domain.clock import ManualClock, ScaledClock
+from mockserver.domain.config import Config
 from mockserver.engine.attempt import DELIVERY_HEADERS
 from mockserver.fidelity.replay import load, replay
 from mockserver.shop.generate import generate_payloads

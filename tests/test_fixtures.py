@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from mockserver.cli import main
+from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.shop.generate import generate_payloads
-from mockserver.vocabulary import EVENT_TYPES
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 MANIFEST = json.loads((FIXTURES / "MANIFEST.json").read_text())

@@ -13,7 +13,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from mockserver.config import Config
+from mockserver.domain.config import Config
 from mockserver.testing import AsyncSalesPlay, MockServer
 from tests.browsing import chromium, mock_server, open_page, sign_in  # noqa: F401
 from tests.helpers import TOKEN

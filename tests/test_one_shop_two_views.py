@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.vocabulary import EVENT_TYPES
+from mockserver.domain.vocabulary import EVENT_TYPES
 from tests.helpers import AUTH, register
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.openapi import openapi_document
+from mockserver.spec.openapi import openapi_document
 
 DOC = openapi_document()
 OPERATIONS = [(method, path, op) for path, item in DOC["paths"].items()

@@ -11,10 +11,10 @@ from typing import Any
 import jsonschema
 import pytest
 
-from mockserver.openapi import openapi_document
-from mockserver.operation_docs import catalogue_json, operations_table, reference
-from mockserver.operation_schemas import EXAMPLE, synced, title
-from mockserver.operations import CATALOGUE
+from mockserver.domain.operations import CATALOGUE
+from mockserver.spec.openapi import openapi_document
+from mockserver.spec.operation_docs import catalogue_json, operations_table, reference
+from mockserver.spec.operation_schemas import EXAMPLE, synced, title
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,18 +27,18 @@ def _between(text: str, start: str, end: str) -> str:
 def test_the_docs_table_of_operations_is_the_catalogues() -> None:
     doc = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
     assert _between(doc, "<!-- operations:", "<!-- end of operations -->") == operations_table(), (
-        "docs/scenarios.md's table of operations is stale: paste `python -m mockserver.operation_docs` into it")
+        "docs/scenarios.md's table of operations is stale: paste `python -m mockserver.spec.operation_docs` into it")
 
 
 def test_the_reference_in_docs_is_the_catalogues() -> None:
     doc = (ROOT / "docs" / "scenarios.md").read_text(encoding="utf-8")
     assert _between(doc, "<!-- reference:", "<!-- end of reference -->") == reference(), (
-        "docs/scenarios.md is stale: paste `python -m mockserver.operation_docs --reference` into it")
+        "docs/scenarios.md is stale: paste `python -m mockserver.spec.operation_docs --reference` into it")
 
 
 def test_the_committed_openapi_document_has_the_catalogue() -> None:
     committed = json.loads((ROOT / "mockserver" / "openapi.json").read_text(encoding="utf-8"))
-    assert synced(committed) == committed, "openapi.json is stale: run python -m mockserver.operation_schemas"
+    assert synced(committed) == committed, "openapi.json is stale: run python -m mockserver.spec.operation_schemas"
 
 
 def test_every_operation_and_parameter_is_named_everywhere() -> None:

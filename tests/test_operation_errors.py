@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mockserver.operations import CATALOGUE, Param
+from mockserver.domain.operations import CATALOGUE, Param
 from tests.helpers import AUTH
 
 Client = TestClient[Any, Any]

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from bench.common import CpuHog, ReceiverProcess, percentile
-from mockserver import keys
-from mockserver.app import create_app
-from mockserver.clock import PACE_SLACK_MIN, RealClock, ScaledClock
-from mockserver.config import Config
+from mockserver.domain.clock import PACE_SLACK_MIN, RealClock, ScaledClock
+from mockserver.domain.config import Config
+from mockserver.server import keys
+from mockserver.server.app import create_app
 from tests.helpers import AUTH, until
 
 HOURS = 3600.0
@@ -32,7 +32,7 @@ class FakeMonotonic:
 @pytest.fixture
 def real(monkeypatch: pytest.MonkeyPatch) -> FakeMonotonic:
     fake = FakeMonotonic()
-    monkeypatch.setattr("mockserver.clock.time.monotonic", fake)
+    monkeypatch.setattr("mockserver.domain.clock.time.monotonic", fake)
     return fake
 
 

@@ -15,8 +15,8 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from mockserver.app import create_app
-from mockserver.config import Config
+from mockserver.domain.config import Config
+from mockserver.server.app import create_app
 from mockserver.testing import AsyncSalesPlay, MockServer
 from tests.browsing import AXE_JS, chromium, failing_delivery, mock_server, open_page, sign_in  # noqa: F401
 from tests.helpers import START, TOKEN

@@ -10,7 +10,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
-from mockserver.durations import parse_duration
+from mockserver.domain.durations import parse_duration
 from mockserver.testing import AsyncSalesPlay
 from tests.browsing import chromium, mock_server, open_page, sign_in  # noqa: F401
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from mockserver.cli import main
-from mockserver.openapi import openapi_document
-from mockserver.postman import BODIES, METHODS, collection
+from mockserver.spec.openapi import openapi_document
+from mockserver.spec.postman import BODIES, METHODS, collection
 
 
 def requests(coll: dict[str, Any]) -> list[dict[str, Any]]:

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from mockserver.api.meta import openapi_document
-from mockserver.models import Attempt, Event, Webhook, new_delivery
+from mockserver.domain.models import Attempt, Event, Webhook, new_delivery
+from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.testing import AsyncSalesPlay, SalesPlay
-from mockserver.vocabulary import EVENT_TYPES
 from tests.test_handle import public_methods
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -16,8 +16,8 @@ from typing import IO, Any
 import pytest
 
 from mockserver import __version__
-from mockserver.config import Config
-from mockserver.ready import check_ready_file, ready_line
+from mockserver.domain.config import Config
+from mockserver.server.ready import check_ready_file, ready_line
 from tests.helpers import _call
 
 

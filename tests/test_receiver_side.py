@@ -15,9 +15,9 @@ from aiohttp.test_utils import TestClient
 
 from mockserver.check import CheckOptions, run_check
 from mockserver.check.payloads import CheckShop
+from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.shop.generate import generate_payloads
 from mockserver.shop.schemas import load_schema, receiver_schema
-from mockserver.vocabulary import EVENT_TYPES
 from tests import receivers
 from tests.helpers import RawReceiver, read_request
 

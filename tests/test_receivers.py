@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from mockserver.config import Config
+from mockserver.domain.config import Config
 from mockserver.testing import AsyncSalesPlay, MissingExtra, MockServer, SalesPlay, ThreadedMockServer, interface_of
 
 pytest_plugins = ["pytester"]

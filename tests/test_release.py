@@ -16,7 +16,7 @@ from packaging.version import Version
 
 import mockserver
 from mockserver.cli import main
-from mockserver.openapi import openapi_document
+from mockserver.spec.openapi import openapi_document
 from tests.helpers import Server
 
 if sys.version_info >= (3, 11):

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from mockserver import keys
+from mockserver.server import keys
 from tests.helpers import (
     AUTH,
     RawReceiver,
@@ -260,7 +260,7 @@ async def _scaled(aiohttp_client: Any, config: Any) -> Any:
     attempts end (the manual clock would make them first)."""
     import dataclasses
 
-    from mockserver.app import create_app
+    from mockserver.server.app import create_app
 
     return await aiohttp_client(create_app(dataclasses.replace(config, clock="scaled", time_scale=1.0)))
 

@@ -11,8 +11,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from mockserver.resources import MAX_LIMIT, RESOURCES, encode_cursor
-from mockserver.rest_schemas import file_name
+from mockserver.rest.resources import MAX_LIMIT, RESOURCES, encode_cursor
+from mockserver.rest.rest_schemas import file_name
 from tests.helpers import AUTH
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "mockserver" / "schemas" / "api"

@@ -9,22 +9,22 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from mockserver.openapi import openapi_document
-from mockserver.rest_schemas import PACKAGE, dump, file_name, record_schemas, schema_file, synced
+from mockserver.rest.rest_schemas import PACKAGE, dump, file_name, record_schemas, schema_file, synced
 from mockserver.shop.schemas import load_schema
+from mockserver.spec.openapi import openapi_document
 
 RECORDS = record_schemas()
 
 
 def test_the_committed_openapi_document_is_what_the_generator_writes() -> None:
     committed = (PACKAGE / "openapi.json").read_text()
-    assert dump(synced(json.loads(committed))) == committed, "run: python -m mockserver.rest_schemas"
+    assert dump(synced(json.loads(committed))) == committed, "run: python -m mockserver.rest.rest_schemas"
 
 
 @pytest.mark.parametrize("title", list(RECORDS))
 def test_each_record_schema_file_is_committed_valid_and_in_the_document(title: str) -> None:
     path = PACKAGE / "schemas" / "api" / f"{file_name(title)}.json"
-    assert path.read_text() == dump(schema_file(title, RECORDS[title])), "run: python -m mockserver.rest_schemas"
+    assert path.read_text() == dump(schema_file(title, RECORDS[title])), "run: python -m mockserver.rest.rest_schemas"
     jsonschema.Draft202012Validator.check_schema(json.loads(path.read_text()))
     assert openapi_document()["components"]["schemas"][title] == RECORDS[title]
 

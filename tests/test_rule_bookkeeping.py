@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bench.common import ReceiverProcess
-from mockserver.app import create_app
-from mockserver.config import Config
+from mockserver.domain.config import Config
+from mockserver.server.app import create_app
 from tests.helpers import AUTH, until
 
 HOURS = 3600.0

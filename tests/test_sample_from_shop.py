@@ -11,10 +11,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
+from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.service.shops import Shops
 from mockserver.shop.simulator import LIST_KEYS
 from mockserver.store import Store
-from mockserver.vocabulary import EVENT_TYPES
 from tests.helpers import AUTH, START
 
 IDS = {"inventory_levels.update": ("products", "product_id"), "products.update": ("products", "product_id"),

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from aiohttp.test_utils import TestClient
 
-from mockserver.app import create_app
-from mockserver.config import Config
+from mockserver.domain.config import Config
+from mockserver.server.app import create_app
 from tests.helpers import AUTH, register
 
 Client = TestClient[Any, Any]
@@ -124,7 +124,7 @@ async def test_a_bad_scenario_is_refused_naming_the_step_and_field(client: Clien
 
 
 async def test_the_catalogue_lists_every_operation_its_parameters_and_what_it_sends(client: Client) -> None:
-    from mockserver.vocabulary import OPERATION_EVENTS
+    from mockserver.domain.vocabulary import OPERATION_EVENTS
 
     resp = await client.get("/_mock/operations")  # no token needed: it is the same for every merchant
     catalogue = (await resp.json())["data"]

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from mockserver import keys
+from mockserver.server import keys
 from tests.helpers import AUTH, TOKEN, register, trigger
 from tests.test_ui import _csrf, _signed_in
 
@@ -222,7 +222,7 @@ async def test_a_client_gone_while_its_answer_is_written_is_no_error(client: Any
 
 
 def _owner() -> str:
-    from mockserver.tokens import owner_of_token
+    from mockserver.domain.tokens import owner_of_token
     from tests.helpers import TOKEN
 
     return owner_of_token(TOKEN)
@@ -343,8 +343,8 @@ async def _two_runs(tmp_path: Any, url: str, **second: Any) -> dict[str, Any]:
     """Register ``url`` on a server without the flags, then trigger on one with ``second``'s."""
     from aiohttp.test_utils import TestClient, TestServer
 
-    from mockserver.app import create_app
-    from mockserver.config import Config
+    from mockserver.domain.config import Config
+    from mockserver.server.app import create_app
     from tests.helpers import START, delivery
 
     db = str(tmp_path / "mock.sqlite3")
@@ -994,7 +994,7 @@ async def test_an_unclaimed_sink_is_its_first_readers(client: Any) -> None:
 
 
 async def test_attack_a_flood_of_new_sink_names_evicts_only_unclaimed_sinks(client: Any) -> None:
-    from mockserver.sinks import MAX_SINKS_EACH
+    from mockserver.domain.sinks import MAX_SINKS_EACH
 
     await register(client, str(client.make_url("/_mock/sink/kept")))
     await client.post("/_mock/sink/kept", json={"keep": "me"})

@@ -10,6 +10,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from mockserver.domain.vocabulary import EVENT_TYPES, OPERATION_EVENTS
 from mockserver.service.shops import Shops
 from mockserver.shop import catalogue, ids
 from mockserver.shop.generate import generate_payloads
@@ -18,7 +19,6 @@ from mockserver.shop.schemas import load_schema
 from mockserver.shop.simulator import OPERATIONS, Simulator
 from mockserver.shop.world import World, build
 from mockserver.store import Store
-from mockserver.vocabulary import EVENT_TYPES, OPERATION_EVENTS
 
 NOW = 1751284800.0
 

@@ -17,11 +17,11 @@ from typing import Any
 
 import pytest
 
-from mockserver import keys, wiring
-from mockserver.app import create_app
-from mockserver.config import Config
-from mockserver.resources import RESOURCES
-from mockserver.routes import RESOURCE_NAMES
+from mockserver.domain.config import Config
+from mockserver.rest.resources import RESOURCES
+from mockserver.server import keys, wiring
+from mockserver.server.app import create_app
+from mockserver.server.routes import RESOURCE_NAMES
 
 AUTH = {"Authorization": "Bearer startup-token"}
 
@@ -77,8 +77,8 @@ def test_starting_a_server_leaves_faker_for_later() -> None:
     """Faker (about 100 ms to load its providers) is loaded once the server answers, in a
     thread; the project's own modules are all loaded at start (see the next test)."""
     code = ("import sys\n"
-            "from mockserver.app import create_app\n"
-            "from mockserver.config import Config\n"
+            "from mockserver.server.app import create_app\n"
+            "from mockserver.domain.config import Config\n"
             "create_app(Config(db=':memory:'))\n"
             "print('faker' in sys.modules)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
@@ -89,9 +89,9 @@ SERVE_FROM_A_COPY = """
 import asyncio, json, sys, urllib.request
 sys.path.insert(0, sys.argv[1])
 from aiohttp import web
-from mockserver.app import create_app
-from mockserver.config import Config
-from mockserver import keys
+from mockserver.server.app import create_app
+from mockserver.domain.config import Config
+from mockserver.server import keys
 
 async def main():
     app = create_app(Config(db=":memory:", clock="manual", verify="report"))

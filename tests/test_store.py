@@ -11,14 +11,14 @@ from typing import Any, Literal
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from mockserver.app import create_app
-from mockserver.clock import ManualClock
-from mockserver.config import Config
+from mockserver.domain.clock import ManualClock
+from mockserver.domain.config import Config
+from mockserver.domain.fault_settings import FaultSettings
+from mockserver.domain.models import AttemptEnd, AttemptStart, Outcome
+from mockserver.domain.notices import Notices
 from mockserver.engine.attempt import Attempts
 from mockserver.engine.fault_injector import FaultInjector
-from mockserver.fault_settings import FaultSettings
-from mockserver.models import AttemptEnd, AttemptStart, Outcome
-from mockserver.notices import Notices
+from mockserver.server.app import create_app
 from mockserver.store import Store
 from mockserver.store.db import SCHEMA_VERSION, DatabaseInUse, UnusableDatabase
 from tests.helpers import AUTH, START, TOKEN, advance, delivery, register, trigger

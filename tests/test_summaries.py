@@ -8,7 +8,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from mockserver import keys
+from mockserver.server import keys
 from mockserver.store import Store
 from mockserver.store.summaries import STRIP, WebhookStats
 from tests.helpers import AUTH, advance, register, trigger

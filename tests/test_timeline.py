@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from mockserver import keys
-from mockserver.app import create_app
-from mockserver.config import Config
-from mockserver.errors import ClockNotManual
+from mockserver.domain.config import Config
+from mockserver.domain.errors import ClockNotManual
+from mockserver.server import keys
+from mockserver.server.app import create_app
 from tests.helpers import AUTH, START, register, until
 
 HOURS = 3600.0

@@ -260,7 +260,7 @@ async def test_faults_form_errors_come_back(client: Any, receiver: Any) -> None:
 
 
 async def test_the_page_says_when_shop_traffic_falls_behind(make_client: Any, config: Any) -> None:
-    from mockserver import keys
+    from mockserver.server import keys
 
     client = await make_client(config, traffic=30.0)
     await _signed_in(client)
@@ -359,6 +359,6 @@ async def test_a_browser_asking_for_a_page_that_does_not_exist_gets_a_page(clien
 def test_every_file_of_the_page_can_be_served() -> None:
     """The static route serves a fixed list, so nothing else of the disk can be named: the
     list is the folder, no more and no less."""
-    from mockserver.static_files import FILES, STATIC
+    from mockserver.ui.static_files import FILES, STATIC
 
     assert {p.name for p in STATIC.iterdir() if p.is_file()} == FILES

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from mockserver.models import Attempt
+from mockserver.domain.models import Attempt
 from mockserver.ui.curl import curl
 from mockserver.ui.timeline import grouped
 from tests.helpers import register, trigger

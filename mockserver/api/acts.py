@@ -8,14 +8,14 @@ from typing import Any
 
 from aiohttp import web
 
-from mockserver import keys
 from mockserver.api.common import json_object, json_stream, owner
-from mockserver.errors import InvalidField
-from mockserver.models import Event, iso
-from mockserver.operation_docs import catalogue_json
-from mockserver.scenario import parse_scenario, parse_trigger
+from mockserver.domain.errors import InvalidField
+from mockserver.domain.models import Event, iso
+from mockserver.domain.scenario import parse_scenario, parse_trigger
+from mockserver.server import keys
 from mockserver.service import Service
 from mockserver.service.scenarios import StepResult
+from mockserver.spec.operation_docs import catalogue_json
 
 ANSWER_CHUNK = 25  # events encoded before the loop serves others
 

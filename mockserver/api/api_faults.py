@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver import keys
 from mockserver.api.common import json_object, owner
-from mockserver.rest_faults import ApiFaultSettings
+from mockserver.rest.rest_faults import ApiFaultSettings
+from mockserver.server import keys
 
 
 def _answer(settings: ApiFaultSettings) -> web.Response:

@@ -10,11 +10,12 @@ from typing import Any
 
 from aiohttp import web
 
-from mockserver import keys, plain_json
 from mockserver.api.bodies import read_body
 from mockserver.api.errors import ApiError, Unauthorized, UnsupportedMediaType
-from mockserver.errors import InvalidField
-from mockserver.tokens import accepted, owner_of_token, well_formed
+from mockserver.domain import plain_json
+from mockserver.domain.errors import InvalidField
+from mockserver.domain.tokens import accepted, owner_of_token, well_formed
+from mockserver.server import keys
 
 
 def bearer_token(request: web.Request) -> str:

@@ -8,16 +8,16 @@ import json
 
 from aiohttp import web
 
-from mockserver import keys
 from mockserver.api.common import int_param, json_object, optional_owner, owner
 from mockserver.api.errors import ApiError
-from mockserver.durations import parse_instant
-from mockserver.errors import InvalidField
-from mockserver.models import DeliveryFilter, iso
-from mockserver.seeds import MAX_SEED
+from mockserver.domain.durations import parse_instant
+from mockserver.domain.errors import InvalidField
+from mockserver.domain.models import DeliveryFilter, iso
+from mockserver.domain.seeds import MAX_SEED
+from mockserver.domain.webhook_rules import check_event_type
+from mockserver.server import keys
 from mockserver.shop.generate import generate_payloads
 from mockserver.shop.schemas import VARIANTS, load_schema
-from mockserver.webhook_rules import check_event_type
 
 MAX_PAYLOADS = 10_000  # payloads one request may ask for
 

@@ -12,9 +12,17 @@ from aiohttp import web
 from aiohttp.http_exceptions import HttpProcessingError
 from aiohttp.web_protocol import RequestPayloadError
 
-from mockserver import keys
-from mockserver.errors import ClockNotManual, Conflict, DomainError, InjectedError, InvalidField, NotFound, RateLimited
-from mockserver.resources import RESOURCES
+from mockserver.domain.errors import (
+    ClockNotManual,
+    Conflict,
+    DomainError,
+    InjectedError,
+    InvalidField,
+    NotFound,
+    RateLimited,
+)
+from mockserver.rest.resources import RESOURCES
+from mockserver.server import keys
 
 log = logging.getLogger("salesplay_mock")
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver import keys
 from mockserver.api.common import json_object, owner
+from mockserver.server import keys
 from mockserver.service.webhooks import Faults
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver.fixture_set import fixtures, manifest
-from mockserver.webhook_rules import check_event_type
+from mockserver.domain.webhook_rules import check_event_type
+from mockserver.shop.fixture_set import fixtures, manifest
 
 
 async def get_fixtures(request: web.Request) -> web.Response:

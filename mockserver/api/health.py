@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver import __version__, keys
+from mockserver import __version__
+from mockserver.server import keys
 
 
 async def healthz(request: web.Request) -> web.Response:

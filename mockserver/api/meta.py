@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver.openapi import openapi_document
-from mockserver.postman import collection
+from mockserver.spec.openapi import openapi_document
+from mockserver.spec.postman import collection
 
 __all__ = ["openapi", "openapi_document", "postman"]
 

@@ -8,8 +8,8 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from mockserver import keys
 from mockserver.api.common import owner
+from mockserver.server import keys
 
 Handler = Callable[[web.Request], Awaitable[web.Response]]
 

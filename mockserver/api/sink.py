@@ -8,13 +8,13 @@ import time
 
 from aiohttp import web
 
-from mockserver import keys
 from mockserver.api.bodies import Unpacker
 from mockserver.api.common import int_param, optional_owner, owner
 from mockserver.api.errors import Forbidden, PayloadTooLarge, Unauthorized
-from mockserver.errors import InvalidField
-from mockserver.models import iso
-from mockserver.sinks import BODY_KEPT, BODY_READ, MAX_NAME
+from mockserver.domain.errors import InvalidField
+from mockserver.domain.models import iso
+from mockserver.domain.sinks import BODY_KEPT, BODY_READ, MAX_NAME
+from mockserver.server import keys
 
 
 def _name(request: web.Request) -> str:

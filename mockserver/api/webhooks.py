@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from mockserver import keys, webhook_rules
 from mockserver.api.common import json_object, owner
+from mockserver.domain import webhook_rules
+from mockserver.server import keys
 
 
 async def create_webhook(request: web.Request) -> web.Response:

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 from urllib.parse import urlsplit
 
 from mockserver.check.report import Report, Result
-from mockserver.vocabulary import EVENT_TYPES
+from mockserver.domain.vocabulary import EVENT_TYPES
 
 COLOURS = {"pass": "32", "warn": "33", "fail": "31", "skip": "2"}
 ID_WIDTH = 30

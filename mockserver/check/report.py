@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.config import Config
+from mockserver.domain.config import Config
 
 STATUSES = ("pass", "warn", "fail", "skip")
 

@@ -13,14 +13,14 @@ import aiohttp
 from mockserver.check.payloads import CheckShop
 from mockserver.check.report import Report, Result
 from mockserver.check.scenarios import BURST, Context, Probe, Scenario, plan
-from mockserver.config import Config
+from mockserver.domain.config import Config
+from mockserver.domain.errors import InvalidField
+from mockserver.domain.models import iso
+from mockserver.domain.seeds import check_seed
+from mockserver.domain.vocabulary import EVENT_TYPES
+from mockserver.domain.webhook_rules import check_event_type, check_url
 from mockserver.engine.address_guard import AddressGuard
-from mockserver.errors import InvalidField
-from mockserver.models import iso
-from mockserver.seeds import check_seed
 from mockserver.shop.world import check_locale
-from mockserver.vocabulary import EVENT_TYPES
-from mockserver.webhook_rules import check_event_type, check_url
 
 MAX_TIMEOUT = 120.0
 DEFAULT_BUDGET = 120.0  # seconds; past it, the scenarios left are not run

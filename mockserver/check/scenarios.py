@@ -12,8 +12,8 @@ import aiohttp
 from mockserver.check import advice
 from mockserver.check.payloads import LARGE_RECEIPT_LINES, LARGE_STOCK_COUNT, NEW_FIELD, CheckShop, Payload
 from mockserver.check.report import RETRIED, Exchange, Latency, Result, duration, size
+from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.engine.http_post import post
-from mockserver.vocabulary import EVENT_TYPES
 
 SLOW_MS = 1000.0  # SalesPlay asks for prompt answers and publishes no figure: above this, a warning
 BURST = 50

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # for the types only: the parts import this package (engine.tasks) themselves
-    from mockserver.clock import Clock
+    from mockserver.domain.clock import Clock
     from mockserver.engine.scheduler import Scheduler
     from mockserver.store import Store
 

@@ -23,7 +23,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.client_proto import ResponseHandler
 from yarl import URL
 
-from mockserver.webhook_rules import is_public
+from mockserver.domain.webhook_rules import is_public
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 

@@ -16,12 +16,12 @@ from dataclasses import replace
 
 import aiohttp
 
-from mockserver.clock import Clock
-from mockserver.config import Config
+from mockserver.domain.clock import Clock
+from mockserver.domain.config import Config
+from mockserver.domain.models import AttemptEnd, AttemptStart, Delivery, Outcome, ms
+from mockserver.domain.notices import Notices
 from mockserver.engine import http_post, rule
 from mockserver.engine.fault_injector import FaultInjector
-from mockserver.models import AttemptEnd, AttemptStart, Delivery, Outcome, ms
-from mockserver.notices import Notices
 from mockserver.store import Store
 
 log = logging.getLogger("salesplay_mock.delivery")

@@ -7,9 +7,9 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 
-from mockserver.durations import human
-from mockserver.fault_settings import FaultSettings
-from mockserver.models import Delivery, Event, Webhook, ms, new_delivery
+from mockserver.domain.durations import human
+from mockserver.domain.fault_settings import FaultSettings
+from mockserver.domain.models import Delivery, Event, Webhook, ms, new_delivery
 from mockserver.store import Store
 
 SERVER = "server"  # the key of the server-wide settings

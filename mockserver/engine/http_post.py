@@ -11,8 +11,8 @@ from collections.abc import Callable
 import aiohttp
 from yarl import URL
 
+from mockserver.domain.models import Outcome
 from mockserver.engine.address_guard import HostNotAllowed
-from mockserver.models import Outcome
 
 MAX_HEADERS_KEPT = 100
 # Past the part kept, the rest of an answer is read and dropped, as a real client would,

@@ -3,7 +3,7 @@ when a delivery fails for good; the service when a user disables or deletes a we
 
 from __future__ import annotations
 
-from mockserver.models import Delivery
+from mockserver.domain.models import Delivery
 from mockserver.store import Store
 
 

@@ -16,10 +16,10 @@ import asyncio
 import logging
 from collections import Counter
 
-from mockserver.clock import Clock
+from mockserver.domain.clock import Clock
+from mockserver.domain.models import AttemptStart
 from mockserver.engine.attempt import Attempts
 from mockserver.engine.tasks import cancel_and_wait
-from mockserver.models import AttemptStart
 from mockserver.store import Store
 
 log = logging.getLogger("salesplay_mock.delivery")

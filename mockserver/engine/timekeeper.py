@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from mockserver.clock import Clock, ScaledClock, make_clock
-from mockserver.config import Config
-from mockserver.durations import LATEST
+from mockserver.domain.clock import Clock, ScaledClock, make_clock
+from mockserver.domain.config import Config
+from mockserver.domain.durations import LATEST
 from mockserver.store import Store
 
 log = logging.getLogger("salesplay_mock")

@@ -7,12 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from mockserver.domain.schedule import Schedule
 from mockserver.fidelity import body, headers, payloads
 from mockserver.fidelity.recording import RecordedRequest
 from mockserver.fidelity.report import BODIES, HEADERS, TIMELINE, Finding, Report
 from mockserver.fidelity.sources import Notice, SessionEnd, files_of, read
 from mockserver.fidelity.timeline import Timeline
-from mockserver.schedule import Schedule
 
 SAME_BODY = ("if SalesPlay really sends such a body, open an issue with this request: the mock always sends "
              "JSON text")

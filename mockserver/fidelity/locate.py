@@ -81,7 +81,7 @@ def in_schema(type_: str, pointer: str) -> str:
 
 @cache
 def in_source(module: str, needle: str) -> str:
-    """``mockserver/schedule.py:21``: the first line of ``module`` that holds ``needle``."""
+    """``mockserver/domain/schedule.py:21``: the first line of ``module`` that holds ``needle``."""
     relative = module.replace(".", "/") + ".py"
     try:
         text = resources.files("mockserver").joinpath("/".join(relative.split("/")[1:])).read_text("utf-8")

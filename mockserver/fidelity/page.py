@@ -13,11 +13,11 @@ from importlib import resources
 import jinja2
 from aiohttp import web
 
+from mockserver.domain.models import iso
 from mockserver.fidelity.body import Decoded, media_type
 from mockserver.fidelity.recording import RecordedRequest
 from mockserver.fidelity.report import printable
 from mockserver.fidelity.session import SessionWriter
-from mockserver.models import iso
 
 PREVIEW = 8 * 1024  # characters of a body the page shows
 HEADERS = {"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",

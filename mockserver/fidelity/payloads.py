@@ -11,10 +11,10 @@ from typing import Any
 
 import jsonschema
 
+from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.fidelity import locate
 from mockserver.fidelity.report import BODIES, Finding, Kind
 from mockserver.shop.schemas import load_schema
-from mockserver.vocabulary import EVENT_TYPES
 
 # What the shared definitions stand for, said in a difference: "format (date)".
 DEFINITIONS = {"time": "date", "id": "id", "merchant_id": "merchant id", "money": "money", "code": "code"}
@@ -34,7 +34,7 @@ def differences(payload: Any) -> list[Finding]:
     type_ = payload.get("type")
     if type_ not in EVENT_TYPES:
         return [Finding("event_type", BODIES, "$.type", show(type_), f"one of {', '.join(EVENT_TYPES)}",
-                        f"{locate.in_source('mockserver.vocabulary', 'EVENT_TYPES =')}: add it to EVENT_TYPES, "
+                        f"{locate.in_source('mockserver.domain.vocabulary', 'EVENT_TYPES =')}: add it to EVENT_TYPES, "
                         f"with its schema in mockserver/schemas/ (see ARCHITECTURE.md: a new event type)")]
     schema = load_schema(type_)
     found: dict[tuple[str, str], Finding] = {}

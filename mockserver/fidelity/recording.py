@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-from mockserver.durations import parse_instant
+from mockserver.domain.durations import parse_instant
 
 FORMAT = "salesplay-mock recording"
 VERSION = 1

@@ -7,8 +7,8 @@ import json
 import xml.etree.ElementTree as ET
 
 from mockserver.check.render import _sub  # the same XML-safe writing as the check's report
+from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.fidelity.report import BODIES, HEADERS, LABELS, TIMELINE, Group, Report, printable
-from mockserver.vocabulary import EVENT_TYPES
 
 WIDTH = 24
 

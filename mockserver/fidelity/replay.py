@@ -12,14 +12,14 @@ from pathlib import Path
 
 import aiohttp
 
-from mockserver.clock import Clock
-from mockserver.config import Config
+from mockserver.domain.clock import Clock
+from mockserver.domain.config import Config
+from mockserver.domain.models import Outcome
 from mockserver.engine import http_post
 from mockserver.engine.attempt import DELIVERY_HEADERS
 from mockserver.fidelity.headers import to_send
 from mockserver.fidelity.recording import RecordedRequest, RecordingError
 from mockserver.fidelity.sources import read
-from mockserver.models import Outcome
 
 OWNER = "replay"  # the manual clock keeps a time per owner
 # No HTTP answer at all to the first attempt: a wrong URL or a receiver not started, not

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 from urllib.parse import urlsplit
 
-from mockserver.durations import parse_instant
+from mockserver.domain.durations import parse_instant
 from mockserver.fidelity.recording import RecordedRequest, RecordingError, parse_line
 
 MAX_LINE = 64 * 1024 * 1024  # characters of one line; a recorder keeps far less per request

@@ -13,12 +13,12 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from mockserver.durations import human
+from mockserver.domain.durations import human
+from mockserver.domain.schedule import Schedule
 from mockserver.fidelity import locate
 from mockserver.fidelity.body import digest
 from mockserver.fidelity.recording import RecordedRequest
 from mockserver.fidelity.report import TIMELINE, Finding
-from mockserver.schedule import Schedule
 
 TOLERANCE_SECONDS = 1.0  # the network and SalesPlay's own queue: a wait this close is the same wait
 TOLERANCE_SHARE = 0.2  # and a fifth of the wait itself
@@ -78,7 +78,7 @@ class Timeline:
     def _resent(self, after: float) -> Finding:
         return Finding("resent", TIMELINE, "a delivery answered 2xx", f"sent again {human(self._sim(after))} after the "
                        "2xx", "never sent again (only the duplicate fault does it: --faults duplicate=...)",
-                       f"{locate.in_source('mockserver.fault_settings', 'duplicate')}: if SalesPlay does this "
+                       f"{locate.in_source('mockserver.domain.fault_settings', 'duplicate')}: if SalesPlay does this "
                        "every time, the mock should too")
 
     def _sim(self, real: float) -> float:
@@ -88,8 +88,8 @@ class Timeline:
         self.deliveries += 1
         self.retried += len(attempts) > 1
         plan = self.schedule
-        waits = locate.in_source("mockserver.schedule", "FIRST_DELAY =")
-        limits = locate.in_source("mockserver.config", "max_attempts: int =")
+        waits = locate.in_source("mockserver.domain.schedule", "FIRST_DELAY =")
+        limits = locate.in_source("mockserver.domain.config", "max_attempts: int =")
         for number in range(2, len(attempts) + 1):
             gap = self._sim(attempts[number - 1].at - attempts[number - 2].at)
             if number > plan.max_attempts:
@@ -122,5 +122,5 @@ class Timeline:
                       f"no attempt {made + 1} by the end of the recording, {human(self._sim(self._last - attempts[0].at))}"
                       f" after the first (the last was answered {attempts[-1].answered or 'nothing'})",
                       f"attempt {made + 1} at {human(ours)} after the first",
-                      f"{locate.in_source('mockserver.config', 'max_attempts: int =')}: max_attempts and "
-                      "retry_window, or the waits in mockserver/schedule.py"), attempts[-1].where
+                      f"{locate.in_source('mockserver.domain.config', 'max_attempts: int =')}: max_attempts and "
+                      "retry_window, or the waits in mockserver/domain/schedule.py"), attempts[-1].where

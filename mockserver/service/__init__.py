@@ -3,13 +3,13 @@ handle are thin adapters over this facade: they parse, call one of these, and re
 
 from __future__ import annotations
 
-from mockserver.clock import Clock
-from mockserver.config import Config
+from mockserver.domain.clock import Clock
+from mockserver.domain.config import Config
+from mockserver.domain.notices import Notices
 from mockserver.engine.attempt import Attempts
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.engine.scheduler import Scheduler
 from mockserver.engine.timekeeper import TimeKeeper
-from mockserver.notices import Notices
 from mockserver.service.api_faults import ApiFaults
 from mockserver.service.catalog import Catalog
 from mockserver.service.checks import Checks

@@ -11,10 +11,10 @@ import random
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.errors import InjectedError, RateLimited
-from mockserver.notices import Notices
-from mockserver.rest_faults import ApiFaultSettings
+from mockserver.domain.clock import Clock
+from mockserver.domain.errors import InjectedError, RateLimited
+from mockserver.domain.notices import Notices
+from mockserver.rest.rest_faults import ApiFaultSettings
 from mockserver.store import Store
 
 WINDOW = 60.0  # simulated seconds

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from mockserver.errors import NotFound
-from mockserver.resources import RESOURCES, ListQuery, Resource, check_id, encode_cursor, parse_list_query
+from mockserver.domain.errors import NotFound
+from mockserver.rest.resources import RESOURCES, ListQuery, Resource, check_id, encode_cursor, parse_list_query
 from mockserver.service.shops import Shops
 from mockserver.shop import views
 from mockserver.store import Store

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from aiohttp.resolver import DefaultResolver
 
-from mockserver import webhook_rules
 from mockserver.check import CheckOptions, Report, run_check
-from mockserver.config import Config
+from mockserver.domain import webhook_rules
+from mockserver.domain.config import Config
+from mockserver.domain.errors import Conflict, InvalidField
 from mockserver.engine.address_guard import AddressGuard
-from mockserver.errors import Conflict, InvalidField
 
 # A page waits for its check: shorter bounds than the command line's.
 PAGE_TIMEOUT = 10.0

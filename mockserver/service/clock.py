@@ -5,11 +5,11 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from mockserver.clock import Clock, Pace, ScaledClock, advance_target
+from mockserver.domain.clock import Clock, Pace, ScaledClock, advance_target
+from mockserver.domain.errors import ClockNotManual
+from mockserver.domain.notices import Notices
 from mockserver.engine.scheduler import Scheduler
 from mockserver.engine.timekeeper import TimeKeeper
-from mockserver.errors import ClockNotManual
-from mockserver.notices import Notices
 
 
 @dataclass(frozen=True)

@@ -13,14 +13,14 @@ import secrets
 from collections import Counter
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.config import Config
+from mockserver.domain.clock import Clock
+from mockserver.domain.config import Config
+from mockserver.domain.errors import Conflict, InvalidField
+from mockserver.domain.models import Delivery, Event, Webhook, new_delivery
+from mockserver.domain.notices import Notices
+from mockserver.domain.scenario import Act, Step, parse_trigger
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.engine.scheduler import Scheduler
-from mockserver.errors import Conflict, InvalidField
-from mockserver.models import Delivery, Event, Webhook, new_delivery
-from mockserver.notices import Notices
-from mockserver.scenario import Act, Step, parse_trigger
 from mockserver.service.clock import ClockControl
 from mockserver.service.scenarios import Scenarios, StepResult
 from mockserver.service.shops import Shops

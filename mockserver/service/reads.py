@@ -10,13 +10,13 @@ import re
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from mockserver.config import Config
-from mockserver.errors import InvalidField
-from mockserver.models import Attempt, Delivery, DeliveryFilter, Event, Webhook
+from mockserver.domain.config import Config
+from mockserver.domain.errors import InvalidField
+from mockserver.domain.models import Attempt, Delivery, DeliveryFilter, Event, Webhook
+from mockserver.domain.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_KINDS, EVENT_TYPES
+from mockserver.domain.webhook_rules import check_event_type
 from mockserver.store import Store
 from mockserver.store.totals import Row
-from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_KINDS, EVENT_TYPES
-from mockserver.webhook_rules import check_event_type
 
 T = TypeVar("T")
 MAX_ROW = 2**63 - 1  # SQLite's largest row number

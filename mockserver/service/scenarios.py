@@ -13,11 +13,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from mockserver.clock import Clock
-from mockserver.durations import LATEST
-from mockserver.errors import Conflict, DomainError, InvalidField
-from mockserver.models import Event
-from mockserver.scenario import Act, Step, Wait, resolve
+from mockserver.domain.clock import Clock
+from mockserver.domain.durations import LATEST
+from mockserver.domain.errors import Conflict, DomainError, InvalidField
+from mockserver.domain.models import Event
+from mockserver.domain.scenario import Act, Step, Wait, resolve
 from mockserver.service.clock import ClockControl
 from mockserver.service.shops import Shops
 from mockserver.shop.ops import NothingToRefund

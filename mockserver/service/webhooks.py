@@ -7,17 +7,17 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from mockserver import webhook_rules
-from mockserver.clock import Clock
-from mockserver.config import Config
+from mockserver.domain import webhook_rules
+from mockserver.domain.clock import Clock
+from mockserver.domain.config import Config
+from mockserver.domain.errors import Conflict, InvalidField
+from mockserver.domain.fault_settings import FaultSettings
+from mockserver.domain.models import Webhook
+from mockserver.domain.notices import Notices
 from mockserver.engine import rule
 from mockserver.engine.attempt import Attempts
 from mockserver.engine.fault_injector import SERVER, FaultInjector
 from mockserver.engine.scheduler import Scheduler
-from mockserver.errors import Conflict, InvalidField
-from mockserver.fault_settings import FaultSettings
-from mockserver.models import Webhook
-from mockserver.notices import Notices
 from mockserver.service.shops import Shops
 from mockserver.store import Store
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.errors import InvalidField
+from mockserver.domain.errors import InvalidField
 from mockserver.shop import catalogue, lookup, records
 from mockserver.shop.world import Customer, Product, World, new_customer, new_product
 

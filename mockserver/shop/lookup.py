@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.errors import InvalidField, NotFound
+from mockserver.domain.errors import InvalidField, NotFound
 from mockserver.shop.world import Customer, Product, Shop, World
 
 Given = dict[str, Any]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from mockserver.errors import InvalidField, NotFound
+from mockserver.domain.errors import InvalidField, NotFound
 from mockserver.shop import catalogue, ids, lookup, money, records
 from mockserver.shop.edits import MAX_CUSTOMERS, MAX_PRODUCTS, customer_change, product_change
 from mockserver.shop.stock import goods_receipt, stock_count

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from mockserver.errors import InvalidField
-from mockserver.operations import MAX_LINES, MAX_MONEY, OPERATIONS, Param
+from mockserver.domain.errors import InvalidField
+from mockserver.domain.operations import MAX_LINES, MAX_MONEY, OPERATIONS, Param
 
 ENTITY_ID = re.compile(r"^[A-Za-z0-9+/]{28}(QT09|UT09|Zz09|dz09)$")  # resources.ENTITY_ID, without its imports
 RECEIPT_NUMBER = re.compile(r"^[0-9]{1,9}-[0-9]{6,12}$")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from mockserver.errors import InvalidField, NotFound
+from mockserver.domain.errors import InvalidField, NotFound
 from mockserver.shop import catalogue, ids, lookup, money, records
 from mockserver.shop.ops import Emitted, NothingToRefund, sale
 from mockserver.shop.world import World

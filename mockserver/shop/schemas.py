@@ -20,7 +20,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from mockserver.vocabulary import EVENT_TYPES
+from mockserver.domain.vocabulary import EVENT_TYPES
 
 VARIANTS = ("strict", "receiver")
 RECEIVER_NOTE = ("What a receiver may rely on: every field the mock sends, with the same rules, and fields it "

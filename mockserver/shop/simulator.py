@@ -8,10 +8,10 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
+from mockserver.domain.vocabulary import EVENT_TYPES, OPERATION_EVENTS
 from mockserver.shop import ops
 from mockserver.shop.refunds import refund
 from mockserver.shop.world import World
-from mockserver.vocabulary import EVENT_TYPES, OPERATION_EVENTS
 
 Operation = Callable[..., ops.Emitted]  # (world, now, given=None): what a test named, checked
 

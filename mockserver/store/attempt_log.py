@@ -6,7 +6,7 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from mockserver.models import Attempt, AttemptEnd
+from mockserver.domain.models import Attempt, AttemptEnd
 from mockserver.store.db import chunks
 
 if TYPE_CHECKING:

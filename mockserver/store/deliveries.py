@@ -6,11 +6,20 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING
 
-from mockserver.errors import NotFound
-from mockserver.models import AttemptEnd, AttemptStart, Delivery, DeliveryFilter, Event, Webhook, ms, new_delivery
-from mockserver.search import Search
+from mockserver.domain.errors import NotFound
+from mockserver.domain.models import (
+    AttemptEnd,
+    AttemptStart,
+    Delivery,
+    DeliveryFilter,
+    Event,
+    Webhook,
+    ms,
+    new_delivery,
+)
+from mockserver.domain.search import Search
+from mockserver.domain.vocabulary import DeliveryKind, DeliveryStatus
 from mockserver.store.db import chunks, newest_first
-from mockserver.vocabulary import DeliveryKind, DeliveryStatus
 
 if TYPE_CHECKING:
     from mockserver.store import Store
@@ -31,7 +40,7 @@ def _delivery(row: sqlite3.Row) -> Delivery:
 
 def _searched(owner: str, text: str) -> tuple[str, tuple[object, ...]]:
     """The deliveries a search finds: by the start of their id or their event's, or of a
-    text in their event's payload (see ``mockserver.search``)."""
+    text in their event's payload (see ``mockserver.domain.search``)."""
     found = Search.of(text)
     clauses: list[str] = []
     args: list[object] = []

@@ -8,11 +8,11 @@ import sqlite3
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
-from mockserver.errors import NotFound
-from mockserver.models import Event
-from mockserver.search import Search
+from mockserver.domain.errors import NotFound
+from mockserver.domain.models import Event
+from mockserver.domain.search import Search
+from mockserver.domain.vocabulary import EventKind
 from mockserver.store.db import chunks, newest_first
-from mockserver.vocabulary import EventKind
 
 if TYPE_CHECKING:
     from mockserver.store import Store
@@ -71,7 +71,7 @@ class Events:
                  limit: int = 100) -> list[tuple[int, Event]]:
         """The merchant's events, newest first, each with its row number: pass the last one
         as ``before_row`` for the next page (new events never shift it). ``search`` finds
-        them by the start of their id or of a text in their payload (``mockserver.search``)."""
+        them by the start of their id or of a text in their payload (``mockserver.domain.search``)."""
         also: tuple[tuple[str, tuple[object, ...]], ...] = ()
         if search:
             found = Search.of(search)

@@ -7,8 +7,8 @@ import secrets
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
-from mockserver.errors import NotFound
-from mockserver.models import Webhook
+from mockserver.domain.errors import NotFound
+from mockserver.domain.models import Webhook
 
 if TYPE_CHECKING:
     from mockserver.store import Store

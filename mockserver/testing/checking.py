@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from mockserver.check import CheckOptions, Report, render, run_check
-from mockserver.config import Config
+from mockserver.domain.config import Config
+from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.testing.assertions import Assertions
-from mockserver.vocabulary import EVENT_TYPES
 
 
 class Checks(Assertions):

@@ -9,7 +9,7 @@ from typing import Any
 
 import aiohttp
 
-from mockserver.durations import parse_duration
+from mockserver.domain.durations import parse_duration
 from mockserver.testing.checking import Checks
 from mockserver.testing.client import DEFAULT_TOKEN
 from mockserver.testing.receivers import Receiver, start_receiver
@@ -109,7 +109,7 @@ class AsyncSalesPlay(Checks):
             credit_note = done[2]["made"][0]["credit_note_id"]
         """
         if isinstance(steps, (str, Path)):
-            from mockserver.scenario import load_file
+            from mockserver.domain.scenario import load_file
 
             steps = load_file(Path(steps))
         body = steps if isinstance(steps, dict) else {"steps": steps}

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 
 from aiohttp import web
 
-from mockserver.app import create_app
-from mockserver.config import Config
+from mockserver.domain.config import Config
+from mockserver.server.app import create_app
 
 T = TypeVar("T")
 

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from mockserver import keys, webhook_rules
-from mockserver.durations import parse_duration
-from mockserver.errors import DomainError, InvalidField
-from mockserver.tokens import accepted, well_formed
+from mockserver.domain import webhook_rules
+from mockserver.domain.durations import parse_duration
+from mockserver.domain.errors import DomainError, InvalidField
+from mockserver.domain.tokens import accepted, well_formed
+from mockserver.server import keys
 from mockserver.ui import flash
 from mockserver.ui.render import page
 from mockserver.ui.session import BROWSER_FIELD, check_browser, check_csrf, page_owner, same_browser, sign_in, sign_out

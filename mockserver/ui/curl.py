@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shlex
 
-from mockserver.models import Attempt
+from mockserver.domain.models import Attempt
 
 # curl writes these itself from the URL and the body, with the values the attempt had.
 CURL_WRITES = {"host", "content-length"}

@@ -8,8 +8,8 @@ from typing import Any
 from aiohttp import web
 from yarl import URL
 
-from mockserver import keys
-from mockserver.errors import NotFound
+from mockserver.domain.errors import NotFound
+from mockserver.server import keys
 from mockserver.ui import present, timeline
 from mockserver.ui.curl import curl
 from mockserver.ui.har import har

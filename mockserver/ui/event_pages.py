@@ -9,10 +9,10 @@ from typing import Any
 
 from aiohttp import web
 
-from mockserver import keys
-from mockserver.errors import InvalidField
+from mockserver.domain.errors import InvalidField
+from mockserver.domain.vocabulary import EVENT_TYPES
+from mockserver.server import keys
 from mockserver.ui.render import here, live_page
-from mockserver.vocabulary import EVENT_TYPES
 
 PAGE = 50  # events per page
 

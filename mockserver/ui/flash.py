@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from aiohttp import web
 from multidict import MultiDictProxy
 
-from mockserver import keys
+from mockserver.server import keys
 
 COOKIE = "spm_flash"
 LIFETIME = 120  # seconds: a message not shown by then (the browser went elsewhere) is dropped

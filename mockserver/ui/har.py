@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from mockserver import __version__
-from mockserver.models import Attempt, Delivery, Event, iso
+from mockserver.domain.models import Attempt, Delivery, Event, iso
 
 
 def _headers(headers: dict[str, str] | None) -> list[dict[str, str]]:

@@ -10,13 +10,13 @@ from typing import Any
 
 from aiohttp import web
 
-from mockserver import keys
-from mockserver.durations import human
-from mockserver.models import DeliveryFilter
-from mockserver.static_files import STATIC
+from mockserver.domain.durations import human
+from mockserver.domain.models import DeliveryFilter
+from mockserver.domain.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES
+from mockserver.server import keys
 from mockserver.ui import flash
 from mockserver.ui.render import here, merchant_data, merchant_page, page
-from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES
+from mockserver.ui.static_files import STATIC
 
 KEEPALIVE = 15.0
 MIN_GAP = 0.2  # seconds between two refresh signals: at most 5 redraws a second

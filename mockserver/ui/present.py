@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from http import HTTPStatus
 
-from mockserver.models import Attempt
+from mockserver.domain.models import Attempt
 
 
 def span(seconds: float) -> str:

@@ -16,16 +16,17 @@ import jinja2
 from aiohttp import web
 from markupsafe import Markup, escape
 
-from mockserver import __version__, keys
-from mockserver.durations import human
-from mockserver.errors import NotFound
-from mockserver.fault_settings import DUPLICATE_MODES
-from mockserver.models import iso
-from mockserver.rest_faults import ERROR_STATUSES
+from mockserver import __version__
+from mockserver.domain.durations import human
+from mockserver.domain.errors import NotFound
+from mockserver.domain.fault_settings import DUPLICATE_MODES
+from mockserver.domain.models import iso
+from mockserver.domain.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES
+from mockserver.rest.rest_faults import ERROR_STATUSES
+from mockserver.server import keys
 from mockserver.shop.simulator import OPERATIONS
 from mockserver.ui import flash, live, present
 from mockserver.ui.session import csrf_value, page_owner, remember
-from mockserver.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES
 
 
 def templates_dir() -> Path:

@@ -28,8 +28,8 @@ from urllib.parse import urlencode
 
 from aiohttp import web
 
-from mockserver import keys
-from mockserver.tokens import owner_of_token
+from mockserver.domain.tokens import owner_of_token
+from mockserver.server import keys
 
 SESSION_COOKIE = "spm_session"
 BROWSER_FIELD = "browser"  # the form field (and X-Browser header) of this browser's secret

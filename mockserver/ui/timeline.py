@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from mockserver.models import Attempt, Delivery
+from mockserver.domain.models import Attempt, Delivery
 from mockserver.ui.present import Stretch, outcome, span
 
 FINE, COARSE = 3.5, 8.0  # the least distance between two marks, in percent: 24 px at 690 px and at 300 px
