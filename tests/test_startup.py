@@ -22,6 +22,7 @@ from mockserver.rest.resources import RESOURCES
 from mockserver.server import keys, wiring
 from mockserver.server.app import create_app
 from mockserver.server.routes import RESOURCE_NAMES
+from mockserver.server.running import Parts
 
 AUTH = {"Authorization": "Bearer startup-token"}
 
@@ -32,9 +33,9 @@ async def test_healthz_answers_while_the_engine_is_wired_and_the_rest_waits_for_
     gate = asyncio.Event()
     real_start = wiring.start
 
-    async def slow_start(*args: Any, **kwargs: Any) -> None:
+    async def slow_start(*args: Any, **kwargs: Any) -> Parts:
         await gate.wait()
-        await real_start(*args, **kwargs)
+        return await real_start(*args, **kwargs)
 
     monkeypatch.setattr(wiring, "start", slow_start)
     client = await aiohttp_client(create_app(config))
@@ -52,7 +53,7 @@ async def test_healthz_answers_while_the_engine_is_wired_and_the_rest_waits_for_
 async def test_a_wiring_that_fails_is_a_clear_503_and_healthz_says_not_ready(
     aiohttp_client: Any, config: Config, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    async def broken(*args: Any, **kwargs: Any) -> None:
+    async def broken(*args: Any, **kwargs: Any) -> Parts:
         raise RuntimeError("a bug in the wiring")
 
     monkeypatch.setattr(wiring, "start", broken)

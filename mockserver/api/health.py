@@ -10,7 +10,7 @@ from mockserver.server import keys
 
 
 async def healthz(request: web.Request) -> web.Response:
-    parts = request.app[keys.running]
-    parts.ping()
+    state = request.app[keys.running]
+    state.ping()
     return web.json_response({"status": "ok", "version": __version__, "clock": request.app[keys.config].clock,
-                              "ready": parts.booted.is_set() and parts.failure is None})
+                              "ready": state.ready})

@@ -26,6 +26,7 @@ from mockserver.server.compression import compress
 from mockserver.server.routes import setup_routes
 from mockserver.server.running import Running
 from mockserver.store import Store
+from mockserver.ui import render
 from mockserver.ui.changes import Changes
 
 if TYPE_CHECKING:  # the clock is built by the wiring, in the background
@@ -47,7 +48,7 @@ def create_app(config: Config | None = None, *, clock: Clock | None = None,
     app[keys.config] = config
     app[keys.sinks] = Sinks(config.sink_memory)
     app[keys.changes] = Changes()
-    app[keys.running] = Running()
+    app[keys.templates] = render.environment(app[keys.changes].boot)
     app[keys.generating] = asyncio.Semaphore(1)
     app.on_shutdown.append(_end_streams)
     app.on_shutdown.append(_stop_launching)
@@ -60,44 +61,41 @@ def _runtime(clock: Clock | None, hold: bool) -> Callable[[web.Application], Asy
     """The store for the server's life; the wiring started over it, and undone at the end."""
 
     async def ctx(app: web.Application) -> AsyncIterator[None]:
-        parts = app[keys.running]
         store = Store(app[keys.config].db, attempt_log_size=app[keys.config].attempt_log_size)
-        parts.store = store
+        state = app[keys.running] = Running(store, hold=hold)
         app[keys.secret] = _page_secret(store)
-        wiring = asyncio.create_task(_wire(app, store, clock, hold), name="salesplay-mock wiring")
+        wiring = asyncio.create_task(_wire(app, store, clock), name="salesplay-mock wiring")
         try:
             yield
         finally:
             # The wiring is let finish (it is quick, and an import in a thread cannot be
             # cut short): a start then a stop at once still records what the last run cut off.
             await wiring
-            if parts.stop is not None:
-                await parts.stop()
+            await state.stop()
             store.close()
 
     return ctx
 
 
-async def _wire(app: web.Application, store: Store, clock: Clock | None, hold: bool) -> None:
-    parts = app[keys.running]
+async def _wire(app: web.Application, store: Store, clock: Clock | None) -> None:
+    state = app[keys.running]
     try:
-        await wiring.start(app, store, clock, hold=hold)
+        state.wired(await wiring.start(app, store, clock))
     except Exception as exc:  # a bug: said in the log, and by every request but /healthz
         log.exception("the server could not start its engine")
-        parts.failure = exc
-    finally:
-        parts.booted.set()
-    if parts.failure is None:  # Faker, which the first shop needs: loaded now, not by that request
-        await asyncio.to_thread(wiring.warm_up, app[keys.config])
+        state.failed(exc)
+        return
+    # Faker, which the first shop needs: loaded now, not by that request
+    await asyncio.to_thread(wiring.warm_up, app[keys.config])
 
 
 @web.middleware
 async def _at_the_door(request: web.Request, handler: Any) -> web.StreamResponse:
     """Requests wait here until the engine and the service are wired (a moment after start)."""
-    parts = request.app[keys.running]
-    if not parts.booted.is_set() and not request.path.startswith(EARLY):
-        await parts.booted.wait()
-    if parts.failure is not None and not request.path.startswith(EARLY):
+    state = request.app[keys.running]
+    if not state.booted.is_set() and not request.path.startswith(EARLY):
+        await state.booted.wait()
+    if state.failure is not None and not request.path.startswith(EARLY):
         return web.json_response({"error": {"code": "not_started", "field": None,
                                             "message": "the server could not start its engine; see its log"}},
                                  status=503)
@@ -121,6 +119,6 @@ async def _end_streams(app: web.Application) -> None:
 
 async def _stop_launching(app: web.Application) -> None:
     """A stop was asked for: no new attempts while the server winds down."""
-    engine = app[keys.running].engine
-    if engine is not None:
-        engine.scheduler.quiesce()
+    state = app.get(keys.running)
+    if state is not None and state.ready:
+        state.parts.engine.scheduler.quiesce()

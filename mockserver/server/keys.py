@@ -8,9 +8,11 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from mockserver.domain.config import Config
-from mockserver.server.running import Running
+from mockserver.server.running import Parts, Running
 
 if TYPE_CHECKING:
+    import jinja2
+
     from mockserver.domain.sinks import Sinks
     from mockserver.engine import Engine
     from mockserver.service import Service
@@ -22,25 +24,22 @@ sinks: web.AppKey[Sinks] = web.AppKey("sinks")
 changes: web.AppKey[Changes] = web.AppKey("changes")
 secret = web.AppKey("secret", bytes)  # signs the page's sessions
 generating = web.AppKey("generating", asyncio.Semaphore)  # payloads generated one request at a time
+templates: web.AppKey[jinja2.Environment] = web.AppKey("templates")  # the page's
 
 
 def service_of(app: web.Application) -> Service:
     """The service of a server that has finished wiring (requests wait for it at the door)."""
-    service = app[running].service
-    assert service is not None, "the server is still starting"
-    return service
+    return app[running].parts.service
 
 
 def engine_of(app: web.Application) -> Engine:
-    engine = app[running].engine
-    assert engine is not None, "the server is still starting"
-    return engine
+    return app[running].parts.engine
 
 
-async def ready(app: web.Application) -> Running:
+async def ready(app: web.Application) -> Parts:
     """Wait until the server has wired its engine and service (tests, benchmarks)."""
-    parts = app[running]
-    await parts.booted.wait()
-    if parts.failure is not None:
-        raise RuntimeError("the server failed to start") from parts.failure
-    return parts
+    state = app[running]
+    await state.booted.wait()
+    if state.failure is not None:
+        raise RuntimeError("the server failed to start") from state.failure
+    return state.parts

@@ -77,9 +77,9 @@ def serve(config: Config) -> int:
 async def _announce_when_ready(app: web.Application, config: Config, port: int) -> None:
     """The ready line, once the engine is wired (until then requests wait at the door). An
     engine that cannot start prints none: its error is in the log, and /healthz says so."""
-    parts = app[keys.running]
-    await parts.booted.wait()
-    if parts.failure is not None:
+    state = app[keys.running]
+    await state.booted.wait()
+    if state.failure is not None:
         return
     try:
         ready.announce(config, port)

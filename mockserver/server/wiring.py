@@ -1,6 +1,6 @@
 """How the parts meet: the clock, one HTTP client for every delivery, the engine, the
 service over them and --traffic, built in the background once the server answers.
-``app.py`` opens the store and calls ``start``; ``Running.stop`` undoes it."""
+``app.py`` opens the store and calls ``start``; the ``Parts.stop`` it returns undoes it."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from mockserver.engine.scheduler import Scheduler
 from mockserver.engine.tasks import cancel_and_wait
 from mockserver.engine.timekeeper import TimeKeeper
 from mockserver.server import keys
+from mockserver.server.running import Parts
 from mockserver.server.traffic import Traffic
 from mockserver.service import Service
 from mockserver.service.shops import Shops
@@ -33,10 +34,10 @@ log = logging.getLogger("salesplay_mock")
 KEEPALIVE = 4.0  # real seconds an idle connection to a receiver is kept
 
 
-async def start(app: web.Application, store: Store, clock: Clock | None, *, hold: bool) -> None:
-    """Wire the engine and the service over ``store``, and start delivering (unless
-    ``hold``: until the server says it listens)."""
-    config, parts = app[keys.config], app[keys.running]
+async def start(app: web.Application, store: Store, clock: Clock | None) -> Parts:
+    """Wire the engine and the service over ``store``; the scheduler starts held, and
+    ``Running`` lets it go once the server listens."""
+    config = app[keys.config]
     notices = Notices()
     notices.subscribe(app[keys.changes].bump)  # the live page
     timekeeper = TimeKeeper(config, store)
@@ -59,12 +60,12 @@ async def start(app: web.Application, store: Store, clock: Clock | None, *, hold
     shops = Shops(store, seed=config.seed, locale=config.locale, keep=config.keep_shops,
                   sample_from=config.sample_from)
     service = Service(config, the_clock, store, shops, scheduler, attempts, faults, timekeeper, notices)
-    parts.service, parts.engine = service, Engine(the_clock, store, scheduler)
-    scheduler.start(hold=hold and not parts.release_asked)
+    scheduler.start(hold=True)
     background = [asyncio.create_task(timekeeper.keep(the_clock))] if the_clock.runs_itself else []
+    status = None
     if config.traffic > 0:
         traffic = Traffic(config.traffic, the_clock, service)
-        parts.traffic = traffic.status
+        status = traffic.status
         if the_clock.runs_itself:
             background.append(asyncio.create_task(traffic.run()))
         else:
@@ -78,7 +79,7 @@ async def start(app: web.Application, store: Store, clock: Clock | None, *, hold
             timekeeper.save(the_clock)
         await session.close()
 
-    parts.stop = stop
+    return Parts(service, Engine(the_clock, store, scheduler), status, stop)
 
 
 def warm_up(config: Config) -> None:

@@ -124,26 +124,24 @@ def _field_error(context: Any, name: str) -> Markup:
     return Markup('<span class="field-error" id="error-{}">{}</span>').format(name, shown.text)
 
 
-def templates(app: web.Application) -> jinja2.Environment:
-    """The page's templates, made at the first page (the server starts without them)."""
-    parts = app[keys.running]
-    if parts.templates is None:
-        env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(templates_dir())),
-            autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
-            undefined=jinja2.StrictUndefined,
-        )
-        env.filters.update({"iso": iso, "pretty": _pretty, "human": human, "gap": _gap, "short": _short,
-                            "outcome": present.outcome, "without": _without, "reason_link": _reason_link,
-                            "strip_summary": _strip_summary})
-        env.globals.update({"EVENT_TYPES": EVENT_TYPES, "DELIVERY_STATUSES": DELIVERY_STATUSES,
-                            "DUPLICATE_MODES": DUPLICATE_MODES, "DELIVERY_KINDS": DELIVERY_KINDS,
-                            "ERROR_STATUSES": ERROR_STATUSES,
-                            "OPERATIONS": list(OPERATIONS), "version": __version__, "when": _when,
-                            "typed": _typed, "ticked": _ticked, "invalid": _invalid, "field_error": _field_error})
-        env.globals.update({"version_of": functools.partial(live.version, app[keys.changes].boot), "same": live.same})
-        parts.templates = env
-    return parts.templates  # type: ignore[no-any-return]
+def environment(boot: str) -> jinja2.Environment:
+    """The page's templates (each compiled at its first use), with the filters and words
+    they share; ``boot`` names this run of the server in the live parts' versions."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=jinja2.select_autoescape(default=True, default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update({"iso": iso, "pretty": _pretty, "human": human, "gap": _gap, "short": _short,
+                        "outcome": present.outcome, "without": _without, "reason_link": _reason_link,
+                        "strip_summary": _strip_summary})
+    env.globals.update({"EVENT_TYPES": EVENT_TYPES, "DELIVERY_STATUSES": DELIVERY_STATUSES,
+                        "DUPLICATE_MODES": DUPLICATE_MODES, "DELIVERY_KINDS": DELIVERY_KINDS,
+                        "ERROR_STATUSES": ERROR_STATUSES,
+                        "OPERATIONS": list(OPERATIONS), "version": __version__, "when": _when,
+                        "typed": _typed, "ticked": _ticked, "invalid": _invalid, "field_error": _field_error})
+    env.globals.update({"version_of": functools.partial(live.version, boot), "same": live.same})
+    return env
 
 
 def here(request: web.Request, path: str = "/") -> str:
@@ -165,13 +163,13 @@ def page(request: web.Request, template: str, context: dict[str, Any], *, status
         "merchant": None if owner is None else {"id": owner[:8], "webhooks": len(service.webhooks.of_owner(owner))},
         "clock": service.clock.view(owner),
         "flash": shown,
-        "traffic": request.app[keys.running].traffic,
+        "traffic": request.app[keys.running].parts.traffic,
         "request": request,
         "here": context.get("here", request.raw_path),  # as the browser has it
         "seen": _seen.get(),
         "have": frozenset() if whole else live.held(request),  # a live part: what the page holds
     }
-    html = templates(request.app).get_template(template).render({**base, **context})
+    html = request.app[keys.templates].get_template(template).render({**base, **context})
     response = web.Response(text=html, content_type="text/html", status=status)
     response.headers["Cache-Control"] = "no-store"
     response.headers["Content-Security-Policy"] = "default-src 'self'; object-src 'none'; frame-ancestors 'none'"
