@@ -18,8 +18,8 @@ from aiohttp.test_utils import TestServer
 
 from bench.common import Row
 from mockserver.domain.config import Config
+from mockserver.domain.paging import cursor as encode_cursor
 from mockserver.domain.tokens import owner_of_token
-from mockserver.rest.resources import encode_cursor
 from mockserver.server.app import create_app
 from mockserver.shop import ids, money, records
 from mockserver.shop.simulator import salesplay_time

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -209,3 +210,18 @@ async def until(check: Any, *, timeout: float, what: str, every: float = 0.05) -
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout} s: {what}")
         await asyncio.sleep(every)
+
+
+async def csrf_of(client: Any, path: str = "/") -> str:
+    """The CSRF field of a page's forms, for a test client that posts them."""
+    html = await (await client.get(path)).text()
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match, "the page has no CSRF field"
+    return match.group(1)
+
+
+async def sign_in(client: Any) -> str:
+    """Sign a test client in to the page with the test token; the session's CSRF value."""
+    resp = await client.post("/ui/login", data={"csrf": await csrf_of(client), "token": TOKEN}, allow_redirects=False)
+    assert resp.status == 303
+    return await csrf_of(client)

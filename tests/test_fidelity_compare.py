@@ -23,7 +23,7 @@ from mockserver.fidelity.recording import RecordedRequest
 from mockserver.fidelity.report import Report
 from mockserver.fidelity.session import SessionWriter
 from mockserver.shop.generate import generate_payloads
-from tests.helpers import TOKEN, advance, register, trigger
+from tests.helpers import TOKEN, advance, register, sign_in, trigger
 from tests.recordings import (
     REAL_AGENT,
     START,
@@ -35,7 +35,6 @@ from tests.recordings import (
     real_stock_level,
     start_recorder,
 )
-from tests.test_ui import _signed_in
 
 
 def found(report: Report) -> set[tuple[str, str, str]]:
@@ -122,7 +121,7 @@ async def test_no_false_report_on_the_mocks_har_export(client: TestClient[Any, A
     await register(client, rec.url())
     sent = await trigger(client)
     await advance(client, 600)
-    await _signed_in(client)
+    await sign_in(client)
     resp = await client.get(f"/ui/deliveries/{sent['events'][0]['deliveries'][0]['id']}/har")
     (tmp_path / "delivery.har").write_text(await resp.text())
     report = compare(CompareOptions([tmp_path / "delivery.har"]))

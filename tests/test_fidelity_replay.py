@@ -22,9 +22,8 @@ from mockserver.domain.config import Config
 from mockserver.engine.attempt import DELIVERY_HEADERS
 from mockserver.fidelity.replay import load, replay
 from mockserver.shop.generate import generate_payloads
-from tests.helpers import advance, register, trigger
+from tests.helpers import advance, register, sign_in, trigger
 from tests.recordings import REAL_AGENT, encoded, post_chunked, real_headers, start_recorder
-from tests.test_ui import _signed_in
 
 RECEIVER = Path(__file__).parent.parent / "examples" / "receiver" / "receiver.py"
 
@@ -148,7 +147,7 @@ async def test_an_attempt_of_the_mocks_har_export_is_sent_again(client: Any, rec
     await register(client, first.url)
     sent = await trigger(client)
     await advance(client, 60)
-    await _signed_in(client)
+    await sign_in(client)
     resp = await client.get(f"/ui/deliveries/{sent['events'][0]['deliveries'][0]['id']}/har")
     (tmp_path / "d.har").write_text(await resp.text())
     again = await receiver()

@@ -48,7 +48,7 @@ async def test_every_action_comes_back_to_the_same_filters_and_page(mock: AsyncS
     await sign_in(page, mock.url)
     await page.goto(mock.url + "/?status=succeeded&event_type=receipts.update")
     await page.click("#older")
-    await page.wait_for_url("**before=*")
+    await page.wait_for_url("**cursor=*")
     where = page.url  # the second page of a filtered list
 
     await page.click(f"#hook-{ok['id']} button:has-text('Disable')")

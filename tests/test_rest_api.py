@@ -11,7 +11,8 @@ from typing import Any
 import jsonschema
 import pytest
 
-from mockserver.rest.resources import MAX_LIMIT, RESOURCES, encode_cursor
+from mockserver.domain.paging import cursor as encode_cursor
+from mockserver.rest.resources import MAX_LIMIT, RESOURCES
 from mockserver.rest.rest_schemas import file_name
 from tests.helpers import AUTH
 

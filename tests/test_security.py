@@ -19,8 +19,7 @@ from typing import Any
 import pytest
 
 from mockserver.server import keys
-from tests.helpers import AUTH, TOKEN, register, trigger
-from tests.test_ui import _csrf, _signed_in
+from tests.helpers import AUTH, TOKEN, csrf_of, register, sign_in, trigger
 
 OTHER = {"Authorization": "Bearer someone-else"}
 
@@ -28,7 +27,7 @@ OTHER = {"Authorization": "Bearer someone-else"}
 async def test_a_planted_csrf_cookie_is_worthless(client: Any, receiver: Any) -> None:
     rec = await receiver()
     await register(client, rec.url)
-    await _signed_in(client)
+    await sign_in(client)
     client.session.cookie_jar.update_cookies({"spm_session": "evil", "spm_csrf": "evil"})
     resp = await client.post("/ui/reset", data={"csrf": "evil"}, allow_redirects=False)
     assert resp.status == 403
@@ -40,7 +39,7 @@ async def test_a_csrf_token_of_another_session_is_refused(client: Any, receiver:
 
     rec = await receiver()
     await register(client, rec.url)
-    victim_csrf = await _signed_in(client)
+    victim_csrf = await sign_in(client)
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as attacker:  # a session of its own, on the same server
         await attacker.get(client.make_url("/"))
         resp = await attacker.post(client.make_url("/ui/reset"), data={"csrf": victim_csrf}, allow_redirects=False)
@@ -65,7 +64,7 @@ async def test_a_session_cookie_that_is_not_ascii_is_no_session(client: Any, pat
 async def test_a_csrf_token_that_is_not_ascii_is_refused(client: Any, receiver: Any) -> None:
     rec = await receiver()
     await register(client, rec.url)
-    await _signed_in(client)
+    await sign_in(client)
     resp = await client.post("/ui/reset", data={"csrf": "caf\u00e9", "confirmed": "1"}, allow_redirects=False)
     assert resp.status == 403
     assert len((await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"]) == 1
@@ -76,14 +75,14 @@ async def test_a_csrf_token_that_is_not_ascii_is_refused(client: Any, receiver: 
     "\\\\evil.example", "https:evil.example", "/ok\x7f",
 ])
 async def test_after_a_form_the_page_goes_only_to_a_local_path(client: Any, target: str) -> None:
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     resp = await client.post("/ui/events", data={"csrf": csrf, "what": "type:receipts.update", "next": target},
                              allow_redirects=False)
     assert resp.headers["Location"] == "/"
 
 
 async def test_a_local_next_is_kept(client: Any) -> None:
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     resp = await client.post("/ui/events", data={"csrf": csrf, "what": "type:receipts.update",
                                                  "next": "/?status=failed"}, allow_redirects=False)
     assert resp.headers["Location"] == "/?status=failed"  # the message is not in the URL (a cookie shows it once)
@@ -116,7 +115,7 @@ async def test_the_live_stream_carries_only_the_signed_in_merchants_changes(clie
     rec = await receiver()
     await register(client, rec.url)
     await client.post("/v1.0/webhook", json={"url": rec.url, "event": "receipts.update"}, headers=OTHER)
-    await _signed_in(client)
+    await sign_in(client)
     stream = await client.get("/ui/stream")
     assert stream.status == 200
     await client.post("/_mock/events", json={"type": "receipts.update"}, headers=OTHER)
@@ -130,7 +129,7 @@ async def test_the_live_stream_carries_only_the_signed_in_merchants_changes(clie
 async def test_a_stream_that_reconnects_catches_up_on_what_it_missed(client: Any, receiver: Any) -> None:
     rec = await receiver()
     await register(client, rec.url)
-    await _signed_in(client)
+    await sign_in(client)
     changes = client.server.app[keys.changes]
     seen = f"{changes.boot}:{changes.version(_owner())}"
     await trigger(client)  # while the page was away
@@ -144,7 +143,7 @@ async def test_a_first_stream_starts_from_the_version_its_page_was_drawn_from(cl
 
     rec = await receiver()
     await register(client, rec.url)
-    await _signed_in(client)
+    await sign_in(client)
     seen = re.search(r'<body data-seen="([^"]+)"', await (await client.get("/")).text())
     assert seen is not None
     await trigger(client)  # after the page was drawn, before its script opened the stream
@@ -160,7 +159,7 @@ async def test_a_stream_told_an_unreadable_version_starts_from_the_beginning_of_
 ) -> None:
     rec = await receiver()
     await register(client, rec.url)
-    await _signed_in(client)
+    await sign_in(client)
     said = f"{client.server.app[keys.changes].boot}:{seen}"
     stream = await client.get("/ui/stream", **({"headers": {"Last-Event-ID": said}} if how == "header"
                                                 else {"params": {"seen": said}}))
@@ -172,7 +171,7 @@ async def test_a_stream_told_an_unreadable_version_starts_from_the_beginning_of_
 
 async def test_a_stream_left_before_it_began_is_no_error(client: Any, caplog: Any) -> None:
     """A page left (or reloaded) while its stream opens: nothing to log but the request."""
-    await _signed_in(client)
+    await sign_in(client)
     cookie = "; ".join(f"{c.key}={c.value}" for c in client.session.cookie_jar)
     request = (f"GET /ui/stream HTTP/1.1\r\nHost: {client.host}\r\nCookie: {cookie}\r\n\r\n").encode()
     server = client.server.runner.server
@@ -237,7 +236,7 @@ async def test_with_ui_token_the_page_is_signed_in_csrf_holds_and_sign_out_signs
     home = await (await client.get("/")).text()
     assert "Sign out" in home and rec.url in home  # signed in as the --ui-token, no form
     assert (await client.post("/ui/reset", data={"csrf": "guess"}, allow_redirects=False)).status == 403
-    csrf = await _csrf(client)
+    csrf = await csrf_of(client)
     resp = await client.post("/ui/logout", data={"csrf": csrf}, allow_redirects=False)
     assert resp.status == 303
     after = await (await client.get("/")).text()
@@ -267,7 +266,7 @@ async def test_a_token_that_is_not_text_is_401_not_500(client: Any) -> None:
 
 
 async def test_the_sign_in_form_refuses_a_token_that_is_not_text(client: Any) -> None:
-    csrf = await _csrf(client)
+    csrf = await csrf_of(client)
     resp = await client.post("/ui/login", data={"csrf": csrf, "token": "caf\u00e9\x01"})
     assert "a token is printable ASCII characters without spaces" in await resp.text()
 
@@ -276,7 +275,7 @@ async def test_the_sign_in_form_refuses_a_token_that_is_not_text(client: Any) ->
 async def test_the_faults_forms_odd_numbers_come_back_as_errors(client: Any, receiver: Any, seed: str) -> None:
     rec = await receiver()
     hook = await register(client, rec.url)
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     resp = await client.post(f"/ui/webhooks/{hook['id']}/faults",
                              data={"csrf": csrf, "duplicate": "0.5", "seed": seed})
     assert 'class="flash bad"' in await resp.text(), seed
@@ -295,7 +294,7 @@ async def test_the_faults_forms_huge_durations_come_back_as_errors(client: Any, 
                                                                    fields: dict[str, str]) -> None:
     rec = await receiver()
     hook = await register(client, rec.url)
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     resp = await client.post(f"/ui/webhooks/{hook['id']}/faults", data={"csrf": csrf, **fields})
     assert 'class="flash bad"' in await resp.text(), fields
     await trigger(client)
@@ -489,7 +488,7 @@ async def test_attack_unicode_digits_are_refused_by_the_pages_check(make_client:
                                                                     host: str) -> None:
     rec = await receiver()
     client = await make_client(config, deliver_only_to=("127.0.0.2",))
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     resp = await client.post("/ui/check", data={"csrf": csrf, "url": rec.url.replace("127.0.0.1", host),
                                                 "events": "receipts.update", "next": "/ui/check"},
                              allow_redirects=False)
@@ -552,7 +551,7 @@ VICTIM, ATTACKER = "v" * 32, "a" * 32  # each browser's secret, as the page's sc
 
 
 async def _sign_in_as(client: Any, token: str, browser: str | None) -> None:
-    form = {"csrf": await _csrf(client), "token": token, **({"browser": browser} if browser else {})}
+    form = {"csrf": await csrf_of(client), "token": token, **({"browser": browser} if browser else {})}
     assert (await client.post("/ui/login", data=form, allow_redirects=False)).status == 303
 
 
@@ -583,7 +582,7 @@ async def test_attack_a_planted_session_cookie_cannot_register_for_the_victim(cl
     await _sign_in_as(client, TOKEN, VICTIM)
     planted = await _attackers_cookie(client, ATTACKER if attackers_script else None)
     _plant(client, planted)
-    csrf = await _csrf(client, "/webhooks_setup")  # the page, drawn for the planted session
+    csrf = await csrf_of(client, "/webhooks_setup")  # the page, drawn for the planted session
     resp = await client.post("/ui/webhooks", data={"csrf": csrf, "url": rec.url, "events": "receipts.update",
                                                    "browser": VICTIM}, allow_redirects=False)
     assert resp.status == 303 and "signed+in+outside+this+browser" in resp.headers["Location"], resp.headers
@@ -604,7 +603,7 @@ async def test_attack_a_page_drawn_for_a_planted_session_signs_out_as_it_loads(c
 @pytest.mark.parametrize("sent", [None, "", "é" * 8, "x" * 65, ATTACKER])
 async def test_a_bound_session_acts_only_for_its_own_browsers_secret(client: Any, sent: str | None) -> None:
     await _sign_in_as(client, TOKEN, VICTIM)
-    csrf = await _csrf(client)
+    csrf = await csrf_of(client)
     form = {"csrf": csrf, "what": "type:receipts.update", **({"browser": sent} if sent is not None else {})}
     resp = await client.post("/ui/events", data=form, allow_redirects=False)
     assert "signed+in+outside+this+browser" in resp.headers["Location"]
@@ -614,7 +613,7 @@ async def test_a_bound_session_acts_only_for_its_own_browsers_secret(client: Any
 
 async def test_without_the_script_the_page_still_signs_in_and_acts(client: Any) -> None:
     await _sign_in_as(client, TOKEN, None)
-    resp = await client.post("/ui/events", data={"csrf": await _csrf(client), "what": "type:receipts.update"},
+    resp = await client.post("/ui/events", data={"csrf": await csrf_of(client), "what": "type:receipts.update"},
                              allow_redirects=False)
     assert resp.status == 303 and "spm_flash" in resp.cookies, resp.headers  # done, its message beside it
     events = await (await client.get("/_mock/events", headers={"Authorization": f"Bearer {TOKEN}"})).json()

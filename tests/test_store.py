@@ -179,7 +179,7 @@ def test_trim_keeps_the_newest_finished_deliveries_and_all_pending(tmp_path: Pat
     store.attempt_log.add(ends)
     store.deliveries.finish(ends)
     removed = _attempts(store).trim(5)
-    left = {d.id for d in store.deliveries.query("o", limit=1000)}
+    left = {d.id for _, d in store.deliveries.numbered("o", limit=1000)}
     assert removed == 27 - 5
     assert {d.id for d in made if d.status == "pending"} <= left
     assert {d.id for d in made[-5:] if d.status != "pending"} <= left

@@ -254,9 +254,9 @@ async def test_a_clock_cannot_be_sent_past_ten_years_ahead(client: Any, body: di
 
 
 async def test_the_pages_advance_form_refuses_a_huge_duration(client: Any) -> None:
-    from tests.test_ui import _signed_in
+    from tests.helpers import sign_in
 
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     page = await (await client.post("/ui/clock/advance", data={"csrf": csrf, "duration": "1e308"})).text()
     assert "ten years" in page
     assert (await client.get("/healthz")).status == 200

@@ -9,21 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import AUTH, TOKEN, advance, register, trigger
-
-
-async def _csrf(client: Any, path: str = "/") -> str:
-    html = await (await client.get(path)).text()
-    match = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert match, "the page has no CSRF field"
-    return match.group(1)
-
-
-async def _signed_in(client: Any) -> str:
-    csrf = await _csrf(client)
-    resp = await client.post("/ui/login", data={"csrf": csrf, "token": TOKEN}, allow_redirects=False)
-    assert resp.status == 303
-    return await _csrf(client)  # the signed-in session's own
+from tests.helpers import AUTH, TOKEN, advance, csrf_of, register, sign_in, trigger
 
 
 async def test_without_a_token_the_page_asks_for_one(client: Any) -> None:
@@ -34,7 +20,7 @@ async def test_without_a_token_the_page_asks_for_one(client: Any) -> None:
 async def test_sign_in_shows_that_merchants_webhooks(client: Any, receiver: Any) -> None:
     rec = await receiver()
     hook = await register(client, rec.url)
-    await _signed_in(client)
+    await sign_in(client)
     html = await (await client.get("/")).text()
     assert hook["id"] in html and rec.url in html
 
@@ -46,22 +32,22 @@ async def test_ui_token_skips_the_sign_in(make_client: Any, config: Any) -> None
 
 async def test_a_token_outside_the_accepted_list_is_refused(make_client: Any, config: Any) -> None:
     client = await make_client(config, tokens=("only-this",))
-    csrf = await _csrf(client)
+    csrf = await csrf_of(client)
     resp = await client.post("/ui/login", data={"csrf": csrf, "token": "another"})
     assert "that token is not accepted by this server" in await resp.text()
 
 
 @pytest.mark.parametrize("token", ["a b", "café"])
 async def test_a_token_no_bearer_header_can_carry_is_refused_for_what_it_is(client: Any, token: str) -> None:
-    csrf = await _csrf(client)
+    csrf = await csrf_of(client)
     resp = await client.post("/ui/login", data={"csrf": csrf, "token": token})
     assert "a token is printable ASCII characters without spaces" in await resp.text()
 
 
 async def test_register_through_the_setup_screen(client: Any, receiver: Any) -> None:
     rec = await receiver()
-    await _signed_in(client)
-    csrf = await _csrf(client, "/webhooks_setup")
+    await sign_in(client)
+    csrf = await csrf_of(client, "/webhooks_setup")
     resp = await client.post("/ui/webhooks", data={"csrf": csrf, "url": rec.url, "events": "products.update",
                                                    "next": "/webhooks_setup"}, allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"] == "/webhooks_setup"
@@ -70,7 +56,7 @@ async def test_register_through_the_setup_screen(client: Any, receiver: Any) -> 
 
 
 async def test_a_bad_form_comes_back_with_the_error(client: Any) -> None:
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     resp = await client.post("/ui/webhooks", data={"csrf": csrf, "url": "ftp://x", "events": "receipts.update",
                                                    "next": "/webhooks_setup"})
     assert "must start with http:// or https://" in await resp.text()
@@ -79,7 +65,7 @@ async def test_a_bad_form_comes_back_with_the_error(client: Any) -> None:
 @pytest.mark.parametrize("path", ["/ui/webhooks", "/ui/events", "/ui/reset", "/ui/clock/advance", "/ui/logout",
                                   "/ui/check"])
 async def test_forms_without_the_csrf_token_are_refused(client: Any, path: str) -> None:
-    await _signed_in(client)
+    await sign_in(client)
     resp = await client.post(path, data={"url": "http://x.example", "what": "type:receipts.update"},
                              allow_redirects=False)
     assert resp.status == 403
@@ -88,7 +74,7 @@ async def test_forms_without_the_csrf_token_are_refused(client: Any, path: str) 
 
 
 async def test_redirects_stay_on_this_site(client: Any) -> None:
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     resp = await client.post("/ui/events", data={"csrf": csrf, "what": "type:receipts.update",
                                                  "next": "//evil.example/"}, allow_redirects=False)
     assert resp.headers["Location"] == "/"
@@ -97,7 +83,7 @@ async def test_redirects_stay_on_this_site(client: Any) -> None:
 async def test_trigger_advance_redeliver_and_reenable(client: Any, receiver: Any) -> None:
     rec = await receiver(default=500)
     hook = await register(client, rec.url)
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     await client.post("/ui/events", data={"csrf": csrf, "what": "operation:sale", "count": "2"})
     assert len(rec.requests) == 2
     resp = await client.post("/ui/clock/advance", data={"csrf": csrf, "duration": "48h"})
@@ -119,7 +105,7 @@ async def test_trigger_advance_redeliver_and_reenable(client: Any, receiver: Any
 
 
 async def test_bad_durations_and_counts_come_back_as_errors(client: Any) -> None:
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     assert "not a duration" in await (await client.post("/ui/clock/advance", data={"csrf": csrf, "duration": "soon"})).text()
     text = await (await client.post("/ui/events", data={"csrf": csrf, "what": "type:receipts.update",
                                                         "count": "lots"})).text()
@@ -129,7 +115,7 @@ async def test_bad_durations_and_counts_come_back_as_errors(client: Any) -> None
 async def test_delete_and_reset_ask_first_without_javascript(client: Any, receiver: Any) -> None:
     rec = await receiver()
     hook = await register(client, rec.url)
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     asked = await client.post(f"/ui/webhooks/{hook['id']}/delete", data={"csrf": csrf}, allow_redirects=False)
     assert asked.status == 200 and "Delete webhook" in await asked.text()  # a page that asks
     assert len((await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"]) == 1
@@ -149,7 +135,7 @@ async def test_filters_narrow_the_deliveries(client: Any, receiver: Any) -> None
     await register(client, bad.url, "products.update")
     await trigger(client, "receipts.update")
     await trigger(client, "products.update")
-    await _signed_in(client)
+    await sign_in(client)
     html = await (await client.get("/", params={"status": "pending"})).text()
     rows = re.findall(r'<tr class="delivery (\w+)"', html)
     assert rows == ["pending"]
@@ -169,7 +155,7 @@ async def test_receiver_output_is_escaped(client: Any, aiohttp_server: Any) -> N
     server = await aiohttp_server(app)
     await register(client, str(server.make_url("/hook")))
     sent = await trigger(client)
-    await _signed_in(client)
+    await sign_in(client)
     html = await (await client.get(f"/ui/deliveries/{sent['events'][0]['deliveries'][0]['id']}")).text()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<img src=x" not in html
@@ -180,7 +166,7 @@ async def test_delivery_page_shows_every_attempt_with_gaps(client: Any, receiver
     await register(client, rec.url)
     sent = await trigger(client)
     await advance(client, 60)
-    await _signed_in(client)
+    await sign_in(client)
     html = await (await client.get(f"/ui/deliveries/{sent['events'][0]['deliveries'][0]['id']}")).text()
     assert re.findall(r'id="attempt-(\d+)"', html) == ["1", "2", "3"]
     assert "<title>2 attempts, 1 to 2: failed" in html and "<title>attempt 3: 200 OK" in html  # the picture
@@ -193,7 +179,7 @@ async def test_har_export_has_an_entry_per_attempt(client: Any, receiver: Any) -
     await register(client, rec.url)
     sent = await trigger(client)
     await advance(client, 10)
-    await _signed_in(client)
+    await sign_in(client)
     resp = await client.get(f"/ui/deliveries/{sent['events'][0]['deliveries'][0]['id']}/har")
     assert resp.headers["Content-Disposition"].endswith('.har"')
     log = json.loads(await resp.text())["log"]
@@ -203,7 +189,7 @@ async def test_har_export_has_an_entry_per_attempt(client: Any, receiver: Any) -
 
 
 async def test_unknown_delivery_page_is_404(client: Any) -> None:
-    await _signed_in(client)
+    await sign_in(client)
     assert (await client.get("/ui/deliveries/dlv_nope")).status == 404
 
 
@@ -212,7 +198,7 @@ async def test_live_parts_need_a_sign_in(client: Any) -> None:
 
 
 async def test_stream_says_change_when_something_is_committed(client: Any, receiver: Any) -> None:
-    await _signed_in(client)
+    await sign_in(client)
     resp = await client.get("/ui/stream")
     assert resp.headers["Content-Type"] == "text/event-stream"
     assert await resp.content.readline() == b"retry: 1000\n"
@@ -232,8 +218,8 @@ async def test_static_files_are_served(client: Any) -> None:
 async def test_faults_form_saves_and_clears_a_webhooks_faults(client: Any, receiver: Any) -> None:
     rec = await receiver()
     hook = await register(client, rec.url)
-    await _signed_in(client)
-    csrf = await _csrf(client, f"/ui/webhooks/{hook['id']}/faults")
+    await sign_in(client)
+    csrf = await csrf_of(client, f"/ui/webhooks/{hook['id']}/faults")
     form = {"csrf": csrf, "duplicate": "1", "duplicate_mode": "concurrent", "reorder": "0", "delay": "0",
             "delay_min": "0s", "delay_max": "1m", "outage_in": "", "outage_duration": "", "seed": "3"}
     resp = await client.post(f"/ui/webhooks/{hook['id']}/faults", data={**form, "next": "/?status=failed"})
@@ -252,8 +238,8 @@ async def test_faults_form_saves_and_clears_a_webhooks_faults(client: Any, recei
 async def test_faults_form_errors_come_back(client: Any, receiver: Any) -> None:
     rec = await receiver()
     hook = await register(client, rec.url)
-    await _signed_in(client)
-    csrf = await _csrf(client, f"/ui/webhooks/{hook['id']}/faults")
+    await sign_in(client)
+    csrf = await csrf_of(client, f"/ui/webhooks/{hook['id']}/faults")
     resp = await client.post(f"/ui/webhooks/{hook['id']}/faults",
                              data={"csrf": csrf, "duplicate": "7", "next": f"/ui/webhooks/{hook['id']}/faults"})
     assert "is a probability" in await resp.text()
@@ -263,7 +249,7 @@ async def test_the_page_says_when_shop_traffic_falls_behind(make_client: Any, co
     from mockserver.server import keys
 
     client = await make_client(config, traffic=30.0)
-    await _signed_in(client)
+    await sign_in(client)
     assert "Shop traffic is behind" not in await (await client.get("/")).text()
     status = (await keys.ready(client.server.app)).traffic
     assert status is not None
@@ -273,10 +259,10 @@ async def test_the_page_says_when_shop_traffic_falls_behind(make_client: Any, co
 
 
 async def test_api_faults_form_saves_and_turns_them_off(client: Any) -> None:
-    await _signed_in(client)
+    await sign_in(client)
     html = await (await client.get("/ui/api-faults")).text()
     assert 'id="api-faults-state">off' in html and 'href="/ui/api-faults"' in html
-    csrf = await _csrf(client, "/ui/api-faults")
+    csrf = await csrf_of(client, "/ui/api-faults")
     form = {"csrf": csrf, "rate_limit": "2", "errors": "0", "error_status": "503", "slow": "0", "slow_by": "1s",
             "seed": "4"}
     resp = await client.post("/ui/api-faults", data=form)
@@ -294,8 +280,8 @@ async def test_api_faults_form_saves_and_turns_them_off(client: Any) -> None:
     ("slow_by", "5m", "must be a duration above 0"), ("seed", str(2**70), "from 0 to 2**63 - 1"),
 ])
 async def test_api_faults_form_errors_come_back(client: Any, field: str, value: str, words: str) -> None:
-    await _signed_in(client)
-    csrf = await _csrf(client, "/ui/api-faults")
+    await sign_in(client)
+    csrf = await csrf_of(client, "/ui/api-faults")
     resp = await client.post("/ui/api-faults", data={"csrf": csrf, field: value, "next": "/ui/api-faults"})
     assert words in await resp.text()
 
@@ -316,7 +302,7 @@ def test_a_moment_in_real_time_on_a_compressed_clock(t: float, since: float | No
 
 
 async def test_filters_the_page_does_not_understand_are_said_not_obeyed_in_silence(client: Any) -> None:
-    await _signed_in(client)
+    await sign_in(client)
     html = await (await client.get("/?status=bogus&last_status=abc&kind=copy&event_type=sales")).text()
     assert "Not filtered by:" in html
     for said in ("status=&#39;bogus&#39; is not one of pending", "last_status=&#39;abc&#39; is not an HTTP status",
@@ -329,7 +315,7 @@ async def test_filters_the_page_does_not_understand_are_said_not_obeyed_in_silen
 
 @pytest.mark.parametrize("code", ["\u00b2", "\u0665\u0660\u0663", "5" * 5000])
 async def test_a_status_filter_that_is_not_plain_digits_is_said_not_obeyed(client: Any, code: str) -> None:
-    await _signed_in(client)
+    await sign_in(client)
     resp = await client.get("/", params={"last_status": code})
     assert resp.status == 200 and "is not an HTTP status code" in await resp.text()
     live = await client.get("/ui/live/home", params={"part": "deliveries", "last_status": code})

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from tests import receivers
-from tests.helpers import RawReceiver, never_answers
-from tests.test_ui import _csrf, _signed_in
+from tests.helpers import RawReceiver, csrf_of, never_answers, sign_in
 
 
 async def _check(client: Any, csrf: str, url: str, *events: str, seed: str = "") -> Any:
@@ -26,14 +25,14 @@ async def _receiver(aiohttp_server: Any, handler: receivers.Handler) -> tuple[st
 
 async def test_the_check_page_asks_for_a_sign_in_first(client: Any) -> None:
     assert "Which merchant?" in await (await client.get("/ui/check")).text()
-    resp = await client.post("/ui/check", data={"csrf": await _csrf(client), "url": "http://x.example/h"},
+    resp = await client.post("/ui/check", data={"csrf": await csrf_of(client), "url": "http://x.example/h"},
                              allow_redirects=False)
     assert resp.status == 303 and resp.headers["Location"] == "/"
 
 
 async def test_checking_a_receiver_shows_the_report(client: Any, aiohttp_server: Any) -> None:
     url, recorded = await _receiver(aiohttp_server, receivers.good)
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     resp = await _check(client, csrf, url, "receipts.update", seed="4")
     assert resp.status == 303 and resp.headers["Location"] == "/ui/check"
     html = await (await client.get(resp.headers["Location"])).text()
@@ -46,7 +45,7 @@ async def test_checking_a_receiver_shows_the_report(client: Any, aiohttp_server:
 
 async def test_a_failing_receiver_shows_why_the_fix_and_what_salesplay_does(client: Any, aiohttp_server: Any) -> None:
     url, _ = await _receiver(aiohttp_server, receivers.conflict_on_duplicates())
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     resp = await _check(client, csrf, url, "products.update")
     html = await (await client.get(resp.headers["Location"])).text()
     assert "2 scenario(s) failed" in html
@@ -56,7 +55,7 @@ async def test_a_failing_receiver_shows_why_the_fix_and_what_salesplay_does(clie
 
 
 async def test_a_bad_url_or_seed_comes_back_beside_the_form(client: Any) -> None:
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     resp = await _check(client, csrf, "ftp://receiver.example/hook", "receipts.update")
     assert resp.headers["Location"] == "/ui/check"
     html = await (await client.get(resp.headers["Location"])).text()
@@ -70,7 +69,7 @@ async def test_a_bad_url_or_seed_comes_back_beside_the_form(client: Any) -> None
 
 @pytest.mark.parametrize("seed", ["\u00b2", "\u0664", "9" * 5000, str(2**63), "-1"])
 async def test_a_seed_that_is_not_plain_digits_comes_back_beside_the_form(client: Any, seed: str) -> None:
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     resp = await _check(client, csrf, "http://receiver.example/hook", "receipts.update", seed=seed)
     assert resp.status == 303 and resp.headers["Location"] == "/ui/check", resp.status
     assert "2**63 - 1" in await (await client.get(resp.headers["Location"])).text()
@@ -80,7 +79,7 @@ async def test_the_page_checks_only_hosts_the_server_may_deliver_to(make_client:
                                                                     aiohttp_server: Any) -> None:
     url, recorded = await _receiver(aiohttp_server, receivers.good)
     client = await make_client(config, deliver_only_to=("10.1.2.3",))
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     resp = await _check(client, csrf, url, "receipts.update")
     html = await (await client.get(resp.headers["Location"])).text()
     assert "127.0.0.1 is not one of the hosts deliveries may go to (10.1.2.3)" in html
@@ -95,7 +94,7 @@ async def test_the_page_checks_only_public_urls_when_the_server_does(make_client
                                                                      aiohttp_server: Any) -> None:
     url, recorded = await _receiver(aiohttp_server, receivers.good)
     client = await make_client(config, public_urls_only=True)
-    resp = await _check(client, await _signed_in(client), url, "receipts.update")
+    resp = await _check(client, await sign_in(client), url, "receipts.update")
     assert "not a public address" in await (await client.get(resp.headers["Location"])).text()
     assert recorded.requests == []
 
@@ -103,7 +102,7 @@ async def test_the_page_checks_only_public_urls_when_the_server_does(make_client
 async def test_one_check_at_a_time(client: Any) -> None:
     raw = await RawReceiver(never_answers).start()  # the first check waits out the 2 s timeout on it
     try:
-        csrf = await _signed_in(client)
+        csrf = await sign_in(client)
         first = asyncio.create_task(_check(client, csrf, raw.url, "receipts.update"))
         while raw.connections == 0:
             await asyncio.sleep(0.01)
@@ -120,6 +119,6 @@ async def test_an_allowed_host_is_checked_through_the_servers_guard(make_client:
                                                                     aiohttp_server: Any) -> None:
     url, recorded = await _receiver(aiohttp_server, receivers.good)
     client = await make_client(config, deliver_only_to=("127.0.0.1",))
-    resp = await _check(client, await _signed_in(client), url.replace("127.0.0.1", "localhost"), "products.update")
+    resp = await _check(client, await sign_in(client), url.replace("127.0.0.1", "localhost"), "products.update")
     assert "SalesPlay would keep this webhook enabled" in await (await client.get(resp.headers["Location"])).text()
     assert recorded.types() == {"products.update"}

@@ -14,8 +14,7 @@ import pytest
 from mockserver.domain.models import Attempt
 from mockserver.ui.curl import curl
 from mockserver.ui.timeline import grouped
-from tests.helpers import register, trigger
-from tests.test_ui import _csrf, _signed_in
+from tests.helpers import csrf_of, register, sign_in, trigger
 
 
 def _attempt(number: int, state: str = "failed", at: float = 0.0, **extra: Any) -> Attempt:
@@ -32,7 +31,7 @@ def _attempt(number: int, state: str = "failed", at: float = 0.0, **extra: Any) 
 # -- the one-time message -------------------------------------------------------------------
 
 async def test_a_message_is_shown_once_and_not_carried_in_the_url(client: Any) -> None:
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     resp = await client.post("/ui/events", data={"csrf": csrf, "what": "type:receipts.update",
                                                  "next": "/?status=failed"}, allow_redirects=False)
     assert resp.headers["Location"] == "/?status=failed"
@@ -41,7 +40,7 @@ async def test_a_message_is_shown_once_and_not_carried_in_the_url(client: Any) -
 
 
 async def test_a_live_part_leaves_the_message_for_the_page(client: Any) -> None:
-    csrf = await _signed_in(client)
+    csrf = await sign_in(client)
     await client.post("/ui/clock/advance", data={"csrf": csrf, "duration": "1m"}, allow_redirects=False)
     await client.get("/ui/live/home?part=deliveries")  # a live redraw comes first
     assert "clock moved 1m" in await (await client.get("/")).text()
@@ -49,7 +48,7 @@ async def test_a_live_part_leaves_the_message_for_the_page(client: Any) -> None:
 
 @pytest.mark.parametrize("cookie", ["forged", "e30.0000", "x" * 5000, "eyJsIjoib2siLCJ0IjoiaGkifQ.bad", "é.é"])
 async def test_a_message_cookie_the_server_did_not_sign_shows_nothing(client: Any, cookie: str) -> None:
-    await _signed_in(client)
+    await sign_in(client)
     client.session.cookie_jar.update_cookies({"spm_flash": cookie})
     resp = await client.get("/")
     assert resp.status == 200 and 'id="flash"' not in await resp.text()
@@ -60,9 +59,9 @@ async def test_a_refused_form_too_big_to_bring_back_keeps_its_message(client: An
     always does (a cookie holds about 4 KB)."""
     rec = await receiver()
     hook = await register(client, rec.url)
-    await _signed_in(client)
+    await sign_in(client)
     page = f"/ui/webhooks/{hook['id']}/faults"
-    csrf = await _csrf(client, page)
+    csrf = await csrf_of(client, page)
     huge = "9" * 10_000
     resp = await client.post(page, data={"csrf": csrf, "here": page, "delay_max": "forever", "duplicate_delay": huge,
                                          "seed": "3"})
@@ -80,7 +79,7 @@ async def test_a_live_part_stubs_what_the_page_holds(client: Any, receiver: Any)
     rec = await receiver()
     await register(client, rec.url)
     await trigger(client, count=3)
-    await _signed_in(client)
+    await sign_in(client)
     whole = await (await client.get("/ui/live/home?part=deliveries")).text()
     versions = re.findall(r'data-v="([0-9a-f]{10})"', whole)
     assert len(versions) == 3 and "data-same" not in whole
@@ -96,7 +95,7 @@ async def test_a_live_part_ignores_versions_it_cannot_read(client: Any, receiver
     rec = await receiver()
     await register(client, rec.url)
     await trigger(client)
-    await _signed_in(client)
+    await sign_in(client)
     resp = await client.get("/ui/live/home?part=deliveries", headers={"X-Have": have})
     assert resp.status == 200 and "data-same" not in await resp.text()
 
@@ -108,7 +107,7 @@ async def test_search_takes_wildcards_and_quotes_literally(client: Any, receiver
     rec = await receiver()
     await register(client, rec.url)
     await trigger(client, count=2)
-    await _signed_in(client)
+    await sign_in(client)
     for path in ("/", "/ui/events"):
         html = await (await client.get(path, params={"q": text})).text()
         assert 'class="delivery ' not in html and 'class="event"' not in html, (path, text)
@@ -120,7 +119,7 @@ async def test_search_finds_a_product_code_and_an_upper_cased_prefix(client: Any
     sent = await trigger(client, "inventory_levels.update")
     event = next(e for e in sent["events"] if e["type"] == "inventory_levels.update")
     code = event["payload"]["inventory_levels"][0]["product_code"]
-    await _signed_in(client)
+    await sign_in(client)
     html = await (await client.get("/ui/events", params={"q": code})).text()
     assert f'id="evt-{event["id"]}"' in html
     html = await (await client.get("/", params={"q": event["deliveries"][0]["id"][:9].upper()})).text()

@@ -32,7 +32,7 @@ def lister(name: str) -> Handler:
     async def list_records(request: web.Request) -> web.Response:
         who = await _admitted(request)
         page = keys.service_of(request.app).catalog.page(who, name, request.query)
-        return web.json_response({"data": page.data, "next": page.next})
+        return web.json_response({"data": page.items, "next": page.next})
 
     return list_records
 

@@ -4,18 +4,16 @@ none; docs/rest-api.md documents ours). Pure rules: checked input in, domain err
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from mockserver.domain import paging
 from mockserver.domain.errors import InvalidField
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 250
-MAX_POSITION = 2**63 - 1  # a cursor's position: a list index and a SQLite row number both fit
 ENTITY_ID = re.compile(r"^[A-Za-z0-9+/]{28}(QT09|UT09|Zz09|dz09)$")
 
 
@@ -138,7 +136,7 @@ def parse_list_query(resource: Resource, query: Mapping[str, str]) -> ListQuery:
         high = [t for g, side, t in bounds if g == f and side == "max"]
         if low and high and low[0] > high[0]:
             raise InvalidField(f"'{f}_min' is after '{f}_max'; nothing can match", field=f"{f}_min")
-    return ListQuery(parse_limit(query.get("limit")), decode_cursor(query.get("cursor"), resource.name),
+    return ListQuery(parse_limit(query.get("limit")), paging.position(resource.name, query.get("cursor")) or 0,
                      equals, tuple(bounds), include_deleted)
 
 
@@ -179,20 +177,3 @@ def check_id(raw: str, *, field: str) -> str:
         raise InvalidField(f"'{field}' must be a SalesPlay id: 32 characters ending in QT09, UT09, Zz09 or dz09 "
                            f"(not a code or a number)", field=field)
     return raw
-
-
-def encode_cursor(resource: str, after: int) -> str:
-    return base64.urlsafe_b64encode(f"{resource}:{after}".encode()).decode().rstrip("=")
-
-
-def decode_cursor(raw: str | None, resource: str) -> int:
-    if raw is None:
-        return 0
-    try:
-        name, _, number = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        name, number = "", ""
-    if name != resource or not re.fullmatch(r"[0-9]{1,19}", number) or int(number) > MAX_POSITION:
-        raise InvalidField(f"'cursor' is not one this API gave for /v1.0/{resource}; pass the previous page's "
-                           "'next' unchanged, or leave it out for the first page", field="cursor")
-    return int(number)

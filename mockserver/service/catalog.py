@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from mockserver.domain.errors import NotFound
-from mockserver.rest.resources import RESOURCES, ListQuery, Resource, check_id, encode_cursor, parse_list_query
+from mockserver.domain.paging import Page, page_of
+from mockserver.rest.resources import RESOURCES, ListQuery, Resource, check_id, parse_list_query
 from mockserver.service.shops import Shops
 from mockserver.shop import views
 from mockserver.store import Store
@@ -19,17 +19,11 @@ from mockserver.store import Store
 Record = dict[str, Any]
 
 
-@dataclass(frozen=True)
-class Page:
-    data: list[Record]
-    next: str | None  # None on the last page
-
-
 class Catalog:
     def __init__(self, store: Store, shops: Shops) -> None:
         self.store, self.shops = store, shops
 
-    def page(self, owner: str, name: str, query: Mapping[str, str]) -> Page:
+    def page(self, owner: str, name: str, query: Mapping[str, str]) -> Page[Record]:
         """One page of a resource's records, oldest first, narrowed by ``query``'s filters."""
         resource = RESOURCES[name]
         q = parse_list_query(resource, query)
@@ -45,22 +39,17 @@ class Catalog:
                 continue
             record = view.render(world, item)
             if q.matches(record):
-                rows.append((position, record))
+                rows.append((position + 1, record))  # the next page starts after it
                 if len(rows) > q.limit:
                     break
-        more = len(rows) > q.limit
-        rows = rows[:q.limit]
-        return Page([r for _, r in rows], encode_cursor(name, rows[-1][0] + 1) if more else None)
+        return page_of(name, rows, q.limit)
 
-    def _ledger_page(self, owner: str, resource: Resource, q: ListQuery) -> Page:
+    def _ledger_page(self, owner: str, resource: Resource, q: ListQuery) -> Page[Record]:
         bound = dict(((f, side), t) for f, side, t in q.bounds)
         rows = self.store.shop_records.page(owner, resource.name, after=q.after, limit=q.limit + 1,
                                             equals=q.equals, created_min=bound.get(("created_at", "min")),
                                             created_max=bound.get(("created_at", "max")))
-        more = len(rows) > q.limit
-        rows = rows[:q.limit]
-        return Page([json.loads(body) for _, body in rows],
-                    encode_cursor(resource.name, rows[-1][0]) if more else None)
+        return page_of(resource.name, [(row, json.loads(body)) for row, body in rows], q.limit)
 
     def one(self, owner: str, name: str, record_id: str) -> Record:
         """The record with this id (for inventory: a product's levels in every shop)."""

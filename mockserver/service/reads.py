@@ -4,55 +4,18 @@ disable it if the receiver keeps failing)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-import re
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
+from mockserver.domain import paging
 from mockserver.domain.config import Config
 from mockserver.domain.errors import InvalidField
 from mockserver.domain.models import Attempt, Delivery, DeliveryFilter, Event, Webhook
+from mockserver.domain.paging import Page
 from mockserver.domain.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_KINDS, EVENT_TYPES
 from mockserver.domain.webhook_rules import check_event_type
 from mockserver.store import Store
 from mockserver.store.totals import Row
-
-T = TypeVar("T")
-MAX_ROW = 2**63 - 1  # SQLite's largest row number
-
-
-@dataclass(frozen=True)
-class Page(Generic[T]):
-    """One page of a list, newest first, and the cursor of the next (None: this is the last)."""
-
-    items: list[T]
-    next: str | None
-
-
-def _cursor(kind: str, position: int) -> str:
-    # Opaque on purpose: a client passes it back as it was and never builds one.
-    return base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode().rstrip("=")
-
-
-def _position(kind: str, cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    try:
-        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        prefix, _, number = text.partition(":")
-        if prefix == kind and re.fullmatch(r"[0-9]{1,19}", number) and int(number) <= MAX_ROW:
-            return int(number)
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
-    raise InvalidField("'cursor' is not one this list gave out; pass the 'next' of the answer before, as it was",
-                       field="cursor")
-
-
-def _page(kind: str, rows: list[tuple[int, T]], limit: int) -> Page[T]:
-    """``rows`` was read with one row more than ``limit``: if it came, there is a next page."""
-    items = [item for _, item in rows[:limit]]
-    return Page(items, _cursor(kind, rows[limit - 1][0]) if len(rows) > limit else None)
 
 
 def tally(rows: list[Row], axes: dict[str, tuple[str, ...]]) -> dict[str, Any]:
@@ -110,21 +73,14 @@ class Reads:
         return DeliveryDetail(delivery, self.store.events.get(owner, delivery.event_id),
                               self.store.attempt_log.of_delivery(delivery.id))
 
-    def deliveries(self, owner: str, where: DeliveryFilter = DeliveryFilter(), *, limit: int = 100,
-                   before: str | None = None) -> list[Delivery]:
-        """The merchant's deliveries, newest first, narrowed by the filter; ``before`` a
-        delivery id: the page after it."""
-        self._check(where)
-        return self.store.deliveries.query(owner, where, limit=limit, before=before)
-
     def deliveries_page(self, owner: str, where: DeliveryFilter = DeliveryFilter(), *, cursor: str | None = None,
                         limit: int = 100) -> Page[Delivery]:
         """A page of ``limit`` of the merchant's deliveries, newest first, from ``cursor``
         (the ``next`` of the page before): new deliveries never shift it, and one forgotten
         meanwhile does not end it."""
         self._check(where)
-        rows = self.store.deliveries.numbered(owner, where, before_row=_position("d", cursor), limit=limit + 1)
-        return _page("d", rows, limit)
+        rows = self.store.deliveries.numbered(owner, where, before_row=paging.position("d", cursor), limit=limit + 1)
+        return paging.page_of("d", rows, limit)
 
     @staticmethod
     def _check(where: DeliveryFilter) -> None:
@@ -147,8 +103,8 @@ class Reads:
         if kind is not None and kind not in EVENT_KINDS:
             raise InvalidField("'kind' must be one of " + ", ".join(EVENT_KINDS), field="kind")
         rows = self.store.events.numbered(owner, type_=type_, kind=kind, search=search,
-                                          before_row=_position("e", cursor), limit=limit + 1)
-        return _page("e", rows, limit)
+                                          before_row=paging.position("e", cursor), limit=limit + 1)
+        return paging.page_of("e", rows, limit)
     def event(self, owner: str, event_id: str) -> EventDetail:
         """An event, its deliveries (to every webhook, in the order they were made) and the
         other events of the same shop operation (a sale's receipt and its stock change)."""

@@ -236,21 +236,14 @@ class Deliveries:
             raise NotFound(f"no delivery {delivery_id!r} for this token", field="id")
         return _delivery(row)
 
-    def query(self, owner: str, where: DeliveryFilter = DeliveryFilter(), *, limit: int = 100,
-              before: str | None = None) -> list[Delivery]:
-        """The merchant's deliveries that match, newest first; ``before``: only those made
-        before that delivery (the next page)."""
-        return [d for _, d in self.numbered(owner, where, limit=limit, before=before)]
-
     def numbered(self, owner: str, where: DeliveryFilter = DeliveryFilter(), *, limit: int = 100,
-                 before: str | None = None, before_row: int | None = None) -> list[tuple[int, Delivery]]:
-        """As ``query``, each with its row number: ``before_row`` the last one a reader got
-        gives the next page, and holds even when that delivery has since been forgotten."""
+                 before_row: int | None = None) -> list[tuple[int, Delivery]]:
+        """The merchant's deliveries that match, newest first, each with its row number:
+        ``before_row`` the last one a reader got gives the next page, and holds even when
+        that delivery has since been forgotten."""
         also: list[tuple[str, tuple[object, ...]]] = []
         if where.search:
             also.append(_searched(owner, where.search))
-        if before is not None:
-            also.append(("rowid < COALESCE((SELECT rowid FROM deliveries WHERE id = ?), 0)", (before,)))
         rows = newest_first(self._c, "deliveries", DELIVERY_COLUMNS, {
             "owner": owner, "webhook_id": where.webhook_id, "status": where.status, "event_type": where.event_type,
             "kind": where.kind, "last_status": where.last_status, "event_id": where.event_id,

@@ -11,6 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from mockserver.domain.durations import human
+from mockserver.domain.errors import InvalidField
 from mockserver.domain.models import DeliveryFilter
 from mockserver.domain.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES
 from mockserver.server import keys
@@ -58,14 +59,20 @@ def _hooks_part(request: web.Request, owner: str) -> dict[str, Any]:
 
 
 def _deliveries_part(request: web.Request, owner: str) -> dict[str, Any]:
+    """A page of the merchant's deliveries as the query asks; what of it was not understood
+    is said, not obeyed (a stale cursor starts from the newest)."""
     service, (where, ignored) = keys.service_of(request.app), _filters(request)
-    before = request.query.get("before") or None
-    found = service.reads.deliveries(owner, where, limit=PAGE + 1, before=before)
+    cursor = request.query.get("cursor") or None
+    try:
+        found = service.reads.deliveries_page(owner, where, cursor=cursor, limit=PAGE)
+    except InvalidField as err:
+        ignored.append(err.message)
+        cursor, found = None, service.reads.deliveries_page(owner, where, limit=PAGE)
     hooks = service.webhooks.of_owner(owner)
     return {
-        "deliveries": found[:PAGE],
-        "older": found[PAGE - 1].id if len(found) > PAGE else None,
-        "before": before,
+        "deliveries": found.items,
+        "older": found.next,
+        "cursor": cursor,
         "urls": {h.id: h.url for h in hooks},
         # Why a delivery cannot be sent again, by webhook: said on its disabled button.
         "blocked": {h.id: "its webhook is disabled: re-enable it first" for h in hooks if not h.enabled},
