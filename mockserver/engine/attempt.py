@@ -172,7 +172,7 @@ class Attempts:
                 start = AttemptStart(before, delivery.inflight_at or 0.0, real, self.headers(before),
                                      delivery.anchor_at or 0.0)
                 self.store.attempt_log.add([AttemptEnd(start, lost, "pending", None)], durable=True)
-                self.store.deliveries.interrupted(delivery)
+                self.store.deliveries.retry_interrupted(delivery)
             self.store.deliveries.fail_unsent_samples()
         if cut_off:
             log.warning("%d attempt(s) were under way when the server last stopped or was killed; recorded as "

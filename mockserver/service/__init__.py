@@ -55,7 +55,7 @@ class Service:
             self.store.shop_records.forget_owner(owner)
             self.api_faults.configure(owner, None)
         self.shops.forget(owner)
-        self.clock.clock.forget(owner)
+        self.clock.forget(owner)
 
     def ping(self) -> None:
         """The database answers (for /healthz)."""

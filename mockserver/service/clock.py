@@ -34,6 +34,10 @@ class ClockControl:
         return ClockView(self.clock.mode, self.clock.scale, self.clock.now(owner), not self.clock.runs_itself,
                          self._since, pace)
 
+    def forget(self, owner: str) -> None:
+        """``owner``'s manual clock starts again (a reset); the other clocks keep one time for all."""
+        self.clock.forget(owner)
+
     def moving(self, owner: str) -> asyncio.Lock:
         """Held while ``owner``'s time moves: advances queue on it, and a reset waits for them."""
         return self._moving.setdefault(owner, asyncio.Lock())

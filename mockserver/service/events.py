@@ -125,7 +125,7 @@ class Events:
         if not hook.enabled:
             raise Conflict("the webhook is disabled; re-enable it first", field="webhook_id", hint="reenable_webhook")
         now = self.clock.now(owner)
-        waiting = self.store.deliveries.skipped(webhook_id)
+        waiting = self.store.deliveries.skipped_unsent(webhook_id)
         events = {e.id: e for e in self.store.events.of_ids(owner, [d.event_id for d in waiting])}
         skipped = [d for d in waiting if d.event_id in events]  # an event trimmed from the log cannot be sent
         skipped = skipped[:self.config.max_deliveries_per_request]  # the rest at the next call
@@ -133,7 +133,7 @@ class Events:
                              deadline=now + self.config.retry_window) for d in skipped]
         with self.store.tx():
             self.store.deliveries.add(made)
-            self.store.deliveries.resent([(old.id, new.id) for old, new in zip(skipped, made)])
+            self.store.deliveries.mark_resent([(old.id, new.id) for old, new in zip(skipped, made)])
         self.notices.changed(owner)
         await self.scheduler.kick(owner)
         return [self.store.deliveries.get(owner, d.id) for d in made]

@@ -25,14 +25,14 @@ from mockserver.store.checkpoints import Checkpoints
 from mockserver.store.clocks import Clocks
 from mockserver.store.db import check_path, connect
 from mockserver.store.deliveries import Deliveries
-from mockserver.store.events import Events
+from mockserver.store.events import EventRows
 from mockserver.store.locks import lock
 from mockserver.store.meta import Meta
 from mockserver.store.shop_records import ShopRecords
 from mockserver.store.shop_states import ShopStates
 from mockserver.store.summaries import Summaries
 from mockserver.store.totals import Totals
-from mockserver.store.webhooks import Webhooks
+from mockserver.store.webhooks import WebhookRows
 
 GROUP_COMMIT_DELAY = 0.01  # seconds the engine's bookkeeping may wait for a commit
 
@@ -59,12 +59,12 @@ class Store:
         self._pending_commit: asyncio.TimerHandle | None = None
 
     @cached_property
-    def webhooks(self) -> Webhooks:
-        return Webhooks(self)
+    def webhooks(self) -> WebhookRows:
+        return WebhookRows(self)
 
     @cached_property
-    def events(self) -> Events:
-        return Events(self)
+    def events(self) -> EventRows:
+        return EventRows(self)
 
     @cached_property
     def deliveries(self) -> Deliveries:

@@ -109,14 +109,14 @@ class Deliveries:
         with self._store.tx() as c:
             c.execute("UPDATE deliveries SET url = ? WHERE webhook_id = ? AND status = 'pending'", (url, webhook_id))
 
-    def skipped(self, webhook_id: str) -> list[Delivery]:
+    def skipped_unsent(self, webhook_id: str) -> list[Delivery]:
         """Deliveries skipped while the webhook was disabled, not sent since, oldest first."""
         rows = self._c.execute(
             f"SELECT {DELIVERY_COLUMNS} FROM deliveries WHERE webhook_id = ? AND status = 'skipped' "
             "AND resent_as IS NULL ORDER BY rowid", (webhook_id,))
         return [_delivery(r) for r in rows]
 
-    def resent(self, pairs: list[tuple[str, str]]) -> None:
+    def mark_resent(self, pairs: list[tuple[str, str]]) -> None:
         """Skipped deliveries sent since, each as a new one: (skipped id, new id)."""
         with self._store.tx() as c:
             c.executemany("UPDATE deliveries SET resent_as = ?, last_error = 'sent later as ' || ? WHERE id = ?",
@@ -184,7 +184,7 @@ class Deliveries:
             f"SELECT {DELIVERY_COLUMNS}, inflight_real FROM deliveries WHERE inflight_at IS NOT NULL").fetchall()
         return [(_delivery(row), row["inflight_real"] or 0.0) for row in rows]
 
-    def interrupted(self, delivery: Delivery) -> None:
+    def retry_interrupted(self, delivery: Delivery) -> None:
         """An attempt cut off by a stop: made again at once; the sample POST, never retried, has failed."""
         with self._store.tx() as c:
             c.execute(

@@ -27,7 +27,7 @@ def _event(row: sqlite3.Row) -> Event:
     return Event(**{name: row[name] for name in EVENT_FIELDS})
 
 
-class Events:
+class EventRows:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._bodies: OrderedDict[str, bytes] = OrderedDict()

@@ -28,7 +28,7 @@ def _row(row: sqlite3.Row) -> Webhook:
     )
 
 
-class Webhooks:
+class WebhookRows:
     def __init__(self, store: Store) -> None:
         self._store = store
 

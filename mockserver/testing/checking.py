@@ -11,7 +11,7 @@ from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.testing.assertions import Assertions
 
 
-class Checks(Assertions):
+class CheckingClient(Assertions):
     async def check(self, url: str, *, events: str | list[str] | None = None, seed: int | None = None,
                     delivery_timeout: float = Config.delivery_timeout) -> Report:
         """``salesplay-mock check``: SalesPlay's kinds of delivery (the sample, duplicates,

@@ -10,12 +10,12 @@ from typing import Any
 import aiohttp
 
 from mockserver.domain.durations import parse_duration
-from mockserver.testing.checking import Checks
+from mockserver.testing.checking import CheckingClient
 from mockserver.testing.client import DEFAULT_TOKEN
 from mockserver.testing.receivers import Receiver, start_receiver
 
 
-class AsyncSalesPlay(Checks):
+class AsyncSalesPlay(CheckingClient):
     """A test's handle on the mock, for async tests (the ``salesplay_async`` fixture): every
     method of the sync ``salesplay`` fixture, awaited, and ``serve_async`` for ``serve``."""
 
