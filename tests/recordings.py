@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -48,9 +48,6 @@ class Running:
 
     def requests(self) -> list[RecordedRequest]:
         return [item for item in read(self.file) if isinstance(item, RecordedRequest)]
-
-
-StartRecorder = Callable[..., Awaitable[Running]]
 
 
 async def start_recorder(aiohttp_server: Any, out: Path, *, now: Callable[[], float] | None = None,

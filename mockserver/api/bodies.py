@@ -68,7 +68,6 @@ class Unpacker:
         self.out = bytearray()
         self._raw = self.encoding == "deflate"  # the first bytes decide: wrapped or raw deflate
         self._zlib = zlib.decompressobj(_WBITS[self.encoding]) if self.encoding in _WBITS else None
-        self._first = b""
 
     @property
     def over(self) -> bool:

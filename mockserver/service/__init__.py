@@ -56,7 +56,3 @@ class Service:
             self.api_faults.configure(owner, None)
         self.shops.forget(owner)
         self.clock.forget(owner)
-
-    def ping(self) -> None:
-        """The database answers (for /healthz)."""
-        self.store.ping()
