@@ -40,6 +40,8 @@ async def collect(size: str, only: str | None = None) -> tuple[list[Row], list[c
         return await api_reads.run(*reads), []
     if only == "curves":
         return await curves.run(size)
+    if only == "cold_start":
+        return cold_start.run(starts), []
     rows = generation.run(scale)
     rounds = 5 if size == "full" else 3
     rows.append(await delivery.throughput(n, rounds))
@@ -90,7 +92,7 @@ def main() -> int:
     sizes.add_argument("--quick", dest="size", action="store_const", const="quick", help="smaller sizes, under 2 min")
     sizes.add_argument("--smoke", dest="size", action="store_const", const="smoke", help="tiny sizes: does it run?")
     parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
-    parser.add_argument("--only", choices=["api_reads", "curves"], help="run only this benchmark, at the chosen size")
+    parser.add_argument("--only", choices=["api_reads", "curves", "cold_start"], help="run only this benchmark, at the chosen size")
     parser.add_argument("--chart", metavar="PNG",
                         help="draw the scaling curves to PNG (needs matplotlib: pip install -e '.[bench]')")
     args = parser.parse_args()
