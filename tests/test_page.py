@@ -80,9 +80,19 @@ async def test_delete_asks_in_a_dialog_with_javascript(mock: AsyncSalesPlay, bro
     hook = await mock.register(mock.url + "/_mock/sink/a")
     page = await open_page(browser)
     await sign_in(page, mock.url)
-    page.once("dialog", lambda d: asyncio.ensure_future(d.dismiss()))
+    posts: list[str] = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    dismissed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    async def dismiss(dialog: Any) -> None:
+        await dialog.dismiss()
+        dismissed.set_result(None)
+
+    page.once("dialog", lambda d: asyncio.ensure_future(dismiss(d)))
     await page.click(f"#hook-{hook['id']} button.danger")
-    await asyncio.sleep(0.3)
+    await asyncio.wait_for(dismissed, 10)
+    await page.evaluate("() => new Promise(requestAnimationFrame)")  # the click's handler has run to its end
+    assert posts == [], "the form was sent though the dialog was dismissed"
     assert len((await mock._call("GET", "/v1.0/webhook"))["data"]) == 1
     page.once("dialog", lambda d: asyncio.ensure_future(d.accept()))
     await page.click(f"#hook-{hook['id']} button.danger")
