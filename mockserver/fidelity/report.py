@@ -91,8 +91,10 @@ class Report:
     def judge(self, verdict: Verdict) -> None:
         if verdict.receiver is not None and verdict.type is not None:
             self.checked[verdict.type] += 1
-            self.differing[verdict.type] += bool(verdict.strict)
-            self.breaking[verdict.type] += bool(verdict.receiver)
+            if verdict.strict:
+                self.differing[verdict.type] += 1
+            if verdict.receiver:
+                self.breaking[verdict.type] += 1
         if len(self.verdicts) < MAX_LISTED:
             self.verdicts.append(verdict)
         else:
