@@ -21,7 +21,7 @@ from mockserver.fidelity.report import Report
 from mockserver.shop.generate import generate_payloads
 from mockserver.shop.schemas import load_schema, receiver_schema
 from mockserver.vocabulary import EVENT_TYPES
-from tests.recordings import encoded
+from tests.recordings import START, encoded
 from tests.test_fidelity_compare import at, broken, found, write
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,3 +210,20 @@ def test_the_json_report_lists_a_bounded_number_of_verdicts(tmp_path: Path, monk
 def junit_cases(xml: str) -> dict[str, ET.Element | None]:
     """Each test case's name and its failure (None: it passed)."""
     return {case.get("name", ""): case.find("failure") for case in ET.fromstring(xml).iter("testcase")}
+
+
+def test_the_docs_example_report_is_what_compare_prints(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/fidelity.md's session: a receipt with its total as a string and a field more,
+    another User-Agent, a tunnel's header, retried after a minute."""
+    payload = generate_payloads("receipts.update", 1, seed=3)[0]
+    payload["receipts"][0].update(total=f"{payload['receipts'][0]['total']:.2f}", loyalty_points=12)
+    headers = [("Host", "abc.ngrok.app"), ("User-Agent", "SalesPlay-Hookshot/2.1"), ("X-Forwarded-For", "203.0.113.7")]
+    requests = [at(n, 3 + 60 * (n - 1), encoded(payload), status, headers=headers)
+                for n, status in ((1, 500), (2, 200))]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "recordings").mkdir()
+    write(tmp_path / "recordings" / "session-20250630T120000Z.jsonl", requests, end=START + 600)
+    printed = render.text(compare(CompareOptions([Path("recordings")])))
+    docs = (ROOT / "docs" / "fidelity.md").read_text()
+    shown = docs.split("```text\nsalesplay-mock compare recordings/", 1)[1].split("```", 1)[0]
+    assert "salesplay-mock compare recordings/" + shown == printed
