@@ -131,7 +131,8 @@ def test_compare_exits_0_when_all_is_as_the_mock_sends_it(capsys: pytest.Capture
                      headers=(("User-Agent", "SalesPlay-Webhooks (salesplay-mock)"),))
     code, out, err = run(capsys, "compare", str(path))
     assert code == 0, out + err
-    assert out.endswith("no difference: what was recorded is what the mock sends\n")
+    assert out.endswith("no difference: what was recorded is what the mock sends, and every payload meets the "
+                        "receiver schema of its type\n")
 
 
 def test_compare_exits_1_with_text_json_and_junit(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
@@ -143,10 +144,16 @@ def test_compare_exits_1_with_text_json_and_junit(capsys: pytest.CaptureFixture[
     assert "4 difference(s)" in out
     SCHEMA.validate(str(tmp_path / "c.xml"))
     xml = (tmp_path / "c.xml").read_text()
-    assert 'name="receipts.update"' in xml and 'name="headers"' in xml and xml.count("<failure") == 2
+    assert 'name="receipts.update"' in xml and 'name="headers"' in xml and xml.count("<failure") == 3
+    assert '<testcase name="receipts.update (receiver schema)"' in xml
+    assert 'message="1 of 1 payload(s) break the receiver schema' in xml
     code, out, _ = run(capsys, "compare", str(path), "--json")
     report = json.loads(out)
-    assert code == 1 and report["ok"] is False and len(report["differences"]) == 4
+    assert code == 1 and report["ok"] is False and report["receiver_ok"] is False
+    assert [d["schema"] for d in report["differences"]].count("receiver") == 2 and len(report["differences"]) == 6
+    [payload] = report["payloads"]
+    assert payload == {"where": "s.jsonl #1", "type": "receipts.update", "strict": "differs", "receiver": "breaks",
+                       "receiver_breaks": ["$.created_at", "$.receipts[*].total"]}
 
 
 def test_compare_reads_a_gzipped_and_a_utf16_recording(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:

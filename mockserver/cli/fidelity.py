@@ -62,13 +62,15 @@ def _compare(sub: Any, whole: Whole, number: Callable[[str], float]) -> None:
     cmp = sub.add_parser(
         "compare", help="how the mock differs from what SalesPlay sent (recordings, HAR files or payloads)",
         description="Compare recorded requests with what the mock sends: each payload against the strict JSON "
-                    "Schema of its type, the headers against the mock's, and each recording's retries against the "
-                    "published schedule. Every difference names the line to change. Exit 1 when anything differs, "
-                    "2 when a file cannot be read.")
+                    "Schema of its type (DIFF: the mock sends it otherwise) and the receiver one (BREAK: a receiver "
+                    "coded to it would fail), the headers against the mock's, and each recording's retries against "
+                    "the published schedule. Every difference names the line to change. Exit 1 when anything "
+                    "differs, 2 when a file cannot be read.")
     cmp.add_argument("recordings", nargs="+", type=Path, metavar="RECORDING",
                      help="session files of salesplay-mock record (or folders of them), HAR files, payload files")
     cmp.add_argument("--json", action="store_true", help="print the report as JSON instead of text")
-    cmp.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report, a test case per area")
+    cmp.add_argument("--junit", type=Path, metavar="FILE", help="also write a JUnit XML report, a test case per area "
+                     "(and per event type's receiver schema)")
     cmp.add_argument("--time-scale", type=number, default=1.0, metavar="N",
                      help="the recording's time ran this many times faster than SalesPlay's (a recording of the mock "
                           "on a compressed clock: its --time-scale; default 1)")

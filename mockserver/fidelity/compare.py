@@ -1,16 +1,19 @@
 """``compare``: every recorded request against what the mock sends (its payload against the
-strict schema of its type, its headers against the mock's) and each recording's timeline
+strict schema of its type, its headers against the mock's), its payload against what a
+receiver may rely on (the receiver schema of its type), and each recording's timeline
 against the published retry schedule, into one Report."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mockserver.domain.schedule import Schedule
+from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.fidelity import body, headers, payloads
 from mockserver.fidelity.recording import RecordedRequest
-from mockserver.fidelity.report import BODIES, HEADERS, TIMELINE, Finding, Report
+from mockserver.fidelity.report import BODIES, HEADERS, TIMELINE, Finding, Report, Verdict
 from mockserver.fidelity.sources import Notice, SessionEnd, files_of, read
 from mockserver.fidelity.timeline import Timeline
 
@@ -67,9 +70,25 @@ def _request(report: Report, request: RecordedRequest, skipped: set[str]) -> Non
         report.add(Finding("body", BODIES, decoded.problem.split(":")[0], decoded.problem,
                            "a JSON object, UTF-8, uncompressed", SAME_BODY), request.where)
         return
-    type_ = decoded.payload.get("type") if isinstance(decoded.payload, dict) else None
+    _payload(report, decoded.payload, request.where)
+
+
+def _payload(report: Report, payload: Any, where: str) -> None:
+    """Its differences from the strict schema, and (for a known event type) its breaks of
+    the receiver schema; both also as the payload's verdict."""
+    type_ = payload.get("type") if isinstance(payload, dict) else None
     if isinstance(type_, str):
         report.types[type_] += 1
         report.areas.add(type_)
-    for finding in payloads.differences(decoded.payload):
-        report.add(finding, request.where)
+    strict = payloads.differences(payload)
+    receiver = None
+    if isinstance(payload, dict) and isinstance(type_, str) and type_ in EVENT_TYPES:
+        receiver = payloads.against(payload, type_, "receiver")
+    for finding in strict + (receiver or []):
+        report.add(finding, where)
+    report.judge(Verdict(where, type_ if isinstance(type_, str) else None, _subjects(strict),
+                         None if receiver is None else _subjects(receiver)))
+
+
+def _subjects(findings: list[Finding]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(f.subject for f in findings))

@@ -1,19 +1,21 @@
-"""Where to change the mock: a place in a shipped JSON Schema as file, line and JSON
-pointer, and a line of the package's own source, said as a path inside the project
-(``mockserver/schemas/receipts.update.json:118 #/$defs/money/type``)."""
+"""Where to change the mock: a place in a shipped JSON Schema (strict or receiver) as file,
+line and JSON pointer, and a line of the package's own source, said as a path inside the
+project (``mockserver/schemas/receipts.update.json:118 #/$defs/money/type``)."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
 from mockserver.shop.schemas import load_schema
 
+Variant = Literal["strict", "receiver"]
 
-def schema_file(type_: str) -> str:
-    return f"mockserver/schemas/{type_}.json"
+
+def schema_file(type_: str, variant: Variant = "strict") -> str:
+    return f"mockserver/schemas/{'receiver/' if variant == 'receiver' else ''}{type_}.json"
 
 
 def at(schema: dict[str, Any], pointer: str) -> Any:
@@ -45,11 +47,14 @@ def parent(pointer: str) -> str:
 
 
 @cache
-def _schema_lines(type_: str) -> dict[str, int]:
+def _schema_lines(type_: str, variant: Variant) -> dict[str, int]:
     """The line of every pointer in the schema file, when the file is laid out as
     ``json.dumps(indent=2)`` lays it out (the shipped files are; a test keeps them so)."""
-    text = resources.files("mockserver").joinpath("schemas").joinpath(f"{type_}.json").read_text("utf-8")
-    schema = load_schema(type_)
+    node = resources.files("mockserver")
+    for part in schema_file(type_, variant).split("/")[1:]:
+        node = node.joinpath(part)
+    text = node.read_text("utf-8")
+    schema = load_schema(type_, variant)
     if text not in (json.dumps(schema, indent=2) + "\n", json.dumps(schema, indent=2, ensure_ascii=False) + "\n"):
         return {}
     lines: dict[str, int] = {}
@@ -73,10 +78,10 @@ def _number(node: Any, pointer: str, line: int, lines: dict[str, int]) -> int:
     return line + 1  # the closing bracket
 
 
-def in_schema(type_: str, pointer: str) -> str:
+def in_schema(type_: str, pointer: str, variant: Variant = "strict") -> str:
     """``mockserver/schemas/receipts.update.json:118 #/$defs/money/type``."""
-    line = _schema_lines(type_).get(pointer)
-    return f"{schema_file(type_)}{f':{line}' if line else ''} {pointer}"
+    line = _schema_lines(type_, variant).get(pointer)
+    return f"{schema_file(type_, variant)}{f':{line}' if line else ''} {pointer}"
 
 
 @cache

@@ -1,6 +1,8 @@
 """What ``compare`` found: each difference once, with how often it was seen, where first,
 and the line to change; grouped by area (an event type, the headers, the bodies, the retry
-timeline), which is what a JUnit report makes a test case of."""
+timeline), which is what a JUnit report makes a test case of. Each payload also gets two
+verdicts: does it differ from what the mock sends (the strict schema), and does it break
+what a receiver may rely on (the receiver schema, the stronger finding)."""
 
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ LABELS: dict[str, str] = {
     "resent": "sent again",
 }
 HEADERS, BODIES, TIMELINE = "headers", "bodies", "retry timeline"
+SchemaName = Literal["strict", "receiver"]
+MAX_LISTED = 10_000  # payload verdicts kept for the JSON report; the counts cover every payload
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,23 @@ class Finding:
     salesplay: str  # what SalesPlay sent (an example)
     mock: str  # what the mock does
     change: str  # the file and line to change, and how
+    schema: SchemaName | None = None  # the mock's schema a payload broke; None: not a rule of a schema
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One payload: the places it differs from the strict schema, and those where it breaks
+    the receiver schema (None: not checked, its type has no schema)."""
+
+    where: str
+    type: str | None
+    strict: tuple[str, ...]
+    receiver: tuple[str, ...] | None
+
+    def to_json(self) -> dict[str, Any]:
+        receiver = None if self.receiver is None else "breaks" if self.receiver else "meets"
+        return {"where": self.where, "type": self.type, "strict": "differs" if self.strict else "same",
+                "receiver": receiver, "receiver_breaks": list(self.receiver or ())}
 
 
 @dataclass
@@ -40,8 +61,8 @@ class Group:
 
     def to_json(self) -> dict[str, Any]:
         f = self.finding
-        return {"kind": f.kind, "area": f.area, "subject": f.subject, "salesplay": f.salesplay, "mock": f.mock,
-                "change": f.change, "count": self.count, "first": self.first}
+        return {"kind": f.kind, "area": f.area, "schema": f.schema, "subject": f.subject, "salesplay": f.salesplay,
+                "mock": f.mock, "change": f.change, "count": self.count, "first": self.first}
 
 
 @dataclass
@@ -51,17 +72,33 @@ class Report:
     types: Counter[str] = field(default_factory=Counter)  # requests per event type
     deliveries: int = 0  # deliveries seen on the timeline
     retried: int = 0  # of which retried at least once
-    groups: dict[tuple[str, str, str, str], Group] = field(default_factory=dict)
+    groups: dict[tuple[str, ...], Group] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     areas: set[str] = field(default_factory=set)  # what was compared, differing or not
+    checked: Counter[str] = field(default_factory=Counter)  # payloads per type checked against both schemas
+    differing: Counter[str] = field(default_factory=Counter)  # of which differ from the strict schema
+    breaking: Counter[str] = field(default_factory=Counter)  # of which break the receiver schema
+    verdicts: list[Verdict] = field(default_factory=list)  # the first MAX_LISTED payloads'
 
     def add(self, finding: Finding, where: str) -> None:
-        key = (finding.kind, finding.area, finding.subject, finding.change)
+        key = (finding.kind, finding.area, finding.subject, finding.change, finding.schema or "")
         group = self.groups.get(key)
         if group is None:
             self.groups[key] = Group(finding, where)
         else:
             group.count += 1
+
+    def judge(self, verdict: Verdict) -> None:
+        if verdict.receiver is not None and verdict.type is not None:
+            self.checked[verdict.type] += 1
+            if verdict.strict:
+                self.differing[verdict.type] += 1
+            if verdict.receiver:
+                self.breaking[verdict.type] += 1
+        if len(self.verdicts) < MAX_LISTED:
+            self.verdicts.append(verdict)
+        else:
+            self.note(f"the JSON report lists the verdicts of the first {MAX_LISTED} payloads; the counts cover all")
 
     def note(self, text: str) -> None:
         if text not in self.notes and len(self.notes) < 100:
@@ -71,13 +108,21 @@ class Report:
     def ok(self) -> bool:
         return not self.groups
 
+    @property
+    def receiver_ok(self) -> bool:
+        """No payload breaks the receiver schema (it may still differ from what the mock sends)."""
+        return not any(self.breaking.values())
+
     def in_area(self, area: str) -> list[Group]:
         return [g for g in self.groups.values() if g.finding.area == area]
 
     def to_json(self) -> dict[str, Any]:
+        schemas = {t: {"payloads": n, "strict_differs": self.differing[t], "receiver_breaks": self.breaking[t]}
+                   for t, n in sorted(self.checked.items())}
         return {"inputs": self.inputs, "requests": self.requests, "types": dict(sorted(self.types.items())),
-                "deliveries": self.deliveries, "retried": self.retried, "ok": self.ok,
-                "differences": [g.to_json() for g in self.groups.values()], "notes": self.notes}
+                "deliveries": self.deliveries, "retried": self.retried, "ok": self.ok, "receiver_ok": self.receiver_ok,
+                "schemas": schemas, "differences": [g.to_json() for g in self.groups.values()],
+                "payloads": [v.to_json() for v in self.verdicts], "notes": self.notes}
 
 
 def printable(text: str, limit: int = 120) -> str:
