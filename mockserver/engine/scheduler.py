@@ -183,12 +183,11 @@ class Scheduler:
         due = due[:free]
         if not due:
             return 0
-        launch = []
+        stopped: set[str] = set()  # webhooks a delivery past its window disabled: their others were cancelled
         for delivery in due:
-            if now > delivery.deadline:  # so late that the window closed: not made
-                self.attempts.expire(delivery)
-            else:
-                launch.append(delivery)
+            if now > delivery.deadline and self.attempts.expire(delivery):  # so late the window closed
+                stopped.add(delivery.webhook_id)
+        launch = [d for d in due if now <= d.deadline and d.webhook_id not in stopped]
         bodies = self.store.events.bodies({d.event_id for d in launch})
         for start in self.attempts.begin(launch):
             delivery = start.delivery
