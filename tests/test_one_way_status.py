@@ -10,9 +10,10 @@ whole time, keeping each change."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+import pytest
 from aiohttp import web
 
 from mockserver import keys
@@ -54,13 +55,16 @@ class GatedReceiver:
         self._gate.set()
 
 
-async def _gated(aiohttp_server: Any) -> GatedReceiver:
+@pytest.fixture
+async def gated(aiohttp_server: Any) -> AsyncIterator[GatedReceiver]:
+    """A gated receiver; a test that fails with an attempt held lets it go at the end."""
     rec = GatedReceiver()
     app = web.Application()
     app.router.add_post("/hook", rec.handle)
     server = await aiohttp_server(app)
     rec.url = str(server.make_url("/hook"))
-    return rec
+    yield rec
+    rec.let_go(rec.status)
 
 
 class StatusWatch:
@@ -73,13 +77,6 @@ class StatusWatch:
         self.polls = 0
         self._task = asyncio.create_task(self._run())
 
-    @classmethod
-    async def start(cls, client: Any, delivery_id: str) -> StatusWatch:
-        """A watch that has read the status before the test goes on."""
-        watch = cls(client, delivery_id)
-        await watch.polled()
-        return watch
-
     async def _run(self) -> None:
         while True:
             resp = await self.client.get(f"/_mock/deliveries/{self.delivery_id}", headers=AUTH)
@@ -90,7 +87,8 @@ class StatusWatch:
             await asyncio.sleep(0.002)
 
     async def polled(self) -> None:
-        """Wait until the status has been read (twice over) since this call."""
+        """Wait until the status has been read since this call (a read already under way
+        may have begun before it: two more)."""
         after = self.polls + 2
 
         async def done() -> bool:
@@ -105,9 +103,32 @@ class StatusWatch:
 
         await until(settled, timeout=WAIT, every=0.002, what="the delivery to settle")
         await self.polled()  # and nothing after it
+        await self.stop()
+        return self.seen
+
+    async def stop(self) -> None:
         self._task.cancel()
         await asyncio.gather(self._task, return_exceptions=True)
-        return self.seen
+
+
+Watching = Callable[[Any, str], Awaitable[StatusWatch]]
+
+
+@pytest.fixture
+async def watching() -> AsyncIterator[Watching]:
+    """``await watching(client, delivery_id)``: a watch that has read the status once;
+    stopped at the end of the test."""
+    made: list[StatusWatch] = []
+
+    async def start(client: Any, delivery_id: str) -> StatusWatch:
+        watch = StatusWatch(client, delivery_id)
+        made.append(watch)
+        await watch.polled()
+        return watch
+
+    yield start
+    for watch in made:
+        await watch.stop()
 
 
 async def _under_way(rec: GatedReceiver, delivery_id: str, making: Awaitable[Any]) -> asyncio.Task[Any]:
@@ -143,18 +164,17 @@ async def _first_delivery(client: Any, rec: GatedReceiver) -> tuple[str, str]:
 
 
 async def test_disabled_through_the_api_during_its_last_attempt_a_delivery_goes_from_pending_to_failed(
-    make_client: Any, config: Any, aiohttp_server: Any
+    make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
 ) -> None:
     client = await make_client(config, max_attempts=2)
-    rec = await _gated(aiohttp_server)
-    hook_id, dlv_id = await _first_delivery(client, rec)
-    making = await _under_way(rec, dlv_id, advance(client, 5))  # the 2nd and last attempt
-    watch = await StatusWatch.start(client, dlv_id)
+    hook_id, dlv_id = await _first_delivery(client, gated)
+    making = await _under_way(gated, dlv_id, advance(client, 5))  # the 2nd and last attempt
+    watch = await watching(client, dlv_id)
     await _disable(client, hook_id)
     await watch.polled()
     held = await delivery(client, dlv_id)
     assert (held["status"], held["attempt_in_flight_since"] is not None) == ("pending", True)
-    assert await _settles(rec, watch, making, 500) == ["pending", "failed"]
+    assert await _settles(gated, watch, making, 500) == ["pending", "failed"]
     detail = await delivery(client, dlv_id)
     assert (detail["attempt_count"], [a["response_status"] for a in detail["attempts"]]) == (2, [500, 500])
     hook = await (await client.get(f"/v1.0/webhook/{hook_id}", headers=AUTH)).json()
@@ -162,126 +182,119 @@ async def test_disabled_through_the_api_during_its_last_attempt_a_delivery_goes_
 
 
 async def test_disabled_through_the_api_with_attempts_left_a_delivery_goes_from_pending_to_cancelled_once(
-    make_client: Any, config: Any, aiohttp_server: Any
+    make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
 ) -> None:
     client = await make_client(config, max_attempts=5)
-    rec = await _gated(aiohttp_server)
-    hook_id, dlv_id = await _first_delivery(client, rec)
-    making = await _under_way(rec, dlv_id, advance(client, 5))
-    watch = await StatusWatch.start(client, dlv_id)
+    hook_id, dlv_id = await _first_delivery(client, gated)
+    making = await _under_way(gated, dlv_id, advance(client, 5))
+    watch = await watching(client, dlv_id)
     await _disable(client, hook_id)
-    assert await _settles(rec, watch, making, 500) == ["pending", "cancelled"]
+    assert await _settles(gated, watch, making, 500) == ["pending", "cancelled"]
     detail = await delivery(client, dlv_id)
     assert (detail["last_error"], detail["attempt_count"], detail["next_attempt_at"]) == (
         "the webhook was disabled", 2, None)
     await advance(client, 48 * 3600)
-    assert rec.requests == [dlv_id, dlv_id]  # nothing more goes to a disabled webhook
+    assert gated.requests == [dlv_id, dlv_id]  # nothing more goes to a disabled webhook
 
 
 async def test_disabled_on_the_page_during_an_attempt_that_succeeds_a_delivery_goes_from_pending_to_succeeded(
-    make_client: Any, config: Any, aiohttp_server: Any
+    make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
 ) -> None:
     client = await make_client(config)
-    rec = await _gated(aiohttp_server)
-    hook_id, dlv_id = await _first_delivery(client, rec)
-    making = await _under_way(rec, dlv_id, advance(client, 5))
-    watch = await StatusWatch.start(client, dlv_id)
+    hook_id, dlv_id = await _first_delivery(client, gated)
+    making = await _under_way(gated, dlv_id, advance(client, 5))
+    watch = await watching(client, dlv_id)
     csrf = await _signed_in(client)
     resp = await client.post(f"/ui/webhooks/{hook_id}/status", data={"csrf": csrf, "status": "disabled"},
                              allow_redirects=False)
     assert resp.status == 303
-    assert await _settles(rec, watch, making, 200) == ["pending", "succeeded"]
+    assert await _settles(gated, watch, making, 200) == ["pending", "succeeded"]
     hook = await (await client.get(f"/v1.0/webhook/{hook_id}", headers=AUTH)).json()
     assert (hook["status"], hook["disabled_reason"]) == ("disabled", "disabled through the page")
 
 
 async def test_disabled_and_enabled_again_during_an_attempt_a_delivery_keeps_its_retries(
-    make_client: Any, config: Any, aiohttp_server: Any
+    make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
 ) -> None:
     client = await make_client(config)
-    rec = await _gated(aiohttp_server)
-    hook_id, dlv_id = await _first_delivery(client, rec)
-    making = await _under_way(rec, dlv_id, advance(client, 5))
-    watch = await StatusWatch.start(client, dlv_id)
+    hook_id, dlv_id = await _first_delivery(client, gated)
+    making = await _under_way(gated, dlv_id, advance(client, 5))
+    watch = await watching(client, dlv_id)
     await _disable(client, hook_id)
     resp = await client.put(f"/v1.0/webhook/{hook_id}", json={"status": "enabled"}, headers=AUTH)
     assert resp.status == 200
-    rec.let_go(500)
+    gated.let_go(500)
     await asyncio.wait_for(making, WAIT)
     await watch.polled()
     detail = await delivery(client, dlv_id)
     assert (detail["status"], detail["attempt_count"], detail["next_attempt_at"] is not None) == ("pending", 2, True)
-    rec.status = 200
+    gated.status = 200
     await advance(client, 10)  # the 3rd attempt, at 15 s
     assert await watch.until_settled() == ["pending", "succeeded"]
 
 
 async def test_deleted_during_an_attempt_a_delivery_goes_from_pending_to_cancelled_saying_so(
-    make_client: Any, config: Any, aiohttp_server: Any
+    make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
 ) -> None:
     client = await make_client(config)
-    rec = await _gated(aiohttp_server)
-    hook_id, dlv_id = await _first_delivery(client, rec)
-    making = await _under_way(rec, dlv_id, advance(client, 5))
-    watch = await StatusWatch.start(client, dlv_id)
+    hook_id, dlv_id = await _first_delivery(client, gated)
+    making = await _under_way(gated, dlv_id, advance(client, 5))
+    watch = await watching(client, dlv_id)
     assert (await client.delete(f"/v1.0/webhook/{hook_id}", headers=AUTH)).status == 204
-    assert await _settles(rec, watch, making, 503) == ["pending", "cancelled"]
+    assert await _settles(gated, watch, making, 503) == ["pending", "cancelled"]
     assert (await delivery(client, dlv_id))["last_error"] == "the webhook was deleted"
 
 
 async def test_another_deliverys_last_failure_during_this_ones_last_attempt_ends_both_failed(
-    make_client: Any, config: Any, aiohttp_server: Any
+    make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
 ) -> None:
     """Both deliveries' last attempts are made in one pass: the first fails at once and
     disables the webhook while the second's is held."""
     client = await make_client(config, max_attempts=2)
-    rec = await _gated(aiohttp_server)
-    hook = await register(client, rec.url)
+    hook = await register(client, gated.url)
     sent = await trigger(client, count=2)
     first, second = (d["id"] for e in sent["events"] for d in e["deliveries"])
-    making = await _under_way(rec, second, advance(client, 5))
-    watch = await StatusWatch.start(client, second)
+    making = await _under_way(gated, second, advance(client, 5))
+    watch = await watching(client, second)
 
     async def first_failed() -> bool:
         return bool((await delivery(client, first))["status"] == "failed")
 
     await until(first_failed, timeout=WAIT, what="the first delivery to fail for good")
-    assert await _settles(rec, watch, making, 500) == ["pending", "failed"]
+    assert await _settles(gated, watch, making, 500) == ["pending", "failed"]
     state = await (await client.get(f"/v1.0/webhook/{hook['id']}", headers=AUTH)).json()
     assert state["status"] == "disabled" and first in state["disabled_reason"]
 
 
 async def test_another_deliverys_last_failure_during_an_attempt_with_attempts_left_cancels_it_once(
-    make_client: Any, config: Any, aiohttp_server: Any
+    make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
 ) -> None:
     """The first delivery's 3rd and last attempt (at 15 s) and the second's 2nd (made at
     10 s, so also due at 15 s) are made in one pass."""
     client = await make_client(config, max_attempts=3)
-    rec = await _gated(aiohttp_server)
-    hook_id, first = await _first_delivery(client, rec)
+    hook_id, first = await _first_delivery(client, gated)
     await advance(client, 10)
     second = (await trigger(client))["events"][0]["deliveries"][0]["id"]
-    making = await _under_way(rec, second, advance(client, 5))
-    watch = await StatusWatch.start(client, second)
-    assert await _settles(rec, watch, making, 500) == ["pending", "cancelled"]
+    making = await _under_way(gated, second, advance(client, 5))
+    watch = await watching(client, second)
+    assert await _settles(gated, watch, making, 500) == ["pending", "cancelled"]
     assert ((await delivery(client, first))["status"], (await delivery(client, second))["last_error"]) == (
         "failed", "the webhook was disabled")
     await advance(client, 48 * 3600)
-    assert rec.requests.count(second) == 2
+    assert gated.requests.count(second) == 2
 
 
 async def test_a_reset_during_an_attempt_forgets_the_delivery_and_it_never_comes_back(
-    make_client: Any, config: Any, aiohttp_server: Any
+    make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
 ) -> None:
     """The held attempt is the first and last one: failing, it would disable the webhook."""
     client = await make_client(config, max_attempts=1)
-    rec = await _gated(aiohttp_server)
-    await register(client, rec.url)
-    triggering = await _under_way(rec, ANY, trigger(client))  # a reset does not wait for a trigger
-    [dlv_id] = rec.requests
-    watch = await StatusWatch.start(client, dlv_id)
+    await register(client, gated.url)
+    triggering = await _under_way(gated, ANY, trigger(client))  # a reset does not wait for a trigger
+    [dlv_id] = gated.requests
+    watch = await watching(client, dlv_id)
     assert (await client.post("/_mock/reset", headers=AUTH)).status == 200
-    assert await _settles(rec, watch, triggering, 500, held="gone") == ["pending", "gone"]
+    assert await _settles(gated, watch, triggering, 500, held="gone") == ["pending", "gone"]
     assert (await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"] == []
     assert (await (await client.get("/_mock/deliveries", headers=AUTH)).json())["data"] == []
     store = keys.engine_of(client.server.app).store
@@ -290,12 +303,11 @@ async def test_a_reset_during_an_attempt_forgets_the_delivery_and_it_never_comes
 
 
 async def test_a_delivery_whose_window_closed_disables_the_webhook_before_another_due_with_it_is_sent(
-    client: Any, aiohttp_server: Any
+    client: Any, gated: GatedReceiver
 ) -> None:
     """Due in the same pass: the one past its window fails for good and cancels the other,
     which is then not sent to the webhook it just disabled."""
-    rec = await _gated(aiohttp_server)
-    hook = await register(client, rec.url)
+    hook = await register(client, gated.url)
     store = keys.engine_of(client.server.app).store
     webhook = store.webhooks.get_any(hook["id"])
     assert webhook is not None
@@ -306,4 +318,4 @@ async def test_a_delivery_whose_window_closed_disables_the_webhook_before_anothe
     await advance(client, 1)
     assert ((await delivery(client, late.id))["status"], (await delivery(client, other.id))["status"]) == (
         "failed", "cancelled")
-    assert rec.requests == []
+    assert gated.requests == []
