@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -131,24 +132,36 @@ async def watching() -> AsyncIterator[Watching]:
         await watch.stop()
 
 
-async def _under_way(rec: GatedReceiver, delivery_id: str, making: Awaitable[Any]) -> asyncio.Task[Any]:
-    """Start ``making`` (a trigger or an advance) in the background with ``delivery_id``'s
-    attempt held at the gate; return once that attempt has reached the receiver."""
+@dataclass
+class Held:
+    """An attempt held at the gate, the call that makes it, and its delivery's status watched."""
+
+    client: Any
+    hook_id: str
+    delivery_id: str
+    making: asyncio.Task[Any]  # the trigger or the advance that makes the attempt
+    watch: StatusWatch
+
+
+async def _hold(rec: GatedReceiver, watching: Watching, client: Any, hook_id: str, delivery_id: str,
+                making: Awaitable[Any]) -> Held:
+    """Start ``making`` in the background with ``delivery_id``'s attempt (``ANY``: the first
+    request's) held at the gate; once it has reached the receiver, watch its delivery."""
     rec.hold(delivery_id)
     task: asyncio.Task[Any] = asyncio.ensure_future(making)
     await asyncio.wait_for(rec.arrived.wait(), WAIT)
-    return task
+    delivery_id = rec.requests[-1]
+    return Held(client, hook_id, delivery_id, task, await watching(client, delivery_id))
 
 
-async def _settles(rec: GatedReceiver, watch: StatusWatch, making: asyncio.Task[Any], status: int, *,
-                   held: str = "pending") -> list[str]:
+async def _settles(rec: GatedReceiver, held: Held, status: int, *, shows: str = "pending") -> list[str]:
     """Let the held attempt end with ``status``; every status the delivery showed. Until
-    then it shows ``held``, whatever the test did meanwhile."""
-    await watch.polled()
-    assert watch.seen[-1] == held, watch.seen
+    then it shows ``shows``, whatever the test did meanwhile."""
+    await held.watch.polled()
+    assert held.watch.seen[-1] == shows, held.watch.seen
     rec.let_go(status)
-    await asyncio.wait_for(making, WAIT)
-    return await watch.until_settled()
+    await asyncio.wait_for(held.making, WAIT)
+    return await held.watch.until_settled()
 
 
 async def _disable(client: Any, hook_id: str) -> None:
@@ -163,33 +176,45 @@ async def _first_delivery(client: Any, rec: GatedReceiver) -> tuple[str, str]:
     return hook["id"], sent["events"][0]["deliveries"][0]["id"]
 
 
+MakeHeld = Callable[..., Awaitable[Held]]
+
+
+@pytest.fixture
+def second_attempt_held(make_client: Any, config: Any, gated: GatedReceiver, watching: Watching) -> MakeHeld:
+    """``await second_attempt_held(**config_overrides)``: on an app of its own, a delivery
+    whose first attempt failed, its second (made by an advance to 5 s) held."""
+
+    async def make(**overrides: Any) -> Held:
+        client = await make_client(config, **overrides)
+        hook_id, dlv_id = await _first_delivery(client, gated)
+        return await _hold(gated, watching, client, hook_id, dlv_id, advance(client, 5))
+
+    return make
+
+
 async def test_disabled_through_the_api_during_its_last_attempt_a_delivery_goes_from_pending_to_failed(
-    make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
+    second_attempt_held: MakeHeld, gated: GatedReceiver
 ) -> None:
-    client = await make_client(config, max_attempts=2)
-    hook_id, dlv_id = await _first_delivery(client, gated)
-    making = await _under_way(gated, dlv_id, advance(client, 5))  # the 2nd and last attempt
-    watch = await watching(client, dlv_id)
-    await _disable(client, hook_id)
-    await watch.polled()
-    held = await delivery(client, dlv_id)
-    assert (held["status"], held["attempt_in_flight_since"] is not None) == ("pending", True)
-    assert await _settles(gated, watch, making, 500) == ["pending", "failed"]
+    held = await second_attempt_held(max_attempts=2)
+    client, dlv_id = held.client, held.delivery_id
+    await _disable(client, held.hook_id)
+    await held.watch.polled()
+    now = await delivery(client, dlv_id)
+    assert (now["status"], now["attempt_in_flight_since"] is not None) == ("pending", True)
+    assert await _settles(gated, held, 500) == ["pending", "failed"]
     detail = await delivery(client, dlv_id)
     assert (detail["attempt_count"], [a["response_status"] for a in detail["attempts"]]) == (2, [500, 500])
-    hook = await (await client.get(f"/v1.0/webhook/{hook_id}", headers=AUTH)).json()
+    hook = await (await client.get(f"/v1.0/webhook/{held.hook_id}", headers=AUTH)).json()
     assert hook["disabled_reason"] == "disabled through the API"  # the first reason stays
 
 
 async def test_disabled_through_the_api_with_attempts_left_a_delivery_goes_from_pending_to_cancelled_once(
-    make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
+    second_attempt_held: MakeHeld, gated: GatedReceiver
 ) -> None:
-    client = await make_client(config, max_attempts=5)
-    hook_id, dlv_id = await _first_delivery(client, gated)
-    making = await _under_way(gated, dlv_id, advance(client, 5))
-    watch = await watching(client, dlv_id)
-    await _disable(client, hook_id)
-    assert await _settles(gated, watch, making, 500) == ["pending", "cancelled"]
+    held = await second_attempt_held(max_attempts=5)
+    client, dlv_id = held.client, held.delivery_id
+    await _disable(client, held.hook_id)
+    assert await _settles(gated, held, 500) == ["pending", "cancelled"]
     detail = await delivery(client, dlv_id)
     assert (detail["last_error"], detail["attempt_count"], detail["next_attempt_at"]) == (
         "the webhook was disabled", 2, None)
@@ -198,51 +223,44 @@ async def test_disabled_through_the_api_with_attempts_left_a_delivery_goes_from_
 
 
 async def test_disabled_on_the_page_during_an_attempt_that_succeeds_a_delivery_goes_from_pending_to_succeeded(
-    make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
+    second_attempt_held: MakeHeld, gated: GatedReceiver
 ) -> None:
-    client = await make_client(config)
-    hook_id, dlv_id = await _first_delivery(client, gated)
-    making = await _under_way(gated, dlv_id, advance(client, 5))
-    watch = await watching(client, dlv_id)
+    held = await second_attempt_held()
+    client = held.client
     csrf = await _signed_in(client)
-    resp = await client.post(f"/ui/webhooks/{hook_id}/status", data={"csrf": csrf, "status": "disabled"},
+    resp = await client.post(f"/ui/webhooks/{held.hook_id}/status", data={"csrf": csrf, "status": "disabled"},
                              allow_redirects=False)
     assert resp.status == 303
-    assert await _settles(gated, watch, making, 200) == ["pending", "succeeded"]
-    hook = await (await client.get(f"/v1.0/webhook/{hook_id}", headers=AUTH)).json()
+    assert await _settles(gated, held, 200) == ["pending", "succeeded"]
+    hook = await (await client.get(f"/v1.0/webhook/{held.hook_id}", headers=AUTH)).json()
     assert (hook["status"], hook["disabled_reason"]) == ("disabled", "disabled through the page")
 
 
 async def test_disabled_and_enabled_again_during_an_attempt_a_delivery_keeps_its_retries(
-    make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
+    second_attempt_held: MakeHeld, gated: GatedReceiver
 ) -> None:
-    client = await make_client(config)
-    hook_id, dlv_id = await _first_delivery(client, gated)
-    making = await _under_way(gated, dlv_id, advance(client, 5))
-    watch = await watching(client, dlv_id)
-    await _disable(client, hook_id)
-    resp = await client.put(f"/v1.0/webhook/{hook_id}", json={"status": "enabled"}, headers=AUTH)
+    held = await second_attempt_held()
+    client, dlv_id = held.client, held.delivery_id
+    await _disable(client, held.hook_id)
+    resp = await client.put(f"/v1.0/webhook/{held.hook_id}", json={"status": "enabled"}, headers=AUTH)
     assert resp.status == 200
     gated.let_go(500)
-    await asyncio.wait_for(making, WAIT)
-    await watch.polled()
+    await asyncio.wait_for(held.making, WAIT)
+    await held.watch.polled()
     detail = await delivery(client, dlv_id)
     assert (detail["status"], detail["attempt_count"], detail["next_attempt_at"] is not None) == ("pending", 2, True)
     gated.status = 200
     await advance(client, 10)  # the 3rd attempt, at 15 s
-    assert await watch.until_settled() == ["pending", "succeeded"]
+    assert await held.watch.until_settled() == ["pending", "succeeded"]
 
 
 async def test_deleted_during_an_attempt_a_delivery_goes_from_pending_to_cancelled_saying_so(
-    make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
+    second_attempt_held: MakeHeld, gated: GatedReceiver
 ) -> None:
-    client = await make_client(config)
-    hook_id, dlv_id = await _first_delivery(client, gated)
-    making = await _under_way(gated, dlv_id, advance(client, 5))
-    watch = await watching(client, dlv_id)
-    assert (await client.delete(f"/v1.0/webhook/{hook_id}", headers=AUTH)).status == 204
-    assert await _settles(gated, watch, making, 503) == ["pending", "cancelled"]
-    assert (await delivery(client, dlv_id))["last_error"] == "the webhook was deleted"
+    held = await second_attempt_held()
+    assert (await held.client.delete(f"/v1.0/webhook/{held.hook_id}", headers=AUTH)).status == 204
+    assert await _settles(gated, held, 503) == ["pending", "cancelled"]
+    assert (await delivery(held.client, held.delivery_id))["last_error"] == "the webhook was deleted"
 
 
 async def test_another_deliverys_last_failure_during_this_ones_last_attempt_ends_both_failed(
@@ -254,14 +272,13 @@ async def test_another_deliverys_last_failure_during_this_ones_last_attempt_ends
     hook = await register(client, gated.url)
     sent = await trigger(client, count=2)
     first, second = (d["id"] for e in sent["events"] for d in e["deliveries"])
-    making = await _under_way(gated, second, advance(client, 5))
-    watch = await watching(client, second)
+    held = await _hold(gated, watching, client, hook["id"], second, advance(client, 5))
 
     async def first_failed() -> bool:
         return bool((await delivery(client, first))["status"] == "failed")
 
     await until(first_failed, timeout=WAIT, what="the first delivery to fail for good")
-    assert await _settles(gated, watch, making, 500) == ["pending", "failed"]
+    assert await _settles(gated, held, 500) == ["pending", "failed"]
     state = await (await client.get(f"/v1.0/webhook/{hook['id']}", headers=AUTH)).json()
     assert state["status"] == "disabled" and first in state["disabled_reason"]
 
@@ -275,9 +292,8 @@ async def test_another_deliverys_last_failure_during_an_attempt_with_attempts_le
     hook_id, first = await _first_delivery(client, gated)
     await advance(client, 10)
     second = (await trigger(client))["events"][0]["deliveries"][0]["id"]
-    making = await _under_way(gated, second, advance(client, 5))
-    watch = await watching(client, second)
-    assert await _settles(gated, watch, making, 500) == ["pending", "cancelled"]
+    held = await _hold(gated, watching, client, hook_id, second, advance(client, 5))
+    assert await _settles(gated, held, 500) == ["pending", "cancelled"]
     assert ((await delivery(client, first))["status"], (await delivery(client, second))["last_error"]) == (
         "failed", "the webhook was disabled")
     await advance(client, 48 * 3600)
@@ -287,14 +303,13 @@ async def test_another_deliverys_last_failure_during_an_attempt_with_attempts_le
 async def test_a_reset_during_an_attempt_forgets_the_delivery_and_it_never_comes_back(
     make_client: Any, config: Any, gated: GatedReceiver, watching: Watching
 ) -> None:
-    """The held attempt is the first and last one: failing, it would disable the webhook."""
+    """The held attempt is the first and last one: failing, it would disable the webhook.
+    It is made by a trigger, which a reset does not wait for (it waits for an advance)."""
     client = await make_client(config, max_attempts=1)
-    await register(client, gated.url)
-    triggering = await _under_way(gated, ANY, trigger(client))  # a reset does not wait for a trigger
-    [dlv_id] = gated.requests
-    watch = await watching(client, dlv_id)
+    hook = await register(client, gated.url)
+    held = await _hold(gated, watching, client, hook["id"], ANY, trigger(client))
     assert (await client.post("/_mock/reset", headers=AUTH)).status == 200
-    assert await _settles(gated, watch, triggering, 500, held="gone") == ["pending", "gone"]
+    assert await _settles(gated, held, 500, shows="gone") == ["pending", "gone"]
     assert (await (await client.get("/v1.0/webhook", headers=AUTH)).json())["data"] == []
     assert (await (await client.get("/_mock/deliveries", headers=AUTH)).json())["data"] == []
     store = keys.engine_of(client.server.app).store
