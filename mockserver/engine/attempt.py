@@ -5,7 +5,8 @@ it ends, before ``make`` returns, so whoever awaits it (the scheduler freeing th
 registration waiting for its sample POST) finds the database as it now is. The one write
 held back is the in-flight mark: an attempt is marked on its delivery (so a crash during it
 is known on restart) only once it has been under way for MARK_AFTER; most end sooner, and
-their record is then the only write they cost."""
+their record is then the only write they cost. SalesPlay's rule marks every attempt under
+way at once before it cancels (``rule.stop_deliveries``), so it can leave them to end."""
 
 from __future__ import annotations
 
@@ -127,8 +128,9 @@ class Attempts:
     def _record(self, end: AttemptEnd) -> None:
         """Write down an attempt and what follows: what waited behind its delivery goes out,
         the log is trimmed, and SalesPlay's rule for a delivery that failed for good. What
-        the delivery comes to is the database's word (``Deliveries.finish``): its webhook
-        disabled meanwhile, one due again is cancelled; forgotten by a reset, it stays so."""
+        the delivery now is comes from ``Deliveries.finish``, which reads its webhook: one
+        disabled or deleted meanwhile cancels a delivery that would be due again, and one
+        a reset forgot (None) stays forgotten."""
         delivery = end.started.delivery
         with self.store.tx(durable=False):
             status = self.store.deliveries.finish(end)
