@@ -158,6 +158,7 @@ class Attempts:
                   "or outage, or a clock moved on, put it past the window)")
         if not self.store.deliveries.fail(delivery.id, reason):
             return False
+        self.store.deliveries.release_held([delivery.id], self.clock.now(delivery.owner))
         self.notices.changed(delivery.owner)
         self._finished_one()
         if delivery.kind == "sample":

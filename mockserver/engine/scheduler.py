@@ -133,6 +133,10 @@ class Scheduler:
                 if self._stopping or nxt is None or nxt > now:
                     self.store.commit()
                     return made
+                if not self._inflight:
+                    # Due with every slot free: let go during this round (held behind a
+                    # delivery that expired), it is made in the next.
+                    continue
             await self._ended.wait()  # one of ours ends, or another's frees a slot
 
     # -- the loop of a clock that runs by itself -----------------------------------------
@@ -146,9 +150,10 @@ class Scheduler:
             owed = self._soonest_waiting()  # exact: replaces what kick() lowered it to
             self._owed = owed
             self.clock.owe(owed)
-            if owed is not None and owed <= now:
+            if owed is not None and owed <= now and self._inflight:
                 # Due, with no slot free for it (or slots being refilled in a batch): an
-                # attempt is under way, and its end wakes us.
+                # attempt is under way, and its end wakes us. (Due with nothing under way:
+                # let go during this pass, behind a delivery that expired; made in the next.)
                 await self._wake.wait()
             else:
                 await self.clock.wait_until(owed, self._wake)
