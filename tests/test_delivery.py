@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections import Counter
 from typing import Any
 
 import pytest
 
 from mockserver.domain import schedule
+from mockserver.domain.tokens import owner_of_token
+from mockserver.domain.webhook_rules import WebhookInput
+from mockserver.server import keys
+from mockserver.service.events import CHUNK
 from tests.helpers import (
     AUTH,
+    TOKEN,
     RawReceiver,
     advance,
     deliveries,
@@ -128,6 +134,25 @@ async def test_disabling_cancels_other_pending_deliveries(client: Any, receiver:
     statuses = {d["id"]: d["status"] for d in await deliveries(client)}
     assert statuses[first["events"][0]["deliveries"][0]["id"]] == "failed"
     assert statuses[second["events"][0]["deliveries"][0]["id"]] == "cancelled"
+
+
+async def test_a_webhook_disabled_while_a_big_trigger_is_stored_gets_none_of_its_later_events(
+    client: Any, receiver: Any
+) -> None:
+    """A trigger stores its events in chunks and lets other requests in between them: a
+    disable that comes in there holds for the chunks after it (their deliveries are skipped),
+    as it does for the deliveries already stored (cancelled)."""
+    rec = await receiver()
+    hook = await register(client, rec.url)
+    service, owner = keys.service_of(client.server.app), owner_of_token(TOKEN)
+    groups: list[list[dict[str, Any]]] = [[{"type": "receipts.update", "n": n}] for n in range(3 * CHUNK)]
+    publishing = asyncio.create_task(service.events.publish(owner, groups))
+    await asyncio.sleep(0)  # the publish stores its first chunk, then lets others in
+    await service.webhooks.update(owner, hook["id"], WebhookInput(None, None, "disabled"))
+    await publishing
+    statuses = Counter(d["status"] for d in await deliveries(client, limit="500"))
+    assert statuses == {"cancelled": CHUNK, "skipped": 2 * CHUNK}, statuses
+    assert rec.requests == []
 
 
 async def test_redirect_is_a_failed_attempt_and_not_followed(client: Any, receiver: Any, aiohttp_server: Any) -> None:

@@ -10,7 +10,10 @@ import pytest
 
 from mockserver.domain.clock import ManualClock
 from mockserver.domain.fault_settings import FaultSettings, Outage
-from tests.helpers import AUTH, START, advance, deliveries, register, trigger
+from mockserver.domain.models import new_delivery
+from mockserver.domain.tokens import owner_of_token
+from mockserver.server import keys
+from tests.helpers import AUTH, START, TOKEN, advance, deliveries, register, trigger
 
 
 async def _faults(client: Any, hook_id: str, **settings: Any) -> dict[str, Any]:
@@ -239,6 +242,25 @@ async def test_fault_settings_past_their_bounds_are_422_and_the_token_keeps_work
     await trigger(client)  # its answer and the lists still read
     assert (await client.get("/_mock/deliveries", headers=AUTH)).status == 200
     assert (await client.get("/_mock/events", headers=AUTH)).status == 200
+
+
+async def test_a_delivery_held_behind_one_whose_window_closed_goes_out(client: Any, receiver: Any) -> None:
+    """Reordered after a delivery to another webhook that then failed with no attempt made
+    (its window had closed): it is let go, not held for ever."""
+    first, second = await receiver(), await receiver()
+    one, two = await register(client, first.url), await register(client, second.url)
+    store = keys.engine_of(client.server.app).store
+    hook_one, hook_two = store.webhooks.get_any(one["id"]), store.webhooks.get_any(two["id"])
+    assert hook_one is not None and hook_two is not None
+    event = store.events.add(owner_of_token(TOKEN), "receipts.update", "{}", START)
+    late = store.deliveries.create(event, hook_one, kind="event", status="pending", next_at=START, deadline=START - 1)
+    held = new_delivery(event, hook_two, kind="event", status="pending", next_at=None, deadline=START + 3600,
+                        hold_for=late.id)
+    store.deliveries.add([held])
+    await advance(client, 1)
+    got = {d["id"]: d["status"] for d in await deliveries(client)}
+    assert (got[late.id], got[held.id]) == ("failed", "succeeded")
+    assert len(second.requests) == 1
 
 
 def test_the_faults_flag_has_the_same_bounds() -> None:

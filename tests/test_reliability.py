@@ -303,7 +303,7 @@ async def test_a_reset_during_attempts_under_way_leaves_no_orphan_attempts(aioht
     await raw.close()
 
 
-async def test_a_delivery_cancelled_while_its_attempt_was_under_way_keeps_its_reason(
+async def test_a_delivery_whose_webhook_was_disabled_during_its_attempt_ends_cancelled_with_the_reason(
     aiohttp_client: Any, config: Any
 ) -> None:
     client = await _scaled(aiohttp_client, config)

@@ -14,8 +14,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from mockserver.domain.clock import ManualClock
 from mockserver.domain.config import Config
 from mockserver.domain.fault_settings import FaultSettings
-from mockserver.domain.models import AttemptEnd, AttemptStart, Outcome
+from mockserver.domain.models import AttemptEnd, AttemptStart, Outcome, new_delivery
 from mockserver.domain.notices import Notices
+from mockserver.engine import rule
 from mockserver.engine.attempt import Attempts
 from mockserver.engine.fault_injector import FaultInjector
 from mockserver.server.app import create_app
@@ -114,6 +115,42 @@ def test_attempt_cut_off_by_a_crash_is_made_again_and_says_so(tmp_path: Path) ->
     again.close()
 
 
+@pytest.mark.parametrize(("stop", "reason"), [("disable", "the webhook was disabled"),
+                                              ("delete", "the webhook was deleted")])
+def test_an_attempt_cut_off_after_its_webhook_stopped_settles_its_delivery_at_restart(
+    tmp_path: Path, stop: str, reason: str
+) -> None:
+    """The webhook was disabled (or deleted) while an attempt was under way, which leaves the
+    delivery pending for that attempt to settle; the server died first. The restart settles
+    it: cancelled, not made again, and what was held behind it goes out."""
+    store = Store(str(tmp_path / "mock.sqlite3"))
+    hook = store.webhooks.create("o", "http://127.0.0.1:9/x", ("receipts.update",), START)
+    other = store.webhooks.create("o", "http://127.0.0.1:9/y", ("receipts.update",), START)
+    event = store.events.add("o", "receipts.update", "{}", START)
+    dlv = store.deliveries.create(event, hook, kind="event", status="pending", next_at=START, deadline=START + 100)
+    behind = new_delivery(event, other, kind="event", status="pending", next_at=None, deadline=START + 100,
+                          hold_for=dlv.id)  # reordered after it
+    store.deliveries.add([behind])
+    store.deliveries.mark_in_flight([AttemptStart(dlv, START, 0.0, {}, START)])
+    with store.tx():
+        if stop == "disable":
+            store.webhooks.disable(hook.id, "disabled through the API", START)
+        else:
+            store.webhooks.delete("o", hook.id)
+        rule.stop_deliveries(_attempts(store), hook.id, START)
+    assert store.deliveries.get("o", dlv.id).status == "pending"  # left to its attempt
+    store.close()  # the crash: the attempt never finished
+
+    again = Store(str(tmp_path / "mock.sqlite3"))
+    assert _attempts(again).recover() == 1
+    got = again.deliveries.get("o", dlv.id)
+    assert (got.status, got.last_error, got.next_at, got.inflight_at) == ("cancelled", reason, None, None)
+    [attempt] = again.attempt_log.of_delivery(dlv.id)
+    assert attempt.error_kind == "interrupted"
+    assert [d.id for d in again.deliveries.due(START + 100, 10)] == [behind.id]
+    again.close()
+
+
 async def _clock_after_restart(db: Path, config: Config, token: str = TOKEN) -> float:
     client: TestClient[Any, Any] = TestClient(TestServer(create_app(config)))
     await client.start_server()
@@ -177,7 +214,8 @@ def test_trim_keeps_the_newest_finished_deliveries_and_all_pending(tmp_path: Pat
     ends = [AttemptEnd(s, Outcome("succeeded", 1.0, 200), "pending" if s.delivery.status == "pending" else "succeeded",
                        None) for s in started]
     store.attempt_log.add(ends)
-    store.deliveries.finish(ends)
+    for end in ends:
+        store.deliveries.finish(end)
     removed = _attempts(store).trim(5)
     left = {d.id for _, d in store.deliveries.numbered("o", limit=1000)}
     assert removed == 27 - 5

@@ -5,7 +5,8 @@ it ends, before ``make`` returns, so whoever awaits it (the scheduler freeing th
 registration waiting for its sample POST) finds the database as it now is. The one write
 held back is the in-flight mark: an attempt is marked on its delivery (so a crash during it
 is known on restart) only once it has been under way for MARK_AFTER; most end sooner, and
-their record is then the only write they cost."""
+their record is then the only write they cost. SalesPlay's rule marks every attempt under
+way at once before it cancels (``rule.stop_deliveries``), so it can leave them to end."""
 
 from __future__ import annotations
 
@@ -126,41 +127,49 @@ class Attempts:
 
     def _record(self, end: AttemptEnd) -> None:
         """Write down an attempt and what follows: what waited behind its delivery goes out,
-        the log is trimmed, and SalesPlay's rule for a delivery that failed for good."""
+        the log is trimmed, and SalesPlay's rule for a delivery that failed for good. What
+        the delivery now is comes from ``Deliveries.finish``, which reads its webhook: one
+        disabled or deleted meanwhile cancels a delivery that would be due again, and one
+        a reset forgot (None) stays forgotten."""
         delivery = end.started.delivery
         with self.store.tx(durable=False):
+            status = self.store.deliveries.finish(end)
             self.store.attempt_log.add([end])
-            self.store.deliveries.finish([end])
-            if end.status != "pending":
+            if status not in ("pending", None):
                 self.store.deliveries.release_held([delivery.id], self.clock.now(delivery.owner))
         waiter = self._waiters.pop(delivery.id, None)
         if waiter is not None and not waiter.done():
             waiter.set_result(end.outcome)
         self.notices.changed(delivery.owner)
-        if end.status == "pending":
+        if status in ("pending", None):
             return
         self._finished_one()
-        if end.status == "failed" and delivery.kind != "sample":
-            rule.failed_for_good(self.store, delivery, end.number, self.clock.now(delivery.owner))
+        if status == "failed" and delivery.kind != "sample":
+            rule.failed_for_good(self, delivery, end.number, self.clock.now(delivery.owner))
 
     # -- deliveries that end without an attempt, and after a stop -------------------------
 
-    def expire(self, delivery: Delivery) -> None:
+    def expire(self, delivery: Delivery) -> bool:
         """An attempt came due so late (an injected delay or outage put it past the deadline,
         or a manual clock moved past it) that making it would break "within 48 hours": the
-        delivery has failed for good. One cancelled meanwhile is left as it is."""
+        delivery has failed for good. One cancelled meanwhile is left as it is. Whether its
+        webhook was disabled by it (and what else it had pending cancelled)."""
         reason = (f"the retry window ended before attempt {delivery.attempts + 1} could be made (an injected delay "
                   "or outage, or a clock moved on, put it past the window)")
         if not self.store.deliveries.fail(delivery.id, reason):
-            return
+            return False
+        self.store.deliveries.release_held([delivery.id], self.clock.now(delivery.owner))
         self.notices.changed(delivery.owner)
         self._finished_one()
-        if delivery.kind != "sample":
-            rule.failed_for_good(self.store, delivery, delivery.attempts, self.clock.now(delivery.owner))
+        if delivery.kind == "sample":
+            return False
+        rule.failed_for_good(self, delivery, delivery.attempts, self.clock.now(delivery.owner))
+        return True
 
     def recover(self) -> int:
         """After a stop: attempts cut off mid-flight are recorded as failed (``interrupted``)
-        and made again at once; sample POSTs that never went out have failed."""
+        and made again at once (but on a webhook disabled or deleted meanwhile: cancelled);
+        sample POSTs that never went out have failed."""
         cut_off = self.store.deliveries.in_flight()
         with self.store.tx():
             for delivery, real in cut_off:
@@ -172,7 +181,8 @@ class Attempts:
                 start = AttemptStart(before, delivery.inflight_at or 0.0, real, self.headers(before),
                                      delivery.anchor_at or 0.0)
                 self.store.attempt_log.add([AttemptEnd(start, lost, "pending", None)], durable=True)
-                self.store.deliveries.retry_interrupted(delivery)
+                if self.store.deliveries.recover_interrupted(delivery) != "pending":
+                    self.store.deliveries.release_held([delivery.id], self.clock.now(delivery.owner))
             self.store.deliveries.fail_unsent_samples()
         if cut_off:
             log.warning("%d attempt(s) were under way when the server last stopped or was killed; recorded as "

@@ -133,6 +133,10 @@ class Scheduler:
                 if self._stopping or nxt is None or nxt > now:
                     self.store.commit()
                     return made
+                if not self._inflight:
+                    # Due with every slot free: let go during this round (held behind a
+                    # delivery that expired), it is made in the next.
+                    continue
             await self._ended.wait()  # one of ours ends, or another's frees a slot
 
     # -- the loop of a clock that runs by itself -----------------------------------------
@@ -146,9 +150,10 @@ class Scheduler:
             owed = self._soonest_waiting()  # exact: replaces what kick() lowered it to
             self._owed = owed
             self.clock.owe(owed)
-            if owed is not None and owed <= now:
+            if owed is not None and owed <= now and self._inflight:
                 # Due, with no slot free for it (or slots being refilled in a batch): an
-                # attempt is under way, and its end wakes us.
+                # attempt is under way, and its end wakes us. (Due with nothing under way:
+                # let go during this pass, behind a delivery that expired; made in the next.)
                 await self._wake.wait()
             else:
                 await self.clock.wait_until(owed, self._wake)
@@ -183,12 +188,11 @@ class Scheduler:
         due = due[:free]
         if not due:
             return 0
-        launch = []
+        stopped: set[str] = set()  # webhooks a delivery past its window disabled: their others were cancelled
         for delivery in due:
-            if now > delivery.deadline:  # so late that the window closed: not made
-                self.attempts.expire(delivery)
-            else:
-                launch.append(delivery)
+            if now > delivery.deadline and self.attempts.expire(delivery):  # so late the window closed
+                stopped.add(delivery.webhook_id)
+        launch = [d for d in due if now <= d.deadline and d.webhook_id not in stopped]
         bodies = self.store.events.bodies({d.event_id for d in launch})
         for start in self.attempts.begin(launch):
             delivery = start.delivery

@@ -85,8 +85,9 @@ class Events:
         decide what happens to them, and they are stored in one insert per chunk."""
         events: list[Event] = []
         now = self.clock.now(owner)
-        hooks = {hook.id: hook for hook in self.store.webhooks.of_owner(owner)}
         for start in range(0, len(groups), CHUNK):
+            # Read again for each chunk: a webhook disabled or deleted between two gets no more.
+            hooks = {hook.id: hook for hook in self.store.webhooks.of_owner(owner)}
             deliveries: list[Delivery] = []
             with self.store.tx():
                 for group in groups[start:start + CHUNK]:

@@ -104,7 +104,8 @@ class Webhooks:
     async def update(self, owner: str, webhook_id: str, spec: webhook_rules.WebhookInput, *,
                      by: str = "the API") -> tuple[Webhook, Warnings]:
         """Change a webhook's URL (its pending deliveries go there), events or status
-        (disabled: its pending deliveries are cancelled; enabled: it receives again)."""
+        (disabled: its pending deliveries are cancelled, one whose attempt is under way when
+        that attempt ends; enabled: it receives again)."""
         hook = self.store.webhooks.get(owner, webhook_id)
         if spec.url is not None and self.config.public_urls_only:
             await webhook_rules.check_public(spec.url)
@@ -121,15 +122,16 @@ class Webhooks:
             if spec.url is not None:
                 self.store.deliveries.retarget(webhook_id, hook.url)
             if hook.status == "disabled":
-                rule.stop_deliveries(self.store, webhook_id, "the webhook was disabled", now)
+                rule.stop_deliveries(self.attempts, webhook_id, now)
         self.notices.changed(owner)
         return hook, self.warnings_of(owner, hook)
 
     def delete(self, owner: str, webhook_id: str) -> None:
-        """Delete a webhook; its pending deliveries are cancelled."""
+        """Delete a webhook; its pending deliveries are cancelled (one whose attempt is under
+        way, when that attempt ends)."""
         with self.store.tx():
             self.store.webhooks.delete(owner, webhook_id)
-            rule.stop_deliveries(self.store, webhook_id, "the webhook was deleted", self.clock.now(owner))
+            rule.stop_deliveries(self.attempts, webhook_id, self.clock.now(owner))
         self.notices.changed(owner)
 
     def faults_of(self, owner: str, webhook_id: str) -> Faults:

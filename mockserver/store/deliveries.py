@@ -32,6 +32,10 @@ DELIVERY_COLUMNS = (
 
 DELIVERY_FIELDS = tuple(name.strip() for name in DELIVERY_COLUMNS.split(","))
 
+# A delivery's webhook as the statement that settles the delivery reads it: 'enabled',
+# 'disabled', or 'deleted' when it is gone (see Deliveries._cancel_stopped).
+_HOOK_STATUS = "COALESCE((SELECT status FROM webhooks WHERE webhooks.id = deliveries.webhook_id), 'deleted')"
+
 
 def _delivery(row: sqlite3.Row) -> Delivery:
     """A delivery from a row that has (at least) DELIVERY_COLUMNS, read by name."""
@@ -130,19 +134,30 @@ class Deliveries:
                                 "WHERE id = ? AND status = 'pending'", (reason, delivery_id)).rowcount
         return changed > 0
 
-    def cancel_pending(self, webhook_id: str, reason: str, now: float) -> None:
-        """The webhook receives nothing more: its pending deliveries are cancelled, and those
-        held behind them are let go."""
+    def cancel_pending(self, webhook_id: str, now: float) -> None:
+        """The webhook (disabled or deleted) receives nothing more: its pending deliveries
+        are cancelled, but for those whose attempt is under way (``finish`` settles them),
+        and those held behind them are let go."""
         with self._store.tx() as c:
-            cancelled = [r[0] for r in c.execute(
-                "SELECT id FROM deliveries WHERE webhook_id = ? AND status = 'pending'", (webhook_id,)
-            )]
-            c.execute(
-                "UPDATE deliveries SET status = 'cancelled', next_at = NULL, hold_for = NULL, last_error = ? "
-                "WHERE webhook_id = ? AND status = 'pending'",
-                (reason, webhook_id),
-            )
-            self.release_held(cancelled, now)
+            self.release_held(self._cancel_stopped(c, "webhook_id = ?", (webhook_id,)), now)
+
+    def _cancel_stopped(self, c: sqlite3.Connection, where: str, args: tuple[object, ...]) -> list[str]:
+        """Cancel the pending deliveries ``where`` picks whose webhook is disabled or deleted,
+        but for those with an attempt under way; their ids. The one statement that cancels,
+        read off the database, so every path to it agrees on when and on the reason."""
+        stopped = f"{where} AND status = 'pending' AND inflight_at IS NULL AND {_HOOK_STATUS} != 'enabled'"
+        ids = [r[0] for r in c.execute(f"SELECT id FROM deliveries WHERE {stopped}", args)]
+        if ids:
+            c.execute(f"UPDATE deliveries SET status = 'cancelled', next_at = NULL, hold_for = NULL, "
+                      f"last_error = 'the webhook was ' || {_HOOK_STATUS} WHERE {stopped}", args)
+        return ids
+
+    def _status(self, c: sqlite3.Connection, delivery_id: str) -> DeliveryStatus | None:
+        row = c.execute("SELECT status FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
+        if row is None:
+            return None
+        status: DeliveryStatus = row["status"]
+        return status
 
     # -- attempts under way -----------------------------------------------------------
 
@@ -155,22 +170,26 @@ class Deliveries:
                 [(s.started_at, s.started_real, s.anchor, s.delivery.id) for s in starts],
             )
 
-    def finish(self, ends: list[AttemptEnd]) -> None:
-        """What attempts came to, for their deliveries. A delivery cancelled while its
-        attempt was under way (its webhook was disabled meanwhile) takes that attempt's
-        outcome if it was the last: succeeded, or failed having made every attempt; with
-        attempts left it stays cancelled, with its reason."""
+    def finish(self, end: AttemptEnd) -> DeliveryStatus | None:
+        """What an attempt came to, for its delivery; the delivery's status now (None: a reset
+        forgot it meanwhile). Its webhook disabled or deleted while the attempt was under way
+        (``cancel_pending`` left it pending), a delivery due again is cancelled instead: so
+        it ends succeeded on a 2xx, failed after its last attempt, else cancelled. A status
+        only moves on from pending."""
         with self._store.tx(durable=False) as c:
             # Every expression reads the row as it was. The attempt count and the start are
             # set here too: a quick attempt was never marked in flight (see Attempts.begin).
-            c.executemany(
-                "UPDATE deliveries SET status = CASE WHEN status = 'pending' OR ?1 != 'pending' THEN ?1 ELSE status END, "
+            c.execute(
+                "UPDATE deliveries SET status = CASE WHEN status = 'pending' THEN ?1 ELSE status END, "
                 "next_at = CASE WHEN status = 'pending' THEN ?2 ELSE NULL END, last_status = ?3, "
-                "last_error = CASE WHEN status = 'pending' OR ?1 != 'pending' THEN ?4 ELSE last_error END, "
+                "last_error = CASE WHEN status = 'pending' THEN ?4 ELSE last_error END, "
                 "attempts = ?5, anchor_at = ?6, inflight_at = NULL WHERE id = ?7",
-                [(e.status, e.next_at, e.outcome.response_status, e.outcome.summary(), e.number, e.started.anchor,
-                  e.delivery_id) for e in ends],
+                (end.status, end.next_at, end.outcome.response_status, end.outcome.summary(), end.number,
+                 end.started.anchor, end.delivery_id),
             )
+            if end.status == "pending":
+                self._cancel_stopped(c, "id = ?", (end.delivery_id,))
+            return self._status(c, end.delivery_id)
 
     def soonest(self, limit: int) -> list[tuple[str, float]]:
         """The ``limit`` soonest pending attempts not marked under way: (delivery id, due at)."""
@@ -184,8 +203,10 @@ class Deliveries:
             f"SELECT {DELIVERY_COLUMNS}, inflight_real FROM deliveries WHERE inflight_at IS NOT NULL").fetchall()
         return [(_delivery(row), row["inflight_real"] or 0.0) for row in rows]
 
-    def retry_interrupted(self, delivery: Delivery) -> None:
-        """An attempt cut off by a stop: made again at once; the sample POST, never retried, has failed."""
+    def recover_interrupted(self, delivery: Delivery) -> DeliveryStatus | None:
+        """An attempt cut off by a stop: made again at once (the sample POST, never retried,
+        has failed); on a webhook disabled or deleted meanwhile, cancelled as ``finish``
+        would have. The delivery's status now."""
         with self._store.tx() as c:
             c.execute(
                 "UPDATE deliveries SET inflight_at = NULL, last_error = 'interrupted', "
@@ -194,6 +215,8 @@ class Deliveries:
                 "WHERE id = ?",
                 (None if delivery.inflight_at is None else ms(delivery.inflight_at), delivery.id),
             )
+            self._cancel_stopped(c, "id = ?", (delivery.id,))
+            return self._status(c, delivery.id)
 
     def fail_unsent_samples(self) -> None:
         """Sample POSTs a stop came between the registration and the POST: they have failed."""
