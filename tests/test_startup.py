@@ -1,6 +1,6 @@
 """Start-up: /healthz answers before the engine is wired, every other request waits for
-the wiring at the door, a failed wiring is a clear 503, and what the first answer does not
-need is not imported at start."""
+the wiring at the door, a failed wiring is a clear 503, Faker waits for the wiring, and a
+running server imports nothing of its own again."""
 
 from __future__ import annotations
 
@@ -18,10 +18,8 @@ from typing import Any
 import pytest
 
 from mockserver.domain.config import Config
-from mockserver.rest.resources import RESOURCES
 from mockserver.server import keys, wiring
 from mockserver.server.app import create_app
-from mockserver.server.routes import RESOURCE_NAMES
 from mockserver.server.running import Parts
 
 AUTH = {"Authorization": "Bearer startup-token"}
@@ -67,11 +65,6 @@ async def test_a_wiring_that_fails_is_a_clear_503_and_healthz_says_not_ready(
     assert "could not start its engine" in caplog.text and "a bug in the wiring" in caplog.text
     with pytest.raises(RuntimeError, match="failed to start"):
         await keys.ready(client.server.app)
-
-
-def test_the_route_table_names_every_rest_resource() -> None:
-    """routes.py names them without importing the resources' rules (start-up stays light)."""
-    assert RESOURCE_NAMES == tuple(RESOURCES)
 
 
 def test_starting_a_server_leaves_faker_for_later() -> None:

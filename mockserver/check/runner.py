@@ -20,7 +20,7 @@ from mockserver.domain.seeds import check_seed
 from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.domain.webhook_rules import check_event_type, check_url
 from mockserver.engine.address_guard import AddressGuard
-from mockserver.shop.world import check_locale
+from mockserver.shop.locales import check_locale
 
 MAX_TIMEOUT = 120.0
 DEFAULT_BUDGET = 120.0  # seconds; past it, the scenarios left are not run

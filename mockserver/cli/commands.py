@@ -1,5 +1,5 @@
 """What ``generate``, ``fixtures``, ``schedule``, ``check`` and ``postman`` do once their command line is
-parsed (``trigger`` and ``scenario``: ``cli_acts.py``).
+parsed (``trigger`` and ``scenario``: ``cli/acts.py``).
 
 A problem of the machine or the network is raised as ``CommandFailed`` with the flag it
 concerns; ``cli.main`` prints it as one line.
@@ -29,7 +29,7 @@ class CommandFailed(Exception):
 
 def generate(args: argparse.Namespace) -> int:
     from mockserver.shop.generate import generate_payloads
-    from mockserver.shop.world import check_locale
+    from mockserver.shop.locales import check_locale
 
     try:
         check_locale(args.locale)

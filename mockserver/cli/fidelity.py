@@ -23,7 +23,7 @@ def _size(text: str) -> int:
 
 
 def add_commands(sub: Any, *, whole: Whole, number: Callable[[str], float]) -> None:
-    """The three subcommands, on ``cli.py``'s parser (``whole`` and ``number`` are its types)."""
+    """The three subcommands, on the parser of ``cli/__init__.py`` (``whole`` and ``number`` are its types)."""
     _record(sub, whole, number)
     _compare(sub, whole, number)
     _replay(sub, whole, number)

@@ -40,7 +40,7 @@ def _float(text: str) -> float:
 
 
 def _locale(text: str) -> str:
-    from mockserver.shop.world import check_locale  # Faker loads only when a locale is given
+    from mockserver.shop.locales import check_locale  # Faker loads only when a locale is given
 
     return check_locale(text.strip())
 

@@ -4,6 +4,6 @@ guesses, replay it against a receiver.
 ``recording`` is the file format (one JSON line per request) and ``sources`` reads it, a HAR
 export or a payload file; ``recorder`` and ``page`` are the ``record`` server; ``compare``
 (with ``payloads``, ``headers``, ``timeline``, ``locate``, ``report``) finds the differences;
-``replay`` sends a request again with SalesPlay's retry rule; ``commands`` are the thin CLI
-adapters that ``cli.py`` registers.
+``replay`` sends a request again with SalesPlay's retry rule. The command line that runs
+them is ``mockserver/cli/``: ``fidelity.py`` (their flags), ``record.py``, ``compare.py``, ``replay.py``.
 """

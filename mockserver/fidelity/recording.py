@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from mockserver import __version__
 from mockserver.domain.durations import parse_instant
 
 FORMAT = "salesplay-mock recording"
@@ -81,8 +82,6 @@ class RecordedRequest:
 
 
 def session_line(started_at: float, **settings: Any) -> str:
-    from mockserver import __version__
-
     return json.dumps({"kind": "session", "format": FORMAT, "version": VERSION, "started_at": stamp(started_at),
                        "recorder": f"salesplay-mock {__version__}", **settings}, ensure_ascii=False) + "\n"
 

@@ -5,13 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from mockserver.api import acts, api_faults, control, faults, fixtures, health, meta, rest, sink, webhooks
+from mockserver.rest.resources import RESOURCES
 from mockserver.ui import actions, delivery_pages, event_pages, pages
 from mockserver.ui.static_files import static_file
-
-# SalesPlay's REST API resources (mockserver.rest.resources has their rules; the paths are here
-# so the route table needs none of it).
-RESOURCE_NAMES = ("categories", "subcategories", "measurements", "taxes", "customers", "suppliers", "products",
-                  "receipts", "orders", "shops", "payment_types", "grns", "inventory")
 
 
 def setup_routes(app: web.Application) -> None:
@@ -25,8 +21,8 @@ def setup_routes(app: web.Application) -> None:
         web.put("/v1.0/webhook/{id}", webhooks.update_webhook),
         web.delete("/v1.0/webhook/{id}", webhooks.delete_webhook),
         # SalesPlay's REST API, read side: a list and a record by id of each resource.
-        *(web.get(f"/v1.0/{name}", rest.lister(name)) for name in RESOURCE_NAMES),
-        *(web.get(f"/v1.0/{name}/{{id}}", rest.getter(name)) for name in RESOURCE_NAMES),
+        *(web.get(f"/v1.0/{name}", rest.lister(name)) for name in RESOURCES),
+        *(web.get(f"/v1.0/{name}/{{id}}", rest.getter(name)) for name in RESOURCES),
         web.get("/_mock/api-faults", api_faults.get_api_faults),
         web.put("/_mock/api-faults", api_faults.put_api_faults),
         web.get("/_mock/webhooks/{id}/faults", faults.get_faults),

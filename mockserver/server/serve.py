@@ -1,7 +1,7 @@
 """Run the server until SIGINT or SIGTERM; stop fast, keeping everything pending.
 
 Exit status: 0 after SIGTERM or Ctrl-C; 1 when it cannot start (the port, the database,
-the ready file: one line on stderr names the flag); 2 for a bad command line (``cli.py``).
+the ready file: one line on stderr names the flag); 2 for a bad command line (``cli/__init__.py``).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from mockserver.server.running import Parts
 from mockserver.server.traffic import Traffic
 from mockserver.service import Service
 from mockserver.service.shops import Shops
-from mockserver.shop.world import make_faker
+from mockserver.shop.locales import make_faker
 from mockserver.store import Store
 
 log = logging.getLogger("salesplay_mock")

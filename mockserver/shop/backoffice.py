@@ -9,10 +9,13 @@ They draw from a random sequence of their own (and Faker seeded from it), never 
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from mockserver.shop import catalogue, ids, money
-from mockserver.shop.world import Product, Shop, World, make_faker
+from mockserver.shop.locales import make_faker
+
+if TYPE_CHECKING:  # the world builds its back office: only its types are needed here
+    from mockserver.shop.world import Product, Shop, World
 
 Record = dict[str, Any]
 RESOURCES = ("categories", "subcategories", "measurements", "taxes", "suppliers", "payment_types", "orders")

@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 from mockserver.shop import catalogue, ids
+from mockserver.shop.backoffice import build_backoffice
+from mockserver.shop.locales import make_faker
 
 if TYPE_CHECKING:  # Faker loads when a world is first built (a server warms it in the background)
     from faker import Faker
@@ -134,8 +136,6 @@ class World:
             rng=rng,
         )
         if not world.backoffice:  # saved before the shop had a back office
-            from mockserver.shop.backoffice import build_backoffice
-
             build_backoffice(world, min((p.created_at for p in world.products), default="2025-06-01 08:00:00"))
         return world
 
@@ -155,22 +155,6 @@ def _encode_state(state: tuple[Any, ...]) -> list[Any]:
 
 def _decode_state(raw: list[Any]) -> tuple[Any, ...]:
     return (raw[0], tuple(raw[1]), raw[2])
-
-
-def check_locale(locale: str) -> str:
-    from faker.config import AVAILABLE_LOCALES
-
-    if locale not in AVAILABLE_LOCALES:
-        raise ValueError(f"unknown locale {locale!r}; use one of Faker's, such as en_US, de_DE, fr_FR")
-    return locale
-
-
-def make_faker(locale: str, seed: int) -> Faker:
-    from faker import Faker
-
-    fake = Faker(check_locale(locale))
-    fake.seed_instance(seed)
-    return fake
 
 
 NUMBERED = ("receipt", "credit_note", "product_code")
@@ -194,9 +178,6 @@ def build(seed: int, *, locale: str = "en_US", created_at: str = "2025-06-01 08:
     for shop in world.shops:
         for product in world.products:
             world.stock[f"{shop.shop_id}/{product.product_id}"] = rng.randint(5, 60)
-    # Imported here: the back office builds on the world's own types.
-    from mockserver.shop.backoffice import build_backoffice
-
     build_backoffice(world, created_at)
     return world
 
