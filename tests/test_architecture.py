@@ -142,3 +142,13 @@ def test_every_module_says_its_one_job_first(module: str) -> None:
     doc = ast.get_docstring(tree)
     assert doc and tree.body and isinstance(tree.body[0], ast.Expr), f"{module} has no docstring first"
     assert len(doc.splitlines()[0]) > 20, f"{module}: {doc.splitlines()[0]!r} says too little"
+
+
+def test_no_class_name_is_defined_twice() -> None:
+    """A name in an import or a stack trace says which class it is."""
+    where: dict[str, list[str]] = {}
+    for module in MODULES:
+        for node in ast.parse(_source(module).read_text()).body:
+            if isinstance(node, ast.ClassDef):
+                where.setdefault(node.name, []).append(module)
+    assert {name: mods for name, mods in where.items() if len(mods) > 1} == {}

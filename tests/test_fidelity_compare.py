@@ -20,7 +20,7 @@ from mockserver.engine.attempt import DELIVERY_HEADERS
 from mockserver.fidelity import locate
 from mockserver.fidelity.compare import CompareOptions, compare
 from mockserver.fidelity.recording import RecordedRequest
-from mockserver.fidelity.report import Report
+from mockserver.fidelity.report import FidelityReport
 from mockserver.fidelity.session import SessionWriter
 from mockserver.shop.generate import generate_payloads
 from tests.helpers import TOKEN, advance, register, sign_in, trigger
@@ -37,13 +37,13 @@ from tests.recordings import (
 )
 
 
-def found(report: Report) -> set[tuple[str, str, str]]:
+def found(report: FidelityReport) -> set[tuple[str, str, str]]:
     """The differences from what the mock sends (a receiver schema's breaks left out)."""
     return {(g.finding.kind, g.finding.area, g.finding.subject) for g in report.groups.values()
             if g.finding.schema != "receiver"}
 
 
-def broken(report: Report) -> set[tuple[str, str, str]]:
+def broken(report: FidelityReport) -> set[tuple[str, str, str]]:
     """What breaks a receiver schema."""
     return {(g.finding.kind, g.finding.area, g.finding.subject) for g in report.groups.values()
             if g.finding.schema == "receiver"}

@@ -18,7 +18,7 @@ from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.fidelity import payloads, render
 from mockserver.fidelity import report as report_module
 from mockserver.fidelity.compare import CompareOptions, compare
-from mockserver.fidelity.report import Report
+from mockserver.fidelity.report import FidelityReport
 from mockserver.shop.generate import generate_payloads
 from mockserver.shop.schemas import load_schema, receiver_schema
 from tests.recordings import START, encoded
@@ -39,7 +39,7 @@ def keywords(node: Any) -> Iterator[str]:
             yield from keywords(value)
 
 
-def session(tmp_path: Path, bodies: list[Any], name: str = "s.jsonl") -> Report:
+def session(tmp_path: Path, bodies: list[Any], name: str = "s.jsonl") -> FidelityReport:
     """``compare`` of one session whose requests carry ``bodies``, an hour apart."""
     requests = [at(n, n * 3600.0, encoded(b), 200) for n, b in enumerate(bodies, start=1)]
     return compare(CompareOptions([write(tmp_path / name, requests)]))

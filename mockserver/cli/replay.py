@@ -11,12 +11,12 @@ from mockserver.cli.commands import CommandFailed
 from mockserver.cli.fidelity import checked_url, config
 from mockserver.domain.clock import make_clock
 from mockserver.domain.durations import human
-from mockserver.fidelity.replay import Attempt, Result, load
+from mockserver.fidelity.replay import ReplayAttempt, ReplayResult, load
 from mockserver.fidelity.replay import replay as run_replay
 from mockserver.fidelity.report import printable
 
 
-def _line(attempt: Attempt) -> str:
+def _line(attempt: ReplayAttempt) -> str:
     o = attempt.outcome
     answer = (f"{o.response_status}" if o.response_status is not None else o.error_kind or "failed")
     took = f" in {o.duration_ms:g} ms" if o.duration_ms is not None else ""
@@ -24,7 +24,7 @@ def _line(attempt: Attempt) -> str:
     return f"attempt {attempt.number:>3}  +{human(attempt.offset):<10} -> {answer}{took}{why}"
 
 
-def _verdict(result: Result, window: float) -> str:
+def _verdict(result: ReplayResult, window: float) -> str:
     if result.delivered:
         last = result.attempts[-1]
         return (f"delivered at attempt {last.number}, {human(last.offset)} after the first: SalesPlay would count "
@@ -33,7 +33,7 @@ def _verdict(result: Result, window: float) -> str:
             "SalesPlay would now disable this webhook until it is enabled again")
 
 
-def _json(result: Result, source: str, url: str) -> str:
+def _json(result: ReplayResult, source: str, url: str) -> str:
     return json.dumps({"source": source, "url": url, "delivered": result.delivered, "attempts": [
         {"number": a.number, "offset_seconds": round(a.offset, 3), "state": a.outcome.state,
          "status": a.outcome.response_status, "error_kind": a.outcome.error_kind, "error": a.outcome.error_message,

@@ -1,7 +1,7 @@
 """``compare``: every recorded request against what the mock sends (its payload against the
 strict schema of its type, its headers against the mock's), its payload against what a
 receiver may rely on (the receiver schema of its type), and each recording's timeline
-against the published retry schedule, into one Report."""
+against the published retry schedule, into one FidelityReport."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from mockserver.domain.schedule import Schedule
 from mockserver.domain.vocabulary import EVENT_TYPES
 from mockserver.fidelity import body, headers, payloads
 from mockserver.fidelity.recording import RecordedRequest
-from mockserver.fidelity.report import BODIES, HEADERS, TIMELINE, Finding, Report, Verdict
+from mockserver.fidelity.report import BODIES, HEADERS, TIMELINE, FidelityReport, Finding, PayloadVerdict
 from mockserver.fidelity.sources import Notice, SessionEnd, files_of, read
 from mockserver.fidelity.timeline import Timeline
 
@@ -28,10 +28,10 @@ class CompareOptions:
     time_scale: float = 1.0  # a recording of the mock on a compressed clock: its scale
 
 
-def compare(options: CompareOptions) -> Report:
+def compare(options: CompareOptions) -> FidelityReport:
     """RecordingError when a file cannot be read as a recording, a HAR export or a payload."""
     files = files_of(options.paths)
-    report = Report(inputs=[str(f) for f in files])
+    report = FidelityReport(inputs=[str(f) for f in files])
     skipped: set[str] = set()
     for path in files:
         timeline = Timeline(options.schedule, scale=options.time_scale)
@@ -56,7 +56,7 @@ def compare(options: CompareOptions) -> Report:
     return report
 
 
-def _request(report: Report, request: RecordedRequest, skipped: set[str]) -> None:
+def _request(report: FidelityReport, request: RecordedRequest, skipped: set[str]) -> None:
     report.requests += 1
     report.areas.add(BODIES)
     if request.origin != "payload":
@@ -73,7 +73,7 @@ def _request(report: Report, request: RecordedRequest, skipped: set[str]) -> Non
     _payload(report, decoded.payload, request.where)
 
 
-def _payload(report: Report, payload: Any, where: str) -> None:
+def _payload(report: FidelityReport, payload: Any, where: str) -> None:
     """Its differences from the strict schema, and (for a known event type) its breaks of
     the receiver schema; both also as the payload's verdict."""
     type_ = payload.get("type") if isinstance(payload, dict) else None
@@ -86,7 +86,7 @@ def _payload(report: Report, payload: Any, where: str) -> None:
         receiver = payloads.against(payload, type_, "receiver")
     for finding in strict + (receiver or []):
         report.add(finding, where)
-    report.judge(Verdict(where, type_ if isinstance(type_, str) else None, _subjects(strict),
+    report.judge(PayloadVerdict(where, type_ if isinstance(type_, str) else None, _subjects(strict),
                          None if receiver is None else _subjects(receiver)))
 
 

@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 
 from mockserver.check.render import _sub  # the same XML-safe writing as the check's report
 from mockserver.domain.vocabulary import EVENT_TYPES
-from mockserver.fidelity.report import BODIES, HEADERS, LABELS, TIMELINE, Group, Report, printable
+from mockserver.fidelity.report import BODIES, HEADERS, LABELS, TIMELINE, FidelityReport, Group, printable
 
 WIDTH = 24
 RECEIVER_CASE = " (receiver schema)"  # the JUnit test case of an event type's receiver schema
@@ -17,14 +17,14 @@ BROKEN = ("a receiver coded to the receiver schema (the contract the mock publis
           "really sends")
 
 
-def areas(report: Report) -> list[str]:
+def areas(report: FidelityReport) -> list[str]:
     """What was compared, in reading order: the event types, then the rest."""
     seen = report.areas | {g.finding.area for g in report.groups.values()}
     types = [t for t in EVENT_TYPES if t in seen] + sorted(seen - set(EVENT_TYPES) - {BODIES, HEADERS, TIMELINE})
     return types + [a for a in (BODIES, HEADERS, TIMELINE) if a in seen]
 
 
-def summary(report: Report) -> str:
+def summary(report: FidelityReport) -> str:
     types = ", ".join(f"{n} {t}" for t, n in sorted(report.types.items()))
     line = f"{report.requests} request(s)" + (f" ({types})" if types else "")
     if report.deliveries:
@@ -38,7 +38,7 @@ def split(groups: list[Group]) -> tuple[list[Group], list[Group]]:
             [g for g in groups if g.finding.schema != "receiver"])
 
 
-def heading(report: Report, area: str) -> str:
+def heading(report: FidelityReport, area: str) -> str:
     """An area's first line: for an event type, its payloads' two verdicts."""
     breaking, differing = split(report.in_area(area))
     n = report.checked[area]
@@ -64,7 +64,7 @@ def group_lines(group: Group) -> list[str]:
     return out + [f"        {times}"]
 
 
-def verdict(report: Report) -> list[str]:
+def verdict(report: FidelityReport) -> list[str]:
     """The last lines: what breaks the receiver contract, and what differs from the mock."""
     if report.ok:
         return ["no difference: what was recorded is what the mock sends"
@@ -84,7 +84,7 @@ def verdict(report: Report) -> list[str]:
     return out
 
 
-def text(report: Report) -> str:
+def text(report: FidelityReport) -> str:
     out = [f"salesplay-mock compare {' '.join(report.inputs)}", summary(report), ""]
     for area in areas(report):
         out.append(heading(report, area))
@@ -98,11 +98,11 @@ def text(report: Report) -> str:
     return "\n".join(printable(line, 0) for line in out) + "\n"
 
 
-def to_json(report: Report) -> str:
+def to_json(report: FidelityReport) -> str:
     return json.dumps(report.to_json(), indent=2, ensure_ascii=False)
 
 
-def cases(report: Report) -> list[tuple[str, list[Group], str]]:
+def cases(report: FidelityReport) -> list[tuple[str, list[Group], str]]:
     """The JUnit test cases: each area compared, and each event type's receiver schema
     before it (the stronger finding); their failing groups, and the failure's message."""
     out = []
@@ -115,7 +115,7 @@ def cases(report: Report) -> list[tuple[str, list[Group], str]]:
     return out
 
 
-def junit(report: Report) -> str:
+def junit(report: FidelityReport) -> str:
     """One test case per area compared (an event type and its receiver schema, bodies,
     headers, retry timeline)."""
     found = cases(report)

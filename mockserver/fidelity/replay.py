@@ -28,15 +28,15 @@ UNREACHABLE = ("connection_refused", "dns", "invalid_url", "tls")
 
 
 @dataclass(frozen=True)
-class Attempt:
+class ReplayAttempt:
     number: int
     offset: float  # simulated seconds after the first attempt
     outcome: Outcome
 
 
 @dataclass
-class Result:
-    attempts: list[Attempt] = field(default_factory=list)
+class ReplayResult:
+    attempts: list[ReplayAttempt] = field(default_factory=list)
     delivered: bool = False
 
     @property
@@ -79,10 +79,10 @@ def headers_for(request: RecordedRequest, number: int, *, mock_headers: bool) ->
 
 
 async def replay(request: RecordedRequest, url: str, config: Config, clock: Clock, *, mock_headers: bool = True,
-                 on_attempt: Callable[[Attempt], None] = lambda attempt: None) -> Result:
-    """Attempt after attempt at the schedule's moments on ``clock``, as the engine makes
+                 on_attempt: Callable[[ReplayAttempt], None] = lambda attempt: None) -> ReplayResult:
+    """ReplayAttempt after attempt at the schedule's moments on ``clock``, as the engine makes
     them: anchored on the first, none past the window."""
-    schedule, result = config.schedule, Result()
+    schedule, result = config.schedule, ReplayResult()
     start = clock.now(OWNER)
     deadline = start + schedule.window
     async with aiohttp.ClientSession(cookie_jar=aiohttp.DummyCookieJar(),
@@ -96,7 +96,7 @@ async def replay(request: RecordedRequest, url: str, config: Config, clock: Cloc
             outcome = await http_post.post(session, url, request.body, headers_for(request, number,
                                                                                    mock_headers=mock_headers),
                                            timeout=config.delivery_timeout, body_limit=config.response_body_limit)
-            result.attempts.append(attempt := Attempt(number, made_at - start, outcome))
+            result.attempts.append(attempt := ReplayAttempt(number, made_at - start, outcome))
             on_attempt(attempt)
             if outcome.state == "succeeded":
                 result.delivered = True

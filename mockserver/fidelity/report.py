@@ -38,7 +38,7 @@ class Finding:
 
 
 @dataclass(frozen=True)
-class Verdict:
+class PayloadVerdict:
     """One payload: the places it differs from the strict schema, and those where it breaks
     the receiver schema (None: not checked, its type has no schema)."""
 
@@ -66,7 +66,7 @@ class Group:
 
 
 @dataclass
-class Report:
+class FidelityReport:
     inputs: list[str]
     requests: int = 0
     types: Counter[str] = field(default_factory=Counter)  # requests per event type
@@ -78,7 +78,7 @@ class Report:
     checked: Counter[str] = field(default_factory=Counter)  # payloads per type checked against both schemas
     differing: Counter[str] = field(default_factory=Counter)  # of which differ from the strict schema
     breaking: Counter[str] = field(default_factory=Counter)  # of which break the receiver schema
-    verdicts: list[Verdict] = field(default_factory=list)  # the first MAX_LISTED payloads'
+    verdicts: list[PayloadVerdict] = field(default_factory=list)  # the first MAX_LISTED payloads'
 
     def add(self, finding: Finding, where: str) -> None:
         key = (finding.kind, finding.area, finding.subject, finding.change, finding.schema or "")
@@ -88,7 +88,7 @@ class Report:
         else:
             group.count += 1
 
-    def judge(self, verdict: Verdict) -> None:
+    def judge(self, verdict: PayloadVerdict) -> None:
         if verdict.receiver is not None and verdict.type is not None:
             self.checked[verdict.type] += 1
             if verdict.strict:

@@ -18,7 +18,7 @@ ENTITY_ID = re.compile(r"^[A-Za-z0-9+/]{28}(QT09|UT09|Zz09|dz09)$")
 
 
 @dataclass(frozen=True)
-class Param:
+class ListFilter:
     """A filter of a list: ``kind`` is ``id`` or ``text`` (the field equals it), ``enum``,
     ``bool`` (include_deleted), ``min`` or ``max`` (a time bound on ``field``)."""
 
@@ -35,7 +35,7 @@ class Resource:
     id_field: str  # the records' id, and what /v1.0/{name}/{id} takes
     title: str  # the record's name in the OpenAPI document
     about: str
-    params: tuple[Param, ...] = ()
+    params: tuple[ListFilter, ...] = ()
     ledger: bool = False  # kept in the database (it grows), not in the shop's world
     label: str = ""  # what one record is called, when its id's name does not say
 
@@ -44,16 +44,16 @@ class Resource:
         return self.label or self.id_field.removesuffix("_id").replace("_", " ")
 
 
-def _id(name: str, what: str) -> Param:
-    return Param(name, "id", name, f"only the records of this {what}")
+def _id(name: str, what: str) -> ListFilter:
+    return ListFilter(name, "id", name, f"only the records of this {what}")
 
 
-def _times(field_: str, what: str) -> tuple[Param, Param]:
-    return (Param(f"{field_}_min", "min", field_, f"{what} at or after this time"),
-            Param(f"{field_}_max", "max", field_, f"{what} at or before this time"))
+def _times(field_: str, what: str) -> tuple[ListFilter, ListFilter]:
+    return (ListFilter(f"{field_}_min", "min", field_, f"{what} at or after this time"),
+            ListFilter(f"{field_}_max", "max", field_, f"{what} at or before this time"))
 
 
-INCLUDE_DELETED = Param("include_deleted", "bool", "deleted", "true: deleted ones too, as their deletion event sent them")
+INCLUDE_DELETED = ListFilter("include_deleted", "bool", "deleted", "true: deleted ones too, as their deletion event sent them")
 
 RESOURCES: dict[str, Resource] = {r.name: r for r in (
     Resource("categories", "category_id", "Category", "Product categories."),
@@ -68,16 +68,16 @@ RESOURCES: dict[str, Resource] = {r.name: r for r in (
     Resource("products", "product_id", "Product", "Products as `products.update` sends them, with the ids "
              "of their category, subcategory, measurement, tax and supplier.",
              (_id("category_id", "category"), _id("subcategory_id", "subcategory"), _id("supplier_id", "supplier"),
-              Param("product_code", "text", "product_code", "only the product with this code"),
+              ListFilter("product_code", "text", "product_code", "only the product with this code"),
               INCLUDE_DELETED, *_times("updated_at", "changed"))),
     Resource("receipts", "receipt_id", "Receipt", "Sales receipts as `receipts.update` last sent them, with "
              "the credit notes that refunded them since.",
              (*_times("created_at", "made"), _id("shop_id", "shop"), _id("customer_id", "customer"),
-              Param("status", "enum", "status", "only receipts in this state", ("open", "completed", "voided"))),
+              ListFilter("status", "enum", "status", "only receipts in this state", ("open", "completed", "voided"))),
              ledger=True),
     Resource("orders", "order_id", "Order", "Purchase orders the shops placed with suppliers.",
              (_id("shop_id", "shop"), _id("supplier_id", "supplier"),
-              Param("status", "enum", "status", "only orders in this state", ("open", "received", "cancelled")))),
+              ListFilter("status", "enum", "status", "only orders in this state", ("open", "received", "cancelled")))),
     Resource("shops", "shop_id", "Shop", "The merchant's shops and their cashiers."),
     Resource("payment_types", "payment_type_id", "PaymentType", "Ways to pay; `payment_type` is the receipts' "
              "`payment_type`."),
