@@ -14,6 +14,7 @@ from multidict import MultiDictProxy
 from mockserver.domain import webhook_rules
 from mockserver.domain.durations import parse_duration
 from mockserver.domain.errors import DomainError, InvalidField
+from mockserver.domain.seeds import SEED_RULE, check_seed
 from mockserver.domain.tokens import accepted, well_formed
 from mockserver.server import keys
 from mockserver.ui import flash
@@ -241,11 +242,12 @@ def _whole(text: str, field: str) -> int:
 @action
 async def check(request: web.Request, owner: str, form: Form) -> Done:
     """Check a receiver; the page shows the report (the service keeps it)."""
-    seed = form.get("seed", "").strip()
-    if seed and not re.fullmatch(r"[0-9]{1,19}", seed):  # ASCII digits: "²".isdigit() is True
-        raise InvalidField("'seed' must be a whole number from 0 to 2**63 - 1, or empty for a new one", field="seed")
+    text = form.get("seed", "").strip()
+    if text and not re.fullmatch(r"[0-9]{1,20}", text):  # ASCII digits: "²".isdigit() is True
+        raise InvalidField(f"'seed' must be {SEED_RULE}, or empty for a new one", field="seed")
+    seed = check_seed(int(text)) if text else None
     report = await keys.service_of(request.app).checks.run(
-        owner, form.get("url", "").strip(), events=tuple(form.getall("events", [])), seed=int(seed) if seed else None)
+        owner, form.get("url", "").strip(), events=tuple(form.getall("events", [])), seed=seed)
     counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n)
     return Done(f"checked {report.url}: {counts}")
 
