@@ -14,6 +14,7 @@ from mockserver.domain.durations import parse_instant
 from mockserver.domain.errors import InvalidField
 from mockserver.domain.models import DeliveryFilter, iso
 from mockserver.domain.seeds import MAX_SEED
+from mockserver.domain.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, word_of
 from mockserver.domain.webhook_rules import check_event_type
 from mockserver.server import keys
 from mockserver.shop.generate import generate_payloads
@@ -66,8 +67,9 @@ async def list_events(request: web.Request) -> web.Response:
 async def list_deliveries(request: web.Request) -> web.Response:
     """Deliveries, newest first, filtered, a page at a time: ``next`` is the cursor of the page after."""
     q = request.query
-    where = DeliveryFilter(webhook_id=q.get("webhook_id"), status=q.get("status"), event_type=q.get("event_type"),
-                           kind=q.get("kind"), event_id=q.get("event_id"))
+    where = DeliveryFilter(webhook_id=q.get("webhook_id"), status=word_of(q.get("status"), DELIVERY_STATUSES, "status"),
+                           event_type=q.get("event_type"), kind=word_of(q.get("kind"), DELIVERY_KINDS, "kind"),
+                           event_id=q.get("event_id"))
     page = keys.service_of(request.app).reads.deliveries_page(
         owner(request), where, cursor=q.get("cursor"), limit=int_param(request, "limit", 100, 1, 1000))
     return web.json_response({"data": [d.to_json() for d in page.items], "next": page.next})

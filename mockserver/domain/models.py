@@ -125,9 +125,9 @@ class DeliveryFilter:
     """Which of a merchant's deliveries to list; None anywhere: any."""
 
     webhook_id: str | None = None
-    status: str | None = None
+    status: DeliveryStatus | None = None
     event_type: str | None = None
-    kind: str | None = None
+    kind: DeliveryKind | None = None
     last_status: int | None = None  # the last answer's HTTP status
     search: str | None = None  # the start of an id, or of a number in the payload (mockserver.domain.search)
     event_id: str | None = None  # only this event's deliveries

@@ -1,7 +1,11 @@
 """The words every part shares: event types, delivery statuses and kinds, as Literal types
 (the states a record can be in) and as tuples of their values (what input is checked against)."""
 
-from typing import Literal, get_args
+from typing import Literal, TypeVar, get_args
+
+from mockserver.domain.errors import InvalidField
+
+Word = TypeVar("Word", bound=str)
 
 EVENT_TYPES = (
     "inventory_levels.update",
@@ -44,3 +48,14 @@ OPERATION_EVENTS: dict[str, tuple[str, ...]] = {
 def operations_sending(type_: str) -> list[str]:
     """The operations that send events of ``type_``."""
     return [name for name, types in OPERATION_EVENTS.items() if type_ in types]
+
+
+def word_of(raw: str | None, words: tuple[Word, ...], field: str) -> Word | None:
+    """``raw`` as one of ``words`` (typed as they are), None for None; an InvalidField naming
+    ``field`` and the words otherwise."""
+    if raw is None:
+        return None
+    for word in words:
+        if raw == word:
+            return word
+    raise InvalidField(f"'{field}' must be one of " + ", ".join(words), field=field)

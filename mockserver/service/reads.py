@@ -84,10 +84,6 @@ class Reads:
 
     @staticmethod
     def _check(where: DeliveryFilter) -> None:
-        if where.status is not None and where.status not in DELIVERY_STATUSES:
-            raise InvalidField("'status' must be one of " + ", ".join(DELIVERY_STATUSES), field="status")
-        if where.kind is not None and where.kind not in DELIVERY_KINDS:
-            raise InvalidField("'kind' must be one of " + ", ".join(DELIVERY_KINDS), field="kind")
         if where.event_type is not None:
             check_event_type(where.event_type, field="event_type")
 

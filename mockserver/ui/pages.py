@@ -13,7 +13,7 @@ from aiohttp import web
 from mockserver.domain.durations import human
 from mockserver.domain.errors import InvalidField
 from mockserver.domain.models import DeliveryFilter
-from mockserver.domain.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES
+from mockserver.domain.vocabulary import DELIVERY_KINDS, DELIVERY_STATUSES, EVENT_TYPES, Word, word_of
 from mockserver.server import keys
 from mockserver.ui import flash
 from mockserver.ui.render import here, merchant_data, merchant_page, page
@@ -31,11 +31,12 @@ def _filters(request: web.Request) -> tuple[DeliveryFilter, list[str]]:
     obeyed, and said on the page, so a mistyped link does not look like every delivery)."""
     q, ignored = request.query, []
 
-    def one_of(name: str, allowed: tuple[str, ...]) -> str | None:
-        value = q.get(name, "")
-        if value and value not in allowed:
-            ignored.append(f"{name}={value!r} is not one of {', '.join(allowed)}")
-        return value if value in allowed else None
+    def one_of(name: str, allowed: tuple[Word, ...]) -> Word | None:
+        try:
+            return word_of(q.get(name) or None, allowed, name)
+        except InvalidField:
+            ignored.append(f"{name}={q[name]!r} is not one of {', '.join(allowed)}")
+            return None
 
     status_code = q.get("last_status", "")
     code = int(status_code) if re.fullmatch(r"[0-9]{3}", status_code) and 100 <= int(status_code) <= 599 else None
