@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 from mockserver.rest.resources import DEFAULT_LIMIT, ENTITY_ID, MAX_LIMIT, RESOURCES, Resource
+from mockserver.shop.generated import generator_main
 from mockserver.shop.schemas import load_schema
 
 Schema = dict[str, Any]
@@ -229,14 +231,18 @@ def dump(data: Schema) -> str:
     return json.dumps(data, indent=2) + "\n"
 
 
-def main() -> None:
-    folder = PACKAGE / "schemas" / "api"
-    folder.mkdir(exist_ok=True)
-    for title, schema in record_schemas().items():
-        (folder / f"{file_name(title)}.json").write_text(dump(schema_file(title, schema)), encoding="utf-8")
-    doc_path = PACKAGE / "openapi.json"
-    doc_path.write_text(dump(synced(json.loads(doc_path.read_text("utf-8")))), encoding="utf-8")
+def made() -> dict[Path, str]:
+    """schemas/api/ and openapi.json's read side, as the resources and records make them."""
+    folder, doc_path = PACKAGE / "schemas" / "api", PACKAGE / "openapi.json"
+    files = {folder / f"{file_name(title)}.json": dump(schema_file(title, schema))
+             for title, schema in record_schemas().items()}
+    files[doc_path] = dump(synced(json.loads(doc_path.read_text("utf-8"))))
+    return files
+
+
+def main(argv: list[str] | None = None) -> int:
+    return generator_main("mockserver.rest.rest_schemas", "the REST API's record schemas and OpenAPI paths", made, argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

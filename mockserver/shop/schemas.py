@@ -15,12 +15,14 @@ writes them; a test checks the committed files are what it writes.
 from __future__ import annotations
 
 import json
+import sys
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from mockserver.domain.vocabulary import EVENT_TYPES
+from mockserver.shop.generated import generator_main
 
 VARIANTS = ("strict", "receiver")
 RECEIVER_NOTE = ("What a receiver may rely on: every field the mock sends, with the same rules, and fields it "
@@ -52,13 +54,13 @@ def receiver_schema(strict: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> int:
     folder = Path(__file__).resolve().parent.parent / "schemas" / "receiver"
-    folder.mkdir(exist_ok=True)
-    for type_ in EVENT_TYPES:
-        made = receiver_schema(load_schema(type_))
-        (folder / f"{type_}.json").write_text(json.dumps(made, indent=2) + "\n", encoding="utf-8")
+    return generator_main(
+        "mockserver.shop.schemas", "the receiver schemas (schemas/receiver/), from the strict ones",
+        lambda: {folder / f"{t}.json": json.dumps(receiver_schema(load_schema(t)), indent=2) + "\n" for t in EVENT_TYPES},
+        argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -5,6 +5,8 @@ tests check the files have them."""
 
 from __future__ import annotations
 
+import argparse
+import sys
 from typing import Any
 
 from mockserver.domain.operations import CATALOGUE, Param
@@ -103,7 +105,14 @@ def reference() -> str:
     return "\n".join(out)
 
 
-if __name__ == "__main__":
-    import sys
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m mockserver.spec.operation_docs",
+                                     description="print docs/scenarios.md's table of operations (or its reference)")
+    parser.add_argument("--reference", action="store_true", help="each operation's parameters and what it sends")
+    args = parser.parse_args(argv)
+    print(reference() if args.reference else operations_table(), end="")
+    return 0
 
-    print(reference() if sys.argv[1:] == ["--reference"] else operations_table(), end="")
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,12 +6,14 @@ committed file is what it makes."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 from mockserver.domain.operations import CATALOGUE, MAX_LINES, MAX_MONEY, Operation, Param
 from mockserver.domain.scenario import MAX_STEPS, MAX_TRIGGER
 from mockserver.domain.vocabulary import OPERATION_EVENTS
+from mockserver.shop.generated import generator_main
 from mockserver.shop.params import EMAIL, ENTITY_ID, MAX_TEXT, RECEIPT_NUMBER
 
 Schema = dict[str, Any]
@@ -243,9 +245,11 @@ def synced(doc: Schema) -> Schema:
         **doc["components"]["schemas"], **components()}}}
 
 
-def main() -> None:
-    DOC.write_text(json.dumps(synced(json.loads(DOC.read_text("utf-8"))), indent=2) + "\n", encoding="utf-8")
+def main(argv: list[str] | None = None) -> int:
+    return generator_main(
+        "mockserver.spec.operation_schemas", "openapi.json's trigger, operations and scenarios, from the catalogue",
+        lambda: {DOC: json.dumps(synced(json.loads(DOC.read_text("utf-8"))), indent=2) + "\n"}, argv)
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
