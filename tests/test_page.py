@@ -282,7 +282,9 @@ async def test_moments_from_before_a_restart_have_no_real_time_equivalent(browse
     event = page.locator("tr.delivery td[data-label=Event] time").first
     await page.wait_for_function("() => /ago$/.test(document.querySelector('tr.delivery td[data-label=Event] time').textContent)")
     assert "about" not in (await event.text_content() or "") and "about" not in (await event.get_attribute("title") or "")
-    await page.wait_for_timeout(1200)  # the page's own tick redraws it: still without
+    # The page's own tick (each second) redraws it: seen when the clock it also redraws moves on.
+    shown = await page.text_content("#sim-now")
+    await page.wait_for_function("(shown) => document.getElementById('sim-now').textContent !== shown", arg=shown)
     assert "about" not in (await event.text_content() or "")
     await second.stop()
 

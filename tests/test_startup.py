@@ -40,7 +40,10 @@ async def test_healthz_answers_while_the_engine_is_wired_and_the_rest_waits_for_
     health = await client.get("/healthz")
     assert health.status == 200 and (await health.json())["ready"] is False
     listing = asyncio.ensure_future(client.get("/v1.0/webhook", headers=AUTH))
-    await asyncio.sleep(0.05)
+    deadline = asyncio.get_running_loop().time() + 10
+    while client.server.runner.server.requests_count < 1:  # it has reached the app: it waits at the door
+        assert asyncio.get_running_loop().time() < deadline, "the request never reached the server"
+        await asyncio.sleep(0.005)
     assert not listing.done(), "a request went past the door before the engine was wired"
     gate.set()
     answer = await asyncio.wait_for(listing, 10)
