@@ -1,1 +1,2 @@
-"""The rules of the mock that need no I/O and no aiohttp: words, records, errors, time, the schedule."""
+"""The rules of the mock, with no network, no database and no aiohttp: words, records,
+errors, time, the schedule, settings (a scenario file is read here, and parsed)."""

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import ipaddress
-import socket
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
-
-from yarl import URL
 
 from mockserver.domain.errors import Conflict, InvalidField
 from mockserver.domain.models import Webhook
@@ -179,35 +175,6 @@ def is_public(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
     inner = embedded_ipv4(address)
     judged = inner if inner is not None else address
     return judged.is_global and not judged.is_multicast and not address.is_multicast
-
-
-async def check_public(url: str) -> None:
-    """SalesPlay needs a URL reachable from the internet: refuse non-public addresses. The
-    host is judged as the client will read it (``１２７.０.０.１`` is 127.0.0.1 to it)."""
-    host = URL(url).raw_host or ""
-    try:
-        addresses = {ipaddress.ip_address(host)}
-    except ValueError:
-        loop = asyncio.get_running_loop()
-        try:
-            infos = await asyncio.wait_for(loop.getaddrinfo(host, None, type=socket.SOCK_STREAM), 5)
-        except (OSError, asyncio.TimeoutError):
-            raise InvalidField(
-                f"'url' host {host!r} does not resolve; SalesPlay needs a publicly reachable URL",
-                field="url",
-                code="url_not_public",
-            ) from None
-        addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
-    for address in addresses:
-        if not is_public(address):
-            raise InvalidField(
-                f"'url' host {host!r} is {address}, which is not a public address "
-                "(loopback, private, link-local, reserved or multicast, or one of those inside an IPv6 form); "
-                "SalesPlay only posts to publicly reachable URLs",
-                field="url",
-                code="url_not_public",
-                hint="public_urls_only",
-            )
 
 
 def duplicate_of(url: str, events: tuple[str, ...], others: list[Webhook]) -> str | None:

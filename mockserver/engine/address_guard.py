@@ -23,6 +23,7 @@ from aiohttp.abc import AbstractResolver, ResolveResult
 from aiohttp.client_proto import ResponseHandler
 from yarl import URL
 
+from mockserver.domain.errors import InvalidField
 from mockserver.domain.webhook_rules import is_public
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -160,3 +161,32 @@ class _NamesOnly(AbstractResolver):
 
     async def close(self) -> None:
         await self.guard.resolver.close()
+
+
+async def check_public(url: str) -> None:
+    """SalesPlay needs a URL reachable from the internet: refuse non-public addresses. The
+    host is judged as the client will read it (``１２７.０.０.１`` is 127.0.0.1 to it)."""
+    host = URL(url).raw_host or ""
+    try:
+        addresses = {ipaddress.ip_address(host)}
+    except ValueError:
+        loop = asyncio.get_running_loop()
+        try:
+            infos = await asyncio.wait_for(loop.getaddrinfo(host, None, type=socket.SOCK_STREAM), 5)
+        except (OSError, asyncio.TimeoutError):
+            raise InvalidField(
+                f"'url' host {host!r} does not resolve; SalesPlay needs a publicly reachable URL",
+                field="url",
+                code="url_not_public",
+            ) from None
+        addresses = {ipaddress.ip_address(info[4][0]) for info in infos}
+    for address in addresses:
+        if not is_public(address):
+            raise InvalidField(
+                f"'url' host {host!r} is {address}, which is not a public address "
+                "(loopback, private, link-local, reserved or multicast, or one of those inside an IPv6 form); "
+                "SalesPlay only posts to publicly reachable URLs",
+                field="url",
+                code="url_not_public",
+                hint="public_urls_only",
+            )

@@ -10,7 +10,7 @@ from mockserver.check import CheckOptions, Report, run_check
 from mockserver.domain import webhook_rules
 from mockserver.domain.config import Config
 from mockserver.domain.errors import Conflict, InvalidField
-from mockserver.engine.address_guard import AddressGuard
+from mockserver.engine.address_guard import AddressGuard, check_public
 
 # A page waits for its check: shorter bounds than the command line's.
 PAGE_TIMEOUT = 10.0
@@ -29,7 +29,7 @@ class Checks:
         the rules the server delivers by: --public-urls-only and --deliver-only-to."""
         url = webhook_rules.check_url(url)
         if self.config.public_urls_only:
-            await webhook_rules.check_public(url)
+            await check_public(url)
         guard = AddressGuard(public_only=self.config.public_urls_only, only_to=self.config.deliver_only_to,
                              resolver=DefaultResolver())
         # Said beside the form before anything is sent (a host that does not resolve is left

@@ -15,6 +15,7 @@ from mockserver.domain.fault_settings import FaultSettings
 from mockserver.domain.models import Webhook
 from mockserver.domain.notices import Notices
 from mockserver.engine import rule
+from mockserver.engine.address_guard import check_public
 from mockserver.engine.attempt import Attempts
 from mockserver.engine.fault_injector import SERVER, FaultInjector
 from mockserver.engine.scheduler import Scheduler
@@ -67,7 +68,7 @@ class Webhooks:
         a URL that does not answer 2xx."""
         assert spec.url is not None and spec.events is not None
         if self.config.public_urls_only:
-            await webhook_rules.check_public(spec.url)
+            await check_public(spec.url)
         others = self.store.webhooks.of_owner(owner)
         if len(others) >= self.config.max_webhooks:  # each event goes to every one: the fan-out is bounded
             raise Conflict(f"this token has {len(others)} webhooks, the most one may have (--max-webhooks); "
@@ -108,7 +109,7 @@ class Webhooks:
         that attempt ends; enabled: it receives again)."""
         hook = self.store.webhooks.get(owner, webhook_id)
         if spec.url is not None and self.config.public_urls_only:
-            await webhook_rules.check_public(spec.url)
+            await check_public(spec.url)
         if self.config.strict and (spec.url is not None or spec.events is not None):
             others = [h for h in self.store.webhooks.of_owner(owner) if h.id != webhook_id]
             webhook_rules.refuse_duplicate(spec.url or hook.url, spec.events or hook.events, others)
