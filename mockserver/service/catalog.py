@@ -49,7 +49,8 @@ class Catalog:
         rows = self.store.shop_records.page(owner, resource.name, after=q.after, limit=q.limit + 1,
                                             equals=q.equals, created_min=bound.get(("created_at", "min")),
                                             created_max=bound.get(("created_at", "max")))
-        return page_of(resource.name, [(row, json.loads(body)) for row, body in rows], q.limit)
+        page = page_of(resource.name, rows, q.limit)  # the row read past the page is never parsed
+        return Page([json.loads(body) for body in page.items], page.next)
 
     def one(self, owner: str, name: str, record_id: str) -> Record:
         """The record with this id (for inventory: a product's levels in every shop)."""
